@@ -1,0 +1,79 @@
+//! Opening the user's browser at the authorize URL: `BROWSER` when set (a command line,
+//! the URL replacing `%s` or appended), otherwise the platform's opener. Failing to open
+//! one is only a warning; the URL is always printed first.
+
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result};
+
+/// Something that can show a URL to the user.
+pub trait Browser {
+    fn open(&self, url: &str) -> Result<()>;
+}
+
+/// The real browser: `$BROWSER` or the system default.
+pub struct SystemBrowser {
+    /// The `BROWSER` command line, if set and not empty.
+    pub command: Option<String>,
+}
+
+impl SystemBrowser {
+    /// Reads `BROWSER` from the environment.
+    pub fn from_env() -> Self {
+        Self {
+            command: std::env::var("BROWSER")
+                .ok()
+                .filter(|c| !c.trim().is_empty()),
+        }
+    }
+}
+
+impl Browser for SystemBrowser {
+    fn open(&self, url: &str) -> Result<()> {
+        let Some(command) = &self.command else {
+            return open::that_detached(url).context("opening the default browser");
+        };
+        let argv = command_line(command, url)?;
+        // Do not wait: some browsers keep running until the window closes.
+        Command::new(&argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("running BROWSER command `{}`", argv[0]))?;
+        Ok(())
+    }
+}
+
+/// Splits a `BROWSER` command line and puts the URL in place of `%s`, or last.
+fn command_line(command: &str, url: &str) -> Result<Vec<String>> {
+    let mut argv = shell_words::split(command).context("BROWSER is not a valid command line")?;
+    anyhow::ensure!(!argv.is_empty(), "BROWSER is empty");
+    if argv.iter().any(|a| a.contains("%s")) {
+        for arg in &mut argv[1..] {
+            *arg = arg.replace("%s", url);
+        }
+    } else {
+        argv.push(url.to_string());
+    }
+    Ok(argv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_line;
+
+    #[test]
+    fn url_replaces_placeholder_or_is_appended() {
+        assert_eq!(
+            command_line("firefox --new-tab", "U").unwrap(),
+            ["firefox", "--new-tab", "U"]
+        );
+        assert_eq!(
+            command_line("'my browser' --url=%s -x", "U").unwrap(),
+            ["my browser", "--url=U", "-x"]
+        );
+        assert!(command_line("'unclosed", "U").is_err());
+    }
+}

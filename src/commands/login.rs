@@ -1,0 +1,365 @@
+//! `attio-auth login`: the browser flow (authorization code with PKCE S256 and `state`),
+//! then the code exchange, an identity check against `/v2/self`, and storage.
+
+use std::io::IsTerminal;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use tiny_http::Method;
+
+use super::Ctx;
+use super::whoami::{scope_failure, warn_unknown};
+use crate::attio::{self, Identity};
+use crate::browser::{Browser, SystemBrowser};
+use crate::callback::{self, Callback, Rejection};
+use crate::cli::{LoginArgs, StoreKind};
+use crate::credentials::Credentials;
+use crate::failure::{Failure, Kind};
+use crate::freshness;
+use crate::listener::{self, Arrival, Listener};
+use crate::oauth::{self, AuthorizeRequest, TokenError};
+use crate::output;
+use crate::profile::{self, ProfileMeta};
+use crate::scopes;
+use crate::secret::Secret;
+use crate::store::{self, FileStore, SecretStore, Unavailable};
+
+/// Everything fixed before the browser is opened.
+struct Flow<'a> {
+    ctx: &'a Ctx,
+    client_id: String,
+    client_secret: Secret<String>,
+    required: Vec<String>,
+    app_url: url::Url,
+    api_url: url::Url,
+    redirect_uri: String,
+    auth: AuthorizeRequest,
+}
+
+/// What one arrival at the listener or the paste prompt led to.
+enum Step {
+    /// A request for another path (a browser's favicon): keep waiting quietly.
+    Unrelated,
+    /// Not the redirect we wait for (wrong state, malformed): warn and keep waiting.
+    Ignored(String),
+    /// The login ended, one way or another. `Ok` carries the workspace name.
+    Done(Result<String>),
+}
+
+pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
+    let client_id = args
+        .client_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| {
+            Failure::usage("no OAuth client ID").hint(
+                "pass --client-id or set ATTIO_CLIENT_ID (the app's client ID from build.attio.com)",
+            )
+        })?
+        .to_string();
+    if client_id.chars().any(char::is_control) {
+        return Err(Failure::usage("the client ID contains control characters").into());
+    }
+    let requested = scopes::split(&args.scopes);
+    let required = scopes::split(&args.require_scopes);
+    warn_unknown(&requested);
+    warn_unknown(&required);
+    let previous = profile::load(&ctx.paths, &ctx.settings.profile)
+        .ok()
+        .flatten();
+    let app_url = ctx.app_url(previous.as_ref())?;
+    let api_url = ctx.api_url(previous.as_ref())?;
+    let client_secret = client_secret(&client_id)?;
+
+    let listener = Listener::bind(args.port)?;
+    let redirect_uri = listener.redirect_uri();
+    let auth = oauth::authorize(&app_url, &client_id, &redirect_uri, &requested)?;
+    output::info(format!(
+        "Open this URL in a browser to authorize attio-auth in Attio:\n\n    {}\n",
+        auth.url
+    ));
+    if !args.no_browser
+        && let Err(e) = SystemBrowser::from_env().open(auth.url.as_str())
+    {
+        output::warn(format!(
+            "could not open a browser ({e:#}); open the URL above yourself"
+        ));
+    }
+    let flow = Flow {
+        ctx,
+        client_id,
+        client_secret,
+        required,
+        app_url,
+        api_url,
+        redirect_uri,
+        auth,
+    };
+    let workspace = flow.wait(&listener, Duration::from_secs(args.timeout))?;
+    drop(listener);
+    output::verbose(format!("login complete for {workspace}"));
+    Ok(())
+}
+
+/// The client secret: `ATTIO_CLIENT_SECRET`, or typed without echo at a terminal.
+fn client_secret(client_id: &str) -> Result<Secret<String>> {
+    if let Ok(secret) = std::env::var("ATTIO_CLIENT_SECRET")
+        && !secret.trim().is_empty()
+    {
+        return Ok(Secret::new(secret.trim().to_string()));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::usage("no OAuth client secret")
+            .hint("set ATTIO_CLIENT_SECRET (it is never accepted as a command-line argument, where `ps` would show it)")
+            .into());
+    }
+    let typed =
+        rpassword::prompt_password(format!("Client secret for {client_id} (input hidden): "))
+            .context("reading the client secret from the terminal")?;
+    let typed = typed.trim().to_string();
+    if typed.is_empty() {
+        return Err(Failure::usage("no client secret was entered").into());
+    }
+    Ok(Secret::new(typed))
+}
+
+impl Flow<'_> {
+    /// Waits for the redirect (browser or paste) until the deadline, answering everything
+    /// else that reaches the listener.
+    fn wait(&self, listener: &Listener, timeout: Duration) -> Result<String> {
+        let (tx, rx) = mpsc::channel();
+        listener.serve(&tx);
+        let pasting = listener::watch_stdin(&tx);
+        drop(tx);
+        output::info(format!(
+            "Waiting up to {} s for the redirect to {}{}",
+            timeout.as_secs(),
+            self.redirect_uri,
+            if pasting {
+                "; or paste the URL the browser ended on and press Enter:"
+            } else {
+                "..."
+            }
+        ));
+        let deadline = Instant::now() + timeout;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let arrival = match rx.recv_timeout(remaining) {
+                Ok(arrival) => arrival,
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                    return Err(Failure::new(
+                        Kind::LoginIncomplete,
+                        format!("no redirect arrived within {} s", timeout.as_secs()),
+                    )
+                    .hint("run `attio-auth login` again and approve in the browser, or pass a longer --timeout")
+                    .into());
+                }
+            };
+            let step = match arrival {
+                Arrival::Http(request) => self.answer(request),
+                Arrival::Pasted(line) => match callback::parse_pasted(&line, &self.redirect_uri) {
+                    Ok(callback) => self.complete(callback),
+                    Err(why) => Step::Ignored(why),
+                },
+            };
+            match step {
+                Step::Unrelated => {}
+                Step::Ignored(why) => {
+                    output::warn(format!("ignored a redirect: {why}; still waiting"))
+                }
+                Step::Done(result) => return result,
+            }
+        }
+    }
+
+    /// Handles one HTTP request to the listener and answers it.
+    fn answer(&self, request: tiny_http::Request) -> Step {
+        if !listener::host_is_loopback(&request) {
+            listener::respond(
+                request,
+                400,
+                "Bad request",
+                "This listener only answers requests to localhost.",
+            );
+            return Step::Ignored("a request named a host other than localhost".into());
+        }
+        let parsed = callback::parse_target(request.url());
+        if matches!(parsed, Err(Rejection::NotFound)) {
+            output::verbose(format!(
+                "answered 404 to a request for another path than {}",
+                callback::PATH
+            ));
+            listener::respond(request, 404, "Not found", "Nothing here.");
+            return Step::Unrelated;
+        }
+        if *request.method() != Method::Get {
+            listener::respond(
+                request,
+                405,
+                "Method not allowed",
+                "Only GET is accepted here.",
+            );
+            return Step::Ignored("the callback was not a GET request".into());
+        }
+        let step = match parsed {
+            Ok(callback) => self.complete(callback),
+            Err(Rejection::BadRequest(why)) => Step::Ignored(why),
+            Err(Rejection::NotFound) => unreachable!("handled above"),
+        };
+        match &step {
+            Step::Unrelated => {}
+            Step::Ignored(why) => listener::respond(request, 400, "Login not completed", why),
+            Step::Done(Ok(workspace)) => listener::respond(
+                request,
+                200,
+                "Logged in",
+                &format!("attio-auth is logged in to {workspace}. You can close this tab."),
+            ),
+            Step::Done(Err(e)) => {
+                listener::respond(request, 400, "Login failed", &format!("{e:#}"))
+            }
+        }
+        step
+    }
+
+    /// Acts on a parsed redirect: checks `state`, then ends the login either way.
+    fn complete(&self, callback: Callback) -> Step {
+        let expected = self.auth.state.expose();
+        let state_ok = |state: &str| callback::state_matches(expected, state);
+        match callback {
+            Callback::Code { state, .. }
+            | Callback::Denied {
+                state: Some(state), ..
+            } if !state_ok(&state) => Step::Ignored(
+                "its `state` does not match this login (a stale tab, or a forged request)".into(),
+            ),
+            Callback::Denied { state: None, .. } => {
+                Step::Ignored("an error redirect without `state` cannot be trusted".into())
+            }
+            Callback::Denied {
+                error, description, ..
+            } => {
+                let mut why = format!("Attio did not authorize the app: {error}");
+                if let Some(description) = description.filter(|d| !d.is_empty()) {
+                    why.push_str(&format!(" ({description})"));
+                }
+                Step::Done(Err(Failure::new(Kind::LoginIncomplete, why)
+                    .hint("run `attio-auth login` again and approve the request")
+                    .into()))
+            }
+            Callback::Code { code, .. } => Step::Done(self.finish(&code)),
+        }
+    }
+
+    /// Exchanges the code, checks the token and its scopes, and stores the login.
+    fn finish(&self, code: &Secret<String>) -> Result<String> {
+        let ctx = self.ctx;
+        let profile = &ctx.settings.profile;
+        let client = oauth::Client {
+            app_url: &self.app_url,
+            client_id: &self.client_id,
+            client_secret: &self.client_secret,
+        };
+        let tokens = oauth::exchange_code(&ctx.http, &client, &self.redirect_uri, code, &self.auth.verifier)
+            .map_err(|e| match e {
+                TokenError::Rejected(why) => Failure::new(Kind::LoginIncomplete, why)
+                    .hint("check the client ID and ATTIO_CLIENT_SECRET, then run `attio-auth login` again")
+                    .into(),
+                TokenError::Failed(why) => anyhow::anyhow!(why),
+            })
+            .context("exchanging the authorization code for a token")?;
+        let identity = attio::identify(&ctx.http, &self.api_url, &tokens.access_token, profile)
+            .context("checking the new token with Attio")?;
+        let missing = scopes::missing(&identity.scopes, &self.required);
+        if !missing.is_empty() {
+            return Err(scope_failure(&missing, &identity.scopes).context("nothing was stored"));
+        }
+        let now = freshness::now();
+        let creds = Credentials::new(
+            tokens.access_token,
+            tokens.refresh_token,
+            tokens
+                .expires_in
+                .map(|s| now.saturating_add(s))
+                .or(identity.exp),
+            self.client_id.clone(),
+            Some(self.client_secret.clone()),
+        );
+        let (kind, location) = self.store(&creds)?;
+        let meta = self.meta(kind, &creds, &identity, now);
+        profile::save(&ctx.paths, profile, &meta)?;
+        let workspace = identity
+            .workspace_name
+            .clone()
+            .unwrap_or_else(|| "the workspace".into());
+        output::info(format!(
+            "Logged in to {workspace} ({}) as member {}; scopes: {}",
+            identity.workspace_slug.as_deref().unwrap_or("unknown slug"),
+            identity.member_id.as_deref().unwrap_or("(unknown)"),
+            if identity.scopes.is_empty() {
+                "(none)".into()
+            } else {
+                identity.scopes.join(", ")
+            },
+        ));
+        output::info(format!(
+            "Credentials for profile `{profile}` are stored in {location}."
+        ));
+        Ok(workspace)
+    }
+
+    /// Stores the credentials in the configured store, falling back to the file store
+    /// when the keyring is absent. Removes a copy an earlier login left in the other store.
+    fn store(&self, creds: &Credentials) -> Result<(StoreKind, String)> {
+        let ctx = self.ctx;
+        let profile = &ctx.settings.profile;
+        let secret = creds.encode();
+        let mut kind = ctx.settings.store;
+        let primary = store::open(kind, &ctx.paths);
+        if let Err(e) = primary.save(profile, &secret) {
+            let Some(unavailable) = e.chain().find_map(|c| c.downcast_ref::<Unavailable>()) else {
+                return Err(e);
+            };
+            let file = FileStore::new(&ctx.paths);
+            output::warn(format!(
+                "{unavailable}; storing credentials in {} instead",
+                file.location(profile)
+            ));
+            file.save(profile, &secret)?;
+            kind = StoreKind::File;
+        }
+        let chosen = store::open(kind, &ctx.paths);
+        if kind == StoreKind::Keyring {
+            // A file left by an earlier fallback would otherwise linger with old secrets.
+            let _ = FileStore::new(&ctx.paths).delete(profile);
+        }
+        Ok((kind, chosen.location(profile)))
+    }
+
+    /// The profile metadata for this login.
+    fn meta(
+        &self,
+        kind: StoreKind,
+        creds: &Credentials,
+        identity: &Identity,
+        now: u64,
+    ) -> ProfileMeta {
+        let mut meta = ProfileMeta::new(
+            kind,
+            self.client_id.clone(),
+            self.app_url.to_string(),
+            self.api_url.to_string(),
+        );
+        meta.workspace_id = identity.workspace_id.clone();
+        meta.workspace_name = identity.workspace_name.clone();
+        meta.workspace_slug = identity.workspace_slug.clone();
+        meta.member_id = identity.member_id.clone();
+        meta.scopes = identity.scopes.clone();
+        meta.expires_at = creds.expires_at;
+        meta.has_refresh_token = creds.refresh_token.is_some();
+        meta.logged_in_at = now;
+        meta
+    }
+}

@@ -1,0 +1,24 @@
+//! `attio-auth refresh`: refresh the access token now.
+
+use anyhow::Result;
+
+use super::Ctx;
+use crate::freshness;
+use crate::output;
+use crate::renew::{self, Mode};
+
+pub fn run(ctx: &Ctx) -> Result<()> {
+    let (session, refreshed) = renew::fresh(ctx, Mode::Force)?;
+    let expiry = freshness::describe(session.creds.expires_at, freshness::now());
+    let profile = &ctx.settings.profile;
+    if refreshed {
+        output::info(format!(
+            "Refreshed the access token of profile `{profile}`; it expires {expiry}."
+        ));
+    } else {
+        output::info(format!(
+            "Another attio-auth process just refreshed the access token of profile `{profile}`; it expires {expiry}."
+        ));
+    }
+    Ok(())
+}

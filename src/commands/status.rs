@@ -1,0 +1,79 @@
+//! `attio-auth status`: the stored profiles, from their metadata alone (no network call,
+//! no keyring access, no secret).
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use super::Ctx;
+use crate::cli::StatusArgs;
+use crate::freshness;
+use crate::output;
+use crate::profile::{self, ProfileMeta, ProfileName};
+use crate::store;
+
+pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
+    let names = profile::list(&ctx.paths)?;
+    let entries: Vec<(ProfileName, Result<ProfileMeta, String>)> = names
+        .into_iter()
+        .map(|name| {
+            let meta = match profile::load(&ctx.paths, &name) {
+                Ok(Some(meta)) => Ok(meta),
+                Ok(None) => Err("metadata vanished while reading".to_string()),
+                Err(e) => Err(format!("{e:#}")),
+            };
+            (name, meta)
+        })
+        .collect();
+    if args.json {
+        let list = entries
+            .iter()
+            .map(|(name, meta)| as_json(ctx, name, meta))
+            .collect();
+        output::json(&Value::Array(list))?;
+        return Ok(());
+    }
+    if entries.is_empty() {
+        output::info("No stored profiles. Run `attio-auth login` to log in.");
+        return Ok(());
+    }
+    let now = freshness::now();
+    let blocks: Vec<String> = entries
+        .iter()
+        .map(|(name, meta)| match meta {
+            Ok(meta) => format!(
+                "{name}\n  Workspace:  {} ({})\n  Scopes:     {}\n  Expires:    {}\n  Stored in:  {}",
+                meta.workspace_name.as_deref().unwrap_or("(unknown)"),
+                meta.workspace_slug.as_deref().unwrap_or("(unknown)"),
+                if meta.scopes.is_empty() { "(none)".into() } else { meta.scopes.join(", ") },
+                freshness::describe(meta.expires_at, now),
+                store::open(meta.store, &ctx.paths).location(name),
+            ),
+            Err(why) => format!("{name}\n  Unusable:   {why}"),
+        })
+        .collect();
+    output::info(blocks.join("\n\n"));
+    Ok(())
+}
+
+/// One profile for `status --json`.
+fn as_json(ctx: &Ctx, name: &ProfileName, meta: &Result<ProfileMeta, String>) -> Value {
+    match meta {
+        Ok(meta) => json!({
+            "profile": name.as_str(),
+            "store": meta.store,
+            "location": store::open(meta.store, &ctx.paths).location(name),
+            "workspace_id": meta.workspace_id,
+            "workspace_name": meta.workspace_name,
+            "workspace_slug": meta.workspace_slug,
+            "member_id": meta.member_id,
+            "client_id": meta.client_id,
+            "scopes": meta.scopes,
+            "expires_at": meta.expires_at,
+            "has_refresh_token": meta.has_refresh_token,
+            "logged_in_at": meta.logged_in_at,
+            "app_url": meta.app_url,
+            "api_url": meta.api_url,
+        }),
+        Err(why) => json!({ "profile": name.as_str(), "error": why }),
+    }
+}

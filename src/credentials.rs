@@ -1,0 +1,112 @@
+//! The secret half of a profile: tokens and the OAuth client's credentials, encoded as
+//! the small JSON document a store holds (kept well under Windows' 2560-byte cap by
+//! leaving identity and other non-secret data in the profile metadata).
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::failure::{Failure, Kind};
+use crate::profile::{self, ProfileName};
+use crate::secret::Secret;
+use crate::store::SecretStore;
+
+/// The format this build writes and understands.
+const VERSION: u32 = 1;
+
+/// Everything needed to use and refresh a profile's login without any environment.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Credentials {
+    pub version: u32,
+    pub access_token: Secret<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<Secret<String>>,
+    /// Unix seconds; `None` for a token that lives until revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<u64>,
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret<String>>,
+}
+
+impl Credentials {
+    /// Credentials in the current format.
+    pub fn new(
+        access_token: Secret<String>,
+        refresh_token: Option<Secret<String>>,
+        expires_at: Option<u64>,
+        client_id: String,
+        client_secret: Option<Secret<String>>,
+    ) -> Self {
+        Self {
+            version: VERSION,
+            access_token,
+            refresh_token,
+            expires_at,
+            client_id,
+            client_secret,
+        }
+    }
+
+    /// The JSON document a store keeps.
+    pub fn encode(&self) -> Secret<String> {
+        // Serializing plain strings and numbers cannot fail.
+        Secret::new(serde_json::to_string(self).unwrap_or_default())
+    }
+
+    /// Parses a stored document. The error never quotes the document: it holds secrets.
+    pub fn decode(text: &Secret<String>) -> Result<Self, String> {
+        let value: serde_json::Value = serde_json::from_str(text.expose())
+            .map_err(|e| format!("not valid JSON (line {}, column {})", e.line(), e.column()))?;
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) => return Err(format!("format version {v} is not supported by this build")),
+            None => return Err("no format version".into()),
+        }
+        serde_json::from_value(value).map_err(|_| "fields are missing or of the wrong type".into())
+    }
+}
+
+/// Loads and decodes a profile's credentials from a store; `None` when the store has
+/// nothing for the profile.
+pub fn load(store: &dyn SecretStore, profile: &ProfileName) -> Result<Option<Credentials>> {
+    let Some(text) = store.load(profile)? else {
+        return Ok(None);
+    };
+    Credentials::decode(&text).map(Some).map_err(|why| {
+        Failure::new(
+            Kind::LoginAgain,
+            format!(
+                "stored credentials for profile `{profile}` in {} are unusable: {why}",
+                store.location(profile)
+            ),
+        )
+        .hint(profile::clean_up_hint(profile))
+        .into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_errors_never_quote_the_document() {
+        let creds = Credentials::new(
+            Secret::new("at_1".into()),
+            Some(Secret::new("rt_1".into())),
+            Some(10),
+            "client".into(),
+            Some(Secret::new("cs_1".into())),
+        );
+        assert_eq!(Credentials::decode(&creds.encode()).unwrap(), creds);
+        let bad = Secret::new(r#"{"version":1,"access_token":42,"client_id":"rt_secret"}"#.into());
+        let why = Credentials::decode(&bad).unwrap_err();
+        assert!(!why.contains("rt_secret"), "{why}");
+        let truncated = Secret::new(r#"{"version":1,"access_token":"at_sec"#.into());
+        let why = Credentials::decode(&truncated).unwrap_err();
+        assert!(
+            why.starts_with("not valid JSON") && !why.contains("at_sec"),
+            "{why}"
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! Outcomes a caller or a script branches on, each with its documented exit code and a
+//! hint saying what to do next. Every other error is plain `anyhow` context (exit 1).
+
+use std::fmt;
+use std::io;
+
+/// What kind of failure, and so which exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Exit 2: a flag, environment variable or URL is unusable.
+    Usage,
+    /// Exit 3: nothing stored, or the stored login is no longer accepted.
+    LoginAgain,
+    /// Exit 4: the browser login did not complete.
+    LoginIncomplete,
+    /// Exit 5: a scope the caller requires was not granted.
+    ScopeMissing,
+    /// Exit 1 with a specific hint.
+    Failed,
+}
+
+/// An error with a kind (for the exit code) and an optional next step for the user.
+#[derive(Debug)]
+pub struct Failure {
+    pub kind: Kind,
+    message: String,
+    hint: Option<String>,
+}
+
+impl Failure {
+    /// A failure of the given kind.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Kind::Usage, message)
+    }
+
+    /// Attaches the next step the user should take.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// The first `Failure` in the error chain, if any.
+fn find(err: &anyhow::Error) -> Option<&Failure> {
+    err.chain().find_map(|e| e.downcast_ref::<Failure>())
+}
+
+/// Maps an error to the exit code documented in `--help` and README.md.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    match find(err).map(|f| f.kind) {
+        Some(Kind::Usage) => 2,
+        Some(Kind::LoginAgain) => 3,
+        Some(Kind::LoginIncomplete) => 4,
+        Some(Kind::ScopeMissing) => 5,
+        Some(Kind::Failed) | None => 1,
+    }
+}
+
+/// The next step to suggest for this error, if one is known.
+pub fn hint(err: &anyhow::Error) -> Option<&str> {
+    find(err).and_then(|f| f.hint.as_deref())
+}
+
+/// A closed stdout (`attio-auth token | head -c 5`) is the reader's choice, not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn exit_code_is_found_through_context() {
+        let err = Err::<(), _>(Failure::new(Kind::ScopeMissing, "missing"))
+            .context("checking scopes")
+            .unwrap_err();
+        assert_eq!(exit_code(&err), 5);
+        assert_eq!(format!("{err:#}"), "checking scopes: missing");
+        assert_eq!(exit_code(&anyhow::anyhow!("plain")), 1);
+    }
+
+    #[test]
+    fn broken_pipe_anywhere_in_the_chain_counts() {
+        let err = Err::<(), _>(io::Error::from(io::ErrorKind::BrokenPipe))
+            .context("writing the token")
+            .unwrap_err();
+        assert!(is_broken_pipe(&err));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("other")));
+    }
+}

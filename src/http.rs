@@ -1,0 +1,159 @@
+//! The one HTTP client: built lazily (no async runtime, TLS setup or connection pool
+//! unless a request is really made), never follows redirects, times out, caps response
+//! bodies, and logs each request under `--verbose` without query strings or bodies.
+
+use std::cell::OnceCell;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use oauth2::{HttpRequest, HttpResponse};
+
+use crate::output;
+
+/// How long to wait for a TCP/TLS connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest response body read; tokens and identities are a few hundred bytes.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// A request that failed before a complete response arrived.
+#[derive(Debug)]
+pub struct HttpError(String);
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+struct Inner {
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+}
+
+/// A lazily built HTTP client, used for every network call the tool makes.
+#[derive(Default)]
+pub struct Http {
+    inner: OnceCell<Inner>,
+}
+
+impl Http {
+    /// Builds the runtime and client on first use.
+    fn inner(&self) -> Result<&Inner, HttpError> {
+        if let Some(inner) = self.inner.get() {
+            return Ok(inner);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| HttpError(format!("starting the HTTP runtime: {e}")))?;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("attio-auth/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| HttpError(format!("setting up the HTTP client: {}", root_cause(&e))))?;
+        Ok(self.inner.get_or_init(|| Inner { runtime, client }))
+    }
+
+    /// Sends one request and reads the whole (capped) response.
+    pub fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+        let inner = self.inner()?;
+        let method = request.method().clone();
+        let shown = display_url(&request.uri().to_string());
+        let started = Instant::now();
+        let request = reqwest::Request::try_from(request).map_err(|e| {
+            HttpError(format!(
+                "building the request to {shown}: {}",
+                root_cause(&e)
+            ))
+        })?;
+        let result = inner.runtime.block_on(async {
+            let mut response = inner.client.execute(request).await?;
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Ok(Err(response.status()));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let mut out = http_response(response.status(), body);
+            *out.headers_mut() = response.headers().clone();
+            Ok::<_, reqwest::Error>(Ok(out))
+        });
+        let elapsed = started.elapsed().as_millis();
+        match result {
+            Ok(Ok(response)) => {
+                output::verbose(format!(
+                    "{method} {shown} -> {} ({elapsed} ms)",
+                    response.status()
+                ));
+                Ok(response)
+            }
+            Ok(Err(status)) => {
+                output::verbose(format!(
+                    "{method} {shown} -> {status}, body too large ({elapsed} ms)"
+                ));
+                Err(HttpError(format!(
+                    "the response from {shown} (HTTP {status}) is larger than {} KiB",
+                    MAX_BODY / 1024
+                )))
+            }
+            Err(e) => {
+                let why = describe(&e);
+                output::verbose(format!("{method} {shown} -> failed: {why} ({elapsed} ms)"));
+                Err(HttpError(format!("{method} {shown} failed: {why}")))
+            }
+        }
+    }
+}
+
+/// A response value from its parts.
+fn http_response(status: reqwest::StatusCode, body: Vec<u8>) -> HttpResponse {
+    let mut response = HttpResponse::new(body);
+    *response.status_mut() = status;
+    response
+}
+
+/// A URL as shown in messages: never its query string, which may carry a code or state.
+fn display_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?…"),
+        None => url.to_string(),
+    }
+}
+
+/// A short reason for a failed request.
+fn describe(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        format!("no response within {} s", REQUEST_TIMEOUT.as_secs())
+    } else if err.is_connect() {
+        format!("could not connect ({})", root_cause(err))
+    } else {
+        root_cause(err)
+    }
+}
+
+/// The innermost error message, which is the informative one for network errors.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_url;
+
+    #[test]
+    fn query_strings_are_never_shown() {
+        assert_eq!(display_url("http://x/cb?code=abc&state=s"), "http://x/cb?…");
+        assert_eq!(display_url("http://x/v2/self"), "http://x/v2/self");
+    }
+}

@@ -1,0 +1,47 @@
+//! attio-auth: log in to Attio once with OAuth (PKCE), then hand fresh access tokens to
+//! scripts. `main` only wires real dependencies together and turns the outcome into an
+//! exit code; everything else lives in modules named after what they own.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod attio;
+mod browser;
+mod callback;
+mod cli;
+mod commands;
+mod credentials;
+mod failure;
+mod freshness;
+mod http;
+mod listener;
+mod oauth;
+mod output;
+mod paths;
+mod private_file;
+mod profile;
+mod renew;
+mod scopes;
+mod secret;
+mod settings;
+mod store;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Parses arguments, runs the command and maps the result to a documented exit code.
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let outcome = settings::Settings::resolve(&cli.global).and_then(|settings| {
+        output::set_verbose(settings.verbose);
+        commands::run(cli.command, settings)
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if failure::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            output::error(&err);
+            ExitCode::from(failure::exit_code(&err))
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The one module that writes to stdout and stderr. stdout carries data only (a token, a
+//! header line, JSON); everything meant for a person goes to stderr.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::failure;
+
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// Turns `--verbose` diagnostics on or off for the whole process.
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, Ordering::Relaxed);
+}
+
+/// Whether `--verbose` is on (to skip building messages nobody will see).
+pub fn is_verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
+/// A `--verbose` diagnostic line on stderr. Callers never pass secrets.
+pub fn verbose(message: impl AsRef<str>) {
+    if is_verbose() {
+        eprintln!("* {}", message.as_ref());
+    }
+}
+
+/// Writes one line of data to stdout. A closed pipe surfaces as an `io::Error` that
+/// `main` treats as success.
+pub fn data(line: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(line.as_bytes())?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// Writes a JSON value to stdout, pretty-printed, followed by a newline.
+pub fn json(value: &serde_json::Value) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    data(&text)
+}
+
+/// A message for the person at the terminal.
+pub fn info(message: impl AsRef<str>) {
+    eprintln!("{}", message.as_ref());
+}
+
+/// A warning: something went wrong but the command carries on.
+pub fn warn(message: impl AsRef<str>) {
+    eprintln!("attio-auth: warning: {}", message.as_ref());
+}
+
+/// The final error line, once, with the chain of context and one hint.
+pub fn error(err: &anyhow::Error) {
+    eprintln!("attio-auth: error: {err:#}");
+    if let Some(hint) = failure::hint(err) {
+        eprintln!("attio-auth: hint: {hint}");
+    }
+}

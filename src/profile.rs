@@ -1,0 +1,220 @@
+//! Profiles: their validated names, and the non-secret metadata file each one has (who
+//! it is logged in as, which store holds its secrets), which `status` reads without
+//! touching the keyring.
+
+use std::fmt;
+use std::fs;
+use std::io;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::StoreKind;
+use crate::failure::{Failure, Kind};
+use crate::paths::Paths;
+use crate::private_file;
+
+/// The metadata format this build writes and understands.
+const META_VERSION: u32 = 1;
+
+/// A profile name that is safe as a file name and as a keyring account.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ProfileName(String);
+
+impl ProfileName {
+    /// Accepts 1 to 64 characters of `A-Z a-z 0-9 . _ -`, not starting with `.` or `-`.
+    pub fn parse(raw: &str) -> Result<Self> {
+        let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        let valid = !raw.is_empty()
+            && raw.len() <= 64
+            && raw.chars().all(ok_char)
+            && !raw.starts_with(['.', '-']);
+        if valid {
+            Ok(Self(raw.to_string()))
+        } else {
+            Err(Failure::usage(format!(
+                "invalid profile name {raw:?}: use 1 to 64 letters, digits, `.`, `_` or `-`, not starting with `.` or `-`"
+            ))
+            .into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProfileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What is known about a logged-in profile, minus its secrets.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProfileMeta {
+    pub version: u32,
+    /// Which store holds the secrets (the keyring may have fallen back to a file).
+    pub store: StoreKind,
+    pub client_id: String,
+    pub app_url: String,
+    pub api_url: String,
+    pub workspace_id: Option<String>,
+    pub workspace_name: Option<String>,
+    pub workspace_slug: Option<String>,
+    pub member_id: Option<String>,
+    pub scopes: Vec<String>,
+    /// Unix seconds; `None` for Attio's long-lived tokens.
+    pub expires_at: Option<u64>,
+    pub has_refresh_token: bool,
+    pub logged_in_at: u64,
+}
+
+impl ProfileMeta {
+    /// Builds the metadata for a fresh login.
+    pub fn new(store: StoreKind, client_id: String, app_url: String, api_url: String) -> Self {
+        Self {
+            version: META_VERSION,
+            store,
+            client_id,
+            app_url,
+            api_url,
+            workspace_id: None,
+            workspace_name: None,
+            workspace_slug: None,
+            member_id: None,
+            scopes: Vec::new(),
+            expires_at: None,
+            has_refresh_token: false,
+            logged_in_at: 0,
+        }
+    }
+}
+
+/// The hint for a profile whose stored state cannot be used.
+pub fn clean_up_hint(profile: &ProfileName) -> String {
+    format!(
+        "run `attio-auth logout --profile {profile}` to remove it, then `attio-auth login --profile {profile}`"
+    )
+}
+
+/// The command that logs a profile in (again), for hints.
+pub fn login_hint(profile: &ProfileName) -> String {
+    if profile.as_str() == "default" {
+        "run `attio-auth login`".into()
+    } else {
+        format!("run `attio-auth login --profile {profile}`")
+    }
+}
+
+/// Reads a profile's metadata; `None` when the profile was never logged in.
+pub fn load(paths: &Paths, profile: &ProfileName) -> Result<Option<ProfileMeta>> {
+    let path = paths.meta_file(profile);
+    let Some(bytes) = private_file::read_if_exists(&path)
+        .with_context(|| format!("reading profile metadata {}", path.display()))?
+    else {
+        return Ok(None);
+    };
+    parse_meta(&bytes).map(Some).map_err(|why| {
+        Failure::new(
+            Kind::LoginAgain,
+            format!("profile metadata {} is unusable: {why}", path.display()),
+        )
+        .hint(clean_up_hint(profile))
+        .into()
+    })
+}
+
+/// Parses a metadata file, refusing formats from other versions.
+fn parse_meta(bytes: &[u8]) -> Result<ProfileMeta, String> {
+    #[derive(Deserialize)]
+    struct Version {
+        version: Option<u32>,
+    }
+    let version: Version =
+        serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON ({e})"))?;
+    match version.version {
+        Some(META_VERSION) => {}
+        Some(v) => return Err(format!("format version {v} is not supported by this build")),
+        None => return Err("no format version".into()),
+    }
+    serde_json::from_slice(bytes).map_err(|e| format!("unexpected content ({e})"))
+}
+
+/// Writes a profile's metadata atomically.
+pub fn save(paths: &Paths, profile: &ProfileName, meta: &ProfileMeta) -> Result<()> {
+    let path = paths.meta_file(profile);
+    let mut bytes = serde_json::to_vec_pretty(meta).context("encoding profile metadata")?;
+    bytes.push(b'\n');
+    private_file::write_atomic(&path, &bytes)
+        .with_context(|| format!("writing profile metadata {}", path.display()))
+}
+
+/// Deletes a profile's metadata; returns whether it existed.
+pub fn delete(paths: &Paths, profile: &ProfileName) -> Result<bool> {
+    let path = paths.meta_file(profile);
+    private_file::remove(&path).with_context(|| format!("removing {}", path.display()))
+}
+
+/// Every profile with a metadata file, sorted by name. Files whose names are not valid
+/// profile names are ignored.
+pub fn list(paths: &Paths) -> Result<Vec<ProfileName>> {
+    let dir = paths.profiles_dir();
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("listing {}", dir.display())),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+        let file_name = entry.file_name();
+        let Some(stem) = file_name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+            continue;
+        };
+        if let Ok(name) = ProfileName::parse(stem) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names_cannot_escape_their_directory() {
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            "a\\b",
+            ".hidden",
+            "-flag",
+            "a\nb",
+            "é",
+            &"x".repeat(65),
+        ] {
+            assert!(
+                ProfileName::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
+        }
+        for good in ["default", "work", "acme-prod", "a.b_c", "X1"] {
+            assert_eq!(ProfileName::parse(good).unwrap().as_str(), good);
+        }
+    }
+
+    #[test]
+    fn metadata_of_another_version_is_refused_clearly() {
+        assert!(
+            parse_meta(br#"{"version": 2}"#)
+                .unwrap_err()
+                .contains("version 2")
+        );
+        assert!(parse_meta(b"{").unwrap_err().contains("not valid JSON"));
+        assert!(parse_meta(b"{}").unwrap_err().contains("no format version"));
+    }
+}

@@ -1,0 +1,179 @@
+//! Getting a usable access token for a profile: load it, and refresh it when it is about
+//! to expire. Refreshes happen under the profile's lock, after re-reading the stored
+//! credentials, and store the new tokens before anything is printed, so that concurrent
+//! processes make one refresh request between them and a refresh token is never sent twice.
+
+use anyhow::{Context, Result};
+
+use crate::commands::Ctx;
+use crate::credentials::{self, Credentials};
+use crate::failure::{Failure, Kind};
+use crate::freshness;
+use crate::oauth::{self, TokenError};
+use crate::profile::{self, ProfileMeta};
+use crate::secret::Secret;
+use crate::store::{self, SecretStore, lock};
+
+/// A logged-in profile: its metadata, its credentials and the store holding them.
+pub struct Session {
+    pub meta: ProfileMeta,
+    pub creds: Credentials,
+    pub store: Box<dyn SecretStore>,
+}
+
+/// When to refresh.
+#[derive(Debug, Clone, Copy)]
+pub enum Mode {
+    /// Only when the token expires within this many seconds.
+    IfExpiring(u64),
+    /// Now, whatever the expiry (unless another process just did).
+    Force,
+}
+
+/// The profile's session, with no network call.
+pub fn load(ctx: &Ctx) -> Result<Session> {
+    let profile = &ctx.settings.profile;
+    let Some(meta) = profile::load(&ctx.paths, profile)? else {
+        return Err(Failure::new(
+            Kind::LoginAgain,
+            format!("profile `{profile}` is not logged in"),
+        )
+        .hint(profile::login_hint(profile))
+        .into());
+    };
+    let store = store::open(meta.store, &ctx.paths);
+    let creds = stored_credentials(store.as_ref(), ctx)?;
+    Ok(Session { meta, creds, store })
+}
+
+/// Reads the credentials, turning "nothing there" into a log-in-again failure.
+fn stored_credentials(store: &dyn SecretStore, ctx: &Ctx) -> Result<Credentials> {
+    let profile = &ctx.settings.profile;
+    credentials::load(store, profile)?.ok_or_else(|| {
+        Failure::new(
+            Kind::LoginAgain,
+            format!(
+                "profile `{profile}` has no credentials in {}",
+                store.location(profile)
+            ),
+        )
+        .hint(profile::login_hint(profile))
+        .into()
+    })
+}
+
+/// The profile's session with a token that satisfies `mode`, refreshing when needed.
+/// Returns whether this process refreshed it.
+pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Session, bool)> {
+    let session = load(ctx)?;
+    if let Mode::IfExpiring(min_ttl) = mode
+        && freshness::is_fresh(session.creds.expires_at, freshness::now(), min_ttl)
+    {
+        return Ok((session, false));
+    }
+    refresh_locked(ctx, session, mode)
+}
+
+/// Refreshes under the profile's lock. Another process may have refreshed while this one
+/// waited; then its result is used and no request is made.
+fn refresh_locked(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, bool)> {
+    let profile = &ctx.settings.profile;
+    let _lock = lock::acquire(&ctx.paths, profile)?;
+    let Session {
+        mut meta,
+        creds: before,
+        store,
+    } = session;
+    let current = stored_credentials(store.as_ref(), ctx)?;
+    let done_elsewhere = match mode {
+        Mode::IfExpiring(min_ttl) => {
+            freshness::is_fresh(current.expires_at, freshness::now(), min_ttl)
+        }
+        Mode::Force => current.access_token != before.access_token,
+    };
+    if done_elsewhere {
+        return Ok((
+            Session {
+                meta,
+                creds: current,
+                store,
+            },
+            false,
+        ));
+    }
+    let Some(refresh_token) = &current.refresh_token else {
+        return Err(no_refresh_token(ctx, &current, mode));
+    };
+    let client_secret = current
+        .client_secret
+        .clone()
+        .or_else(|| std::env::var("ATTIO_CLIENT_SECRET").ok().map(Secret::new))
+        .ok_or_else(|| {
+            Failure::new(
+                Kind::LoginAgain,
+                format!("profile `{profile}` has no client secret stored to refresh with"),
+            )
+            .hint(profile::login_hint(profile))
+        })?;
+    let app_url = ctx.app_url(Some(&meta))?;
+    let client = oauth::Client {
+        app_url: &app_url,
+        client_id: &current.client_id,
+        client_secret: &client_secret,
+    };
+    let tokens = oauth::refresh(&ctx.http, &client, refresh_token).map_err(|e| match e {
+        TokenError::Rejected(why) => Failure::new(Kind::LoginAgain, why)
+            .hint(profile::login_hint(profile))
+            .into(),
+        TokenError::Failed(why) => anyhow::anyhow!(why),
+    });
+    let tokens =
+        tokens.with_context(|| format!("refreshing the access token of profile `{profile}`"))?;
+    let now = freshness::now();
+    let renewed = Credentials::new(
+        tokens.access_token,
+        // A server that does not rotate keeps the old refresh token valid.
+        tokens.refresh_token.or(current.refresh_token.clone()),
+        tokens.expires_in.map(|s| now.saturating_add(s)),
+        current.client_id.clone(),
+        current.client_secret.clone(),
+    );
+    store
+        .save(profile, &renewed.encode())
+        .with_context(|| format!("storing the refreshed tokens of profile `{profile}`"))?;
+    meta.expires_at = renewed.expires_at;
+    meta.has_refresh_token = renewed.refresh_token.is_some();
+    if let Err(e) = profile::save(&ctx.paths, profile, &meta) {
+        crate::output::warn(format!("{e:#}"));
+    }
+    Ok((
+        Session {
+            meta,
+            creds: renewed,
+            store,
+        },
+        true,
+    ))
+}
+
+/// The failure when a refresh is needed but no refresh token was ever issued.
+fn no_refresh_token(ctx: &Ctx, creds: &Credentials, mode: Mode) -> anyhow::Error {
+    let profile = &ctx.settings.profile;
+    match mode {
+        Mode::Force => Failure::new(
+            Kind::Failed,
+            format!("profile `{profile}` has no refresh token: Attio issued a long-lived access token, which stays valid until the app is uninstalled; the stored token is kept"),
+        )
+        .hint("nothing to do: `attio-auth token` keeps printing the stored token")
+        .into(),
+        Mode::IfExpiring(_) => Failure::new(
+            Kind::LoginAgain,
+            format!(
+                "the access token of profile `{profile}` expires {} and there is no refresh token",
+                freshness::describe(creds.expires_at, freshness::now())
+            ),
+        )
+        .hint(profile::login_hint(profile))
+        .into(),
+    }
+}

@@ -1,0 +1,35 @@
+//! Secret storage: one small trait, one module per backend. A backend moves an opaque
+//! secret document in and out; `credentials` gives it meaning.
+
+mod file;
+mod keyring;
+pub mod lock;
+
+use anyhow::Result;
+
+pub use self::file::FileStore;
+pub use self::keyring::{KeyringStore, Unavailable};
+use crate::cli::StoreKind;
+use crate::paths::Paths;
+use crate::profile::ProfileName;
+use crate::secret::Secret;
+
+/// A place that keeps one secret document per profile.
+pub trait SecretStore {
+    /// The profile's document, or `None` when there is none.
+    fn load(&self, profile: &ProfileName) -> Result<Option<Secret<String>>>;
+    /// Stores the profile's document, replacing any previous one atomically.
+    fn save(&self, profile: &ProfileName, secret: &Secret<String>) -> Result<()>;
+    /// Removes the profile's document; returns whether there was one.
+    fn delete(&self, profile: &ProfileName) -> Result<bool>;
+    /// Where the profile's document lives, for messages (never the secret itself).
+    fn location(&self, profile: &ProfileName) -> String;
+}
+
+/// The backend for a store kind.
+pub fn open(kind: StoreKind, paths: &Paths) -> Box<dyn SecretStore> {
+    match kind {
+        StoreKind::Keyring => Box::new(KeyringStore),
+        StoreKind::File => Box::new(FileStore::new(paths)),
+    }
+}
