@@ -6,6 +6,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 
+use crate::output;
+
 /// Something that can show a URL to the user.
 pub trait Browser {
     fn open(&self, url: &str) -> Result<()>;
@@ -31,9 +33,14 @@ impl SystemBrowser {
 impl Browser for SystemBrowser {
     fn open(&self, url: &str) -> Result<()> {
         let Some(command) = &self.command else {
+            output::verbose("opening the system's default browser");
             return open::that_detached(url).context("opening the default browser");
         };
         let argv = command_line(command, url)?;
+        output::verbose(format!(
+            "opening the browser with BROWSER command `{}`",
+            argv[0]
+        ));
         // Do not wait: some browsers keep running until the window closes.
         Command::new(&argv[0])
             .args(&argv[1..])

@@ -13,6 +13,7 @@ use tiny_http::{Header, Request, Response, Server};
 
 use crate::callback;
 use crate::failure::{Failure, Kind};
+use crate::output;
 
 /// Something that may be the redirect.
 pub enum Arrival {
@@ -42,6 +43,15 @@ impl Listener {
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => return Err(bind_error(e, port)),
             Err(_) => {} // no IPv6 loopback here: browsers will use 127.0.0.1
         }
+        let addresses: Vec<String> = listeners
+            .iter()
+            .filter_map(|l| l.local_addr().ok())
+            .map(|a| a.to_string())
+            .collect();
+        output::verbose(format!(
+            "listening for the redirect on {}",
+            addresses.join(" and ")
+        ));
         let servers = listeners
             .into_iter()
             .map(|l| {

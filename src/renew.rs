@@ -85,11 +85,16 @@ fn refresh_locked(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, b
         store,
     } = session;
     let current = stored_credentials(store.as_ref(), ctx)?;
+    // Another process refreshed while this one waited for the lock: use its token, even
+    // when the server's lifetimes are shorter than `min_ttl`, rather than refresh again.
+    let changed = current.access_token != before.access_token;
+    let now = freshness::now();
     let done_elsewhere = match mode {
         Mode::IfExpiring(min_ttl) => {
-            freshness::is_fresh(current.expires_at, freshness::now(), min_ttl)
+            freshness::is_fresh(current.expires_at, now, min_ttl)
+                || (changed && freshness::is_fresh(current.expires_at, now, 0))
         }
-        Mode::Force => current.access_token != before.access_token,
+        Mode::Force => changed,
     };
     if done_elsewhere {
         return Ok((
@@ -129,7 +134,6 @@ fn refresh_locked(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, b
     });
     let tokens =
         tokens.with_context(|| format!("refreshing the access token of profile `{profile}`"))?;
-    let now = freshness::now();
     let renewed = Credentials::new(
         tokens.access_token,
         // A server that does not rotate keeps the old refresh token valid.

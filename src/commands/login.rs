@@ -80,8 +80,9 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         "Open this URL in a browser to authorize attio-auth in Attio:\n\n    {}\n",
         auth.url
     ));
+    let browser = SystemBrowser::from_env();
     if !args.no_browser
-        && let Err(e) = SystemBrowser::from_env().open(auth.url.as_str())
+        && let Err(e) = browser.open(auth.url.as_str())
     {
         output::warn(format!(
             "could not open a browser ({e:#}); open the URL above yourself"
@@ -97,9 +98,7 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         redirect_uri,
         auth,
     };
-    let workspace = flow.wait(&listener, Duration::from_secs(args.timeout))?;
-    drop(listener);
-    output::verbose(format!("login complete for {workspace}"));
+    flow.wait(&listener, Duration::from_secs(args.timeout))?;
     Ok(())
 }
 

@@ -1,0 +1,77 @@
+//! Bad flags and environment: exit 2 with a message that says what to do.
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::support::{TestEnv, files_under};
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env.run(&["--app-url", "http://app.attio.example", "login"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("allowed only for 127.0.0.1, [::1] and localhost; use https://"),
+        "{run:?}"
+    );
+    let run = env
+        .cmd(&["whoami"])
+        .env("ATTIO_API_URL", "http://10.0.0.1")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(env.fake.state().seen.is_empty());
+}
+
+#[test]
+fn an_unsafe_profile_name_is_refused() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env.run(&["token", "--profile", "../../etc"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("invalid profile name"), "{run:?}");
+    let run = env
+        .cmd(&["status"])
+        .env("ATTIO_PROFILE", "a/b")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+}
+
+#[test]
+fn an_unknown_store_is_a_usage_error() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env
+        .cmd(&["status"])
+        .env("ATTIO_AUTH_STORE", "vault")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+}
+
+#[test]
+fn help_and_version_touch_no_storage() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let help = env.run(&["--help"]);
+    assert_eq!(help.code, 0);
+    assert!(
+        help.stdout.contains("5  a required scope is missing"),
+        "{help:?}"
+    );
+    let version = env.run(&["--version"]);
+    assert_eq!(
+        version.stdout,
+        format!("attio-auth {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    assert!(files_under(env.home.path()).is_empty());
+}
+
+#[test]
+fn token_when_never_logged_in_exits_3() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env.run(&["token"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "attio-auth: error: profile `default` is not logged in\nattio-auth: hint: run `attio-auth login`\n"
+    );
+}

@@ -1,0 +1,455 @@
+//! A fake Attio, strict like a real authorization server: it checks the PKCE S256
+//! challenge, the exact `redirect_uri`, the client secret in the body, single-use codes,
+//! and rotates refresh tokens with reuse detection (a reused refresh token revokes the
+//! whole grant). It records every request so tests can assert on what it received.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use tiny_http::{Header, Request, Response, Server};
+
+pub const CLIENT_ID: &str = "client-abc";
+pub const CLIENT_SECRET: &str = "cs_super_secret_value";
+
+/// What the fake user does on the consent page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Consent {
+    Approve,
+    Deny,
+    /// Redirects with a `state` that is not the one the tool sent.
+    WrongState,
+    /// Fetches `/favicon.ico` from the listener first (as browsers do), then approves.
+    FaviconFirst,
+}
+
+/// How tokens are issued.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Tokens {
+    /// As Attio documents: no `expires_in`, no refresh token.
+    LongLived,
+    /// Expiring after `ttl` seconds, with rotating refresh tokens.
+    Rotating { ttl: u64 },
+    /// Expiring after `ttl` seconds, and no refresh token.
+    ExpiringNoRefresh { ttl: u64 },
+}
+
+/// How `/v2/self` answers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SelfMode {
+    /// The truth: active for a live token, inactive otherwise.
+    Honest,
+    /// `200 {"active": false}` whatever the token.
+    Inactive,
+    /// `401` with Attio's REST error body whatever the token.
+    Unauthorized,
+}
+
+/// One request as the fake saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub query: HashMap<String, String>,
+    pub form: HashMap<String, String>,
+    pub authorization: Option<String>,
+}
+
+struct CodeGrant {
+    challenge: String,
+    redirect_uri: String,
+    used: bool,
+}
+
+struct Grant {
+    revoked: bool,
+}
+
+struct Access {
+    grant: usize,
+    expires_at: Option<u64>,
+}
+
+struct RefreshState {
+    grant: usize,
+    used: bool,
+}
+
+pub struct State {
+    pub consent: Consent,
+    pub tokens: Tokens,
+    pub self_mode: SelfMode,
+    pub scope: String,
+    /// Delay before answering a refresh, to widen races between concurrent clients.
+    pub refresh_latency: Duration,
+    pub seen: Vec<Seen>,
+    /// Every access token issued, in order.
+    pub issued: Vec<String>,
+    /// What the fake's own favicon request to the listener got back.
+    pub favicon_status: Option<u16>,
+    /// Refresh tokens presented a second time.
+    pub refresh_reuses: usize,
+    codes: HashMap<String, CodeGrant>,
+    grants: Vec<Grant>,
+    access: HashMap<String, Access>,
+    refresh: HashMap<String, RefreshState>,
+    counter: usize,
+}
+
+pub struct FakeAttio {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+    server: Arc<Server>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FakeAttio {
+    /// Starts the fake on 127.0.0.1 with a free port.
+    pub fn start(consent: Consent, tokens: Tokens) -> Self {
+        let server = Arc::new(Server::http("127.0.0.1:0").expect("bind fake Attio"));
+        let port = server.server_addr().to_ip().expect("ip listener").port();
+        let state = Arc::new(Mutex::new(State {
+            consent,
+            tokens,
+            self_mode: SelfMode::Honest,
+            scope: "record_permission:read-write list_entry:read".into(),
+            refresh_latency: Duration::ZERO,
+            seen: Vec::new(),
+            issued: Vec::new(),
+            favicon_status: None,
+            refresh_reuses: 0,
+            codes: HashMap::new(),
+            grants: Vec::new(),
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+            counter: 0,
+        }));
+        let thread = {
+            let server = Arc::clone(&server);
+            let state = Arc::clone(&state);
+            thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    let state = Arc::clone(&state);
+                    // One thread per request: a slow refresh must not hold up the others.
+                    thread::spawn(move || handle(&state, request));
+                }
+            })
+        };
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            state,
+            server,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+
+    /// Requests received on a path.
+    pub fn seen(&self, path: &str) -> Vec<Seen> {
+        self.state()
+            .seen
+            .iter()
+            .filter(|s| s.path == path)
+            .cloned()
+            .collect()
+    }
+
+    /// Token requests with the given grant type.
+    pub fn token_requests(&self, grant_type: &str) -> Vec<Seen> {
+        self.seen("/oauth/token")
+            .into_iter()
+            .filter(|s| s.form.get("grant_type").map(String::as_str) == Some(grant_type))
+            .collect()
+    }
+
+    /// The most recently issued access token.
+    pub fn last_access_token(&self) -> String {
+        self.state()
+            .issued
+            .last()
+            .cloned()
+            .expect("a token was issued")
+    }
+}
+
+impl Drop for FakeAttio {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn json(status: u16, body: serde_json::Value) -> Response<std::io::Cursor<Vec<u8>>> {
+    Response::from_string(body.to_string())
+        .with_status_code(status)
+        .with_header(Header::from_bytes("Content-Type", "application/json").unwrap())
+}
+
+fn oauth_error(error: &str, description: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    json(
+        400,
+        serde_json::json!({"error": error, "error_description": description}),
+    )
+}
+
+fn parse_pairs(text: &str) -> HashMap<String, String> {
+    url::form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn handle(state: &Mutex<State>, mut request: Request) {
+    let (path, query) = {
+        let url = request.url();
+        let (p, q) = url.split_once('?').unwrap_or((url, ""));
+        (p.to_string(), parse_pairs(q))
+    };
+    let mut body = String::new();
+    let _ = request.as_reader().read_to_string(&mut body);
+    let authorization = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Authorization"))
+        .map(|h| h.value.to_string());
+    let seen = Seen {
+        method: request.method().to_string(),
+        path: path.clone(),
+        query: query.clone(),
+        form: parse_pairs(&body),
+        authorization,
+    };
+    state.lock().unwrap().seen.push(seen.clone());
+    let response = match path.as_str() {
+        "/authorize" => authorize(state, &seen),
+        "/oauth/token" => token(state, &seen),
+        "/v2/self" => identify(state, &seen),
+        _ => json(404, serde_json::json!({"message": "not found"})),
+    };
+    let _ = request.respond(response);
+}
+
+fn next_id(state: &mut State, prefix: &str) -> String {
+    state.counter += 1;
+    format!("{prefix}_{}_{:x}", state.counter, now())
+}
+
+fn authorize(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>> {
+    let q = &seen.query;
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let redirect_uri = get("redirect_uri");
+    let valid_redirect =
+        redirect_uri.starts_with("http://localhost:") && redirect_uri.ends_with("/callback");
+    if get("client_id") != CLIENT_ID || get("response_type") != "code" || !valid_redirect {
+        return json(400, serde_json::json!({"message": "bad authorize request"}));
+    }
+    if get("code_challenge_method") != "S256"
+        || get("code_challenge").len() != 43
+        || get("state").is_empty()
+    {
+        return json(
+            400,
+            serde_json::json!({"message": "PKCE S256 and state are required"}),
+        );
+    }
+    let consent = state.lock().unwrap().consent;
+    if consent == Consent::FaviconFirst {
+        let port: u16 = redirect_uri
+            ["http://localhost:".len()..redirect_uri.len() - "/callback".len()]
+            .parse()
+            .unwrap();
+        let status = raw_get(port, "/favicon.ico", "localhost");
+        state.lock().unwrap().favicon_status = Some(status);
+    }
+    let location = match consent {
+        Consent::Deny => format!(
+            "{redirect_uri}?error=access_denied&error_description=The+user+declined&state={}",
+            urlencode(&get("state"))
+        ),
+        Consent::WrongState | Consent::Approve | Consent::FaviconFirst => {
+            let mut st = state.lock().unwrap();
+            let code = next_id(&mut st, "code");
+            st.codes.insert(
+                code.clone(),
+                CodeGrant {
+                    challenge: get("code_challenge"),
+                    redirect_uri: redirect_uri.clone(),
+                    used: false,
+                },
+            );
+            let returned_state = if consent == Consent::WrongState {
+                "forged-state".to_string()
+            } else {
+                get("state")
+            };
+            format!(
+                "{redirect_uri}?code={code}&state={}",
+                urlencode(&returned_state)
+            )
+        }
+    };
+    Response::from_string("")
+        .with_status_code(302)
+        .with_header(Header::from_bytes("Location", location.as_bytes()).unwrap())
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+fn issue(st: &mut State, grant: usize) -> serde_json::Value {
+    let access_token = next_id(st, "at");
+    st.issued.push(access_token.clone());
+    let mut body = serde_json::json!({"access_token": access_token, "token_type": "Bearer"});
+    let expires_at = match st.tokens {
+        Tokens::LongLived => None,
+        Tokens::Rotating { ttl } | Tokens::ExpiringNoRefresh { ttl } => {
+            body["expires_in"] = ttl.into();
+            Some(now() + ttl)
+        }
+    };
+    if let Tokens::Rotating { .. } = st.tokens {
+        let refresh_token = next_id(st, "rt");
+        st.refresh
+            .insert(refresh_token.clone(), RefreshState { grant, used: false });
+        body["refresh_token"] = refresh_token.into();
+    }
+    st.access.insert(access_token, Access { grant, expires_at });
+    body
+}
+
+fn token(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>> {
+    let f = &seen.form;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    if seen.method != "POST" {
+        return json(405, serde_json::json!({"message": "POST only"}));
+    }
+    if get("client_id") != CLIENT_ID || get("client_secret") != CLIENT_SECRET {
+        return json(
+            401,
+            serde_json::json!({"error": "invalid_client", "error_description": "client authentication failed"}),
+        );
+    }
+    match get("grant_type").as_str() {
+        "authorization_code" => {
+            let mut st = state.lock().unwrap();
+            let Some(grant) = st.codes.get_mut(&get("code")) else {
+                return oauth_error("invalid_grant", "unknown code");
+            };
+            if grant.used {
+                return oauth_error("invalid_grant", "code already used");
+            }
+            grant.used = true;
+            if grant.redirect_uri != get("redirect_uri") {
+                return oauth_error("invalid_grant", "redirect_uri mismatch");
+            }
+            let digest = URL_SAFE_NO_PAD.encode(Sha256::digest(get("code_verifier").as_bytes()));
+            if digest != grant.challenge {
+                return oauth_error("invalid_grant", "PKCE verification failed");
+            }
+            st.grants.push(Grant { revoked: false });
+            let id = st.grants.len() - 1;
+            json(200, issue(&mut st, id))
+        }
+        "refresh_token" => {
+            let latency = state.lock().unwrap().refresh_latency;
+            thread::sleep(latency);
+            let mut st = state.lock().unwrap();
+            let Some(rt) = st.refresh.get_mut(&get("refresh_token")) else {
+                return oauth_error("invalid_grant", "unknown refresh token");
+            };
+            let grant = rt.grant;
+            if rt.used {
+                st.refresh_reuses += 1;
+                st.grants[grant].revoked = true;
+                return oauth_error("invalid_grant", "refresh token reused; grant revoked");
+            }
+            rt.used = true;
+            if st.grants[grant].revoked {
+                return oauth_error("invalid_grant", "grant revoked");
+            }
+            json(200, issue(&mut st, grant))
+        }
+        _ => oauth_error("unsupported_grant_type", "unsupported grant type"),
+    }
+}
+
+fn identify(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>> {
+    let st = state.lock().unwrap();
+    let unauthorized = || {
+        json(
+            401,
+            serde_json::json!({"status_code": 401, "type": "auth_error", "code": "invalid_token", "message": "The token is invalid"}),
+        )
+    };
+    match st.self_mode {
+        SelfMode::Inactive => return json(200, serde_json::json!({"active": false})),
+        SelfMode::Unauthorized => return unauthorized(),
+        SelfMode::Honest => {}
+    }
+    let token = seen
+        .authorization
+        .as_deref()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let live = st
+        .access
+        .get(token)
+        .filter(|a| !st.grants[a.grant].revoked && a.expires_at.is_none_or(|e| e > now()));
+    let Some(access) = live else {
+        return json(200, serde_json::json!({"active": false}));
+    };
+    json(
+        200,
+        serde_json::json!({
+            "active": true,
+            "scope": st.scope,
+            "client_id": CLIENT_ID,
+            "token_type": "Bearer",
+            "exp": access.expires_at,
+            "iat": now(),
+            "sub": "ws-0001",
+            "aud": CLIENT_ID,
+            "iss": "attio.com",
+            "authorized_by_workspace_member_id": "5e1d2c3b-member",
+            "workspace_id": "ws-0001",
+            "workspace_name": "Acme",
+            "workspace_slug": "acme",
+            "workspace_logo_url": null
+        }),
+    )
+}
+
+/// A minimal HTTP/1.1 GET to the tool's loopback listener; returns the status code.
+pub fn raw_get(port: u16, path: &str, host: &str) -> u16 {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to listener");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}

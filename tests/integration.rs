@@ -1,0 +1,9 @@
+//! The integration tests: the built binary against a fake Attio on 127.0.0.1.
+
+mod fake_attio;
+mod support;
+
+mod cli_errors;
+mod login;
+mod session;
+mod storage;

@@ -1,0 +1,244 @@
+//! `token`, `refresh` and `whoami` on a logged-in profile.
+
+use std::io::Read;
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::fake_attio::{Consent, SelfMode, Tokens};
+use crate::support::{Run, TestEnv};
+
+#[test]
+fn a_long_lived_token_is_printed_as_is_and_refresh_keeps_it() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let issued = env.fake.last_access_token();
+
+    let token = env.run(&["token"]);
+    assert_eq!(
+        (token.code, token.stdout.clone(), token.stderr.clone()),
+        (0, format!("{issued}\n"), String::new())
+    );
+    let header = env.run(&["token", "--header"]);
+    assert_eq!(header.stdout, format!("Authorization: Bearer {issued}\n"));
+
+    let refresh = env.run(&["refresh"]);
+    assert_eq!(refresh.code, 1, "{refresh:?}");
+    assert!(
+        refresh.stderr.contains("has no refresh token"),
+        "{refresh:?}"
+    );
+    assert!(
+        refresh.stderr.contains("the stored token is kept"),
+        "{refresh:?}"
+    );
+    assert_eq!(env.run(&["token"]).stdout, format!("{issued}\n"));
+    assert!(env.fake.token_requests("refresh_token").is_empty());
+}
+
+#[test]
+fn whoami_shows_the_identity_and_where_it_is_stored() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let run = env.run(&["whoami"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "", "the human view goes to stderr");
+    for line in [
+        "Workspace:  Acme (acme, id ws-0001)",
+        "Member:     5e1d2c3b-member",
+        "App:        client-abc",
+        "Scopes:     record_permission:read-write, list_entry:read",
+        "Expires:    never (long-lived token)",
+        &format!(
+            "Stored in:  the file {}",
+            env.credentials_file("default").display()
+        ),
+    ] {
+        assert!(run.stderr.contains(line), "missing {line:?} in {run:?}");
+    }
+    let seen = env.fake.seen("/v2/self");
+    assert_eq!(
+        seen.last().unwrap().authorization.as_deref(),
+        Some(format!("Bearer {}", env.fake.last_access_token()).as_str())
+    );
+
+    let json = env.run(&["whoami", "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["workspace_slug"], "acme");
+    assert_eq!(value["active"], true);
+    assert_eq!(value["profile"], "default");
+    assert_eq!(value["store"], "file");
+}
+
+#[test]
+fn whoami_fails_with_5_naming_a_missing_scope() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let run = env.run(&[
+        "whoami",
+        "--require-scope",
+        "list_entry:read-write",
+        "--require-scope",
+        "list_entry:read",
+    ]);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("required scope not granted: list_entry:read-write (granted:"),
+        "{run:?}"
+    );
+    let ok = env.run(&["whoami", "--require-scope", "record_permission:read"]);
+    assert_eq!(ok.code, 0, "{ok:?}");
+}
+
+#[test]
+fn an_inactive_token_means_log_in_again() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    env.fake.state().self_mode = SelfMode::Inactive;
+    let run = env.run(&["whoami"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("inactive"), "{run:?}");
+    assert!(
+        run.stderr.contains("hint: run `attio-auth login`"),
+        "{run:?}"
+    );
+
+    env.fake.state().self_mode = SelfMode::Unauthorized;
+    let run = env.run(&["whoami", "--profile", "default"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("HTTP 401: invalid_token: The token is invalid"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn an_expiring_token_is_refreshed_before_it_is_printed_and_the_refresh_token_rotates() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let first = env.fake.last_access_token();
+
+    let fresh = env.run(&["token"]);
+    assert_eq!(
+        fresh.stdout,
+        format!("{first}\n"),
+        "an hour left: no refresh"
+    );
+    assert!(env.fake.token_requests("refresh_token").is_empty());
+
+    let forced = env.run(&["token", "--min-ttl", "7200"]);
+    let second = env.fake.last_access_token();
+    assert_ne!(second, first);
+    assert_eq!((forced.code, forced.stdout), (0, format!("{second}\n")));
+
+    let refresh = env.run(&["refresh"]);
+    assert_eq!(refresh.code, 0, "{refresh:?}");
+    assert!(
+        refresh
+            .stderr
+            .contains("Refreshed the access token of profile `default`"),
+        "{refresh:?}"
+    );
+    let third = env.fake.last_access_token();
+    assert_eq!(env.run(&["token"]).stdout, format!("{third}\n"));
+
+    let refreshes = env.fake.token_requests("refresh_token");
+    assert_eq!(refreshes.len(), 2);
+    assert_ne!(
+        refreshes[0].form["refresh_token"], refreshes[1].form["refresh_token"],
+        "the rotated token is used"
+    );
+    assert_eq!(env.fake.state().refresh_reuses, 0);
+    assert_eq!(env.run(&["whoami"]).code, 0, "the grant is still alive");
+}
+
+#[test]
+fn an_expired_token_without_a_refresh_token_means_log_in_again() {
+    let env = TestEnv::new(Consent::Approve, Tokens::ExpiringNoRefresh { ttl: 30 });
+    env.logged_in(&[]);
+    let run = env.run(&["token"]);
+    assert_eq!((run.code, run.stdout.as_str()), (3, ""), "{run:?}");
+    assert!(run.stderr.contains("there is no refresh token"), "{run:?}");
+    let still_valid = env.run(&["token", "--min-ttl", "0"]);
+    assert_eq!(
+        still_valid.stdout,
+        format!("{}\n", env.fake.last_access_token())
+    );
+}
+
+#[test]
+fn a_rejected_refresh_token_means_log_in_again() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 30 });
+    env.logged_in(&[]);
+    let rt = {
+        let text = std::fs::read_to_string(env.credentials_file("default")).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["refresh_token"].as_str().unwrap().to_string()
+    };
+    // Someone else used the refresh token: the strict server treats ours as a reuse.
+    assert_eq!(env.run(&["refresh"]).code, 0);
+    let mut stale = std::fs::read_to_string(env.credentials_file("default")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stale).unwrap();
+    stale = stale.replace(v["refresh_token"].as_str().unwrap(), &rt);
+    std::fs::write(env.credentials_file("default"), stale).unwrap();
+    let run = env.run(&["token"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("invalid_grant"), "{run:?}");
+    assert!(
+        !run.stderr.contains(&rt),
+        "the refresh token is not echoed: {run:?}"
+    );
+}
+
+#[test]
+fn sixteen_concurrent_token_calls_on_an_expired_token_make_one_refresh() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 30 });
+    env.logged_in(&[]);
+    env.fake.state().refresh_latency = Duration::from_millis(200);
+    let children: Vec<_> = (0..16)
+        .map(|_| {
+            env.cmd(&["token"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let runs: Vec<Run> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().into())
+        .collect();
+    let expected = format!("{}\n", env.fake.last_access_token());
+    for run in &runs {
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (0, expected.as_str()),
+            "{run:?}"
+        );
+    }
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
+    assert_eq!(env.fake.state().refresh_reuses, 0);
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let mut child = env
+        .cmd(&["token"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!((status.code(), stderr.as_str()), (Some(0), ""));
+}

@@ -1,0 +1,146 @@
+//! The file store, profile metadata, `status` and `logout`.
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::support::{TestEnv, files_under};
+
+#[cfg(unix)]
+#[test]
+fn the_file_store_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let file = env.credentials_file("default");
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(file.parent().unwrap()), 0o700);
+    assert_eq!(mode(&env.meta_file("default")), 0o600);
+    let meta = std::fs::read_to_string(env.meta_file("default")).unwrap();
+    assert!(
+        !meta.contains(&env.fake.last_access_token()),
+        "metadata holds no secret"
+    );
+    assert!(
+        !meta.contains(crate::fake_attio::CLIENT_SECRET),
+        "metadata holds no secret"
+    );
+}
+
+#[test]
+fn status_lists_profiles_without_a_network_call_or_a_secret() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&["--profile", "work"]);
+    env.logged_in(&["--profile", "acme-prod"]);
+    let requests_before = env.fake.state().seen.len();
+
+    let run = env.run(&["status"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("acme-prod\n  Workspace:  Acme (acme)"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.contains("work\n  Workspace:  Acme (acme)"),
+        "{run:?}"
+    );
+
+    let json = env.run(&["status", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let names: Vec<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["profile"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["acme-prod", "work"]);
+    assert_eq!(list[0]["has_refresh_token"], true);
+    assert_eq!(
+        env.fake.state().seen.len(),
+        requests_before,
+        "status makes no request"
+    );
+    for secret in env.fake.state().issued.iter() {
+        assert!(!json.stdout.contains(secret.as_str()) && !run.stderr.contains(secret.as_str()));
+    }
+}
+
+#[test]
+fn logout_of_one_profile_leaves_the_others() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&["--profile", "a"]);
+    let token_a = env.fake.last_access_token();
+    env.logged_in(&["--profile", "b"]);
+    let token_b = env.fake.last_access_token();
+    assert_ne!(token_a, token_b);
+
+    let run = env.run(&["logout", "--profile", "a"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("Logged out of profile `a`"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("Attio has no token revocation endpoint"),
+        "{run:?}"
+    );
+    assert!(!env.credentials_file("a").exists() && !env.meta_file("a").exists());
+
+    let gone = env.run(&["token", "--profile", "a"]);
+    assert_eq!((gone.code, gone.stdout.as_str()), (3, ""), "{gone:?}");
+    assert!(
+        gone.stderr.contains("profile `a` is not logged in"),
+        "{gone:?}"
+    );
+    assert_eq!(
+        env.run(&["token", "--profile", "b"]).stdout,
+        format!("{token_b}\n")
+    );
+
+    let again = env.run(&["logout", "--profile", "a"]);
+    assert_eq!(again.code, 3, "{again:?}");
+
+    let all = env.run(&["logout", "--all"]);
+    assert_eq!(all.code, 0, "{all:?}");
+    assert!(all.stderr.contains("Logged out of profile `b`"), "{all:?}");
+    assert!(files_under(env.credentials_file("b").parent().unwrap()).is_empty());
+    assert_eq!(env.run(&["status", "--json"]).stdout, "[]\n");
+}
+
+#[test]
+fn a_corrupt_credentials_file_gives_a_clear_error_and_logout_cleans_it_up() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let token = env.fake.last_access_token();
+    let file = env.credentials_file("default");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, &text[..text.len() / 2]).unwrap();
+
+    let run = env.run(&["token"]);
+    assert_eq!((run.code, run.stdout.as_str()), (3, ""), "{run:?}");
+    assert!(
+        run.stderr.contains("are unusable: not valid JSON"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("attio-auth logout"), "{run:?}");
+    assert!(!run.stderr.contains("panicked"), "{run:?}");
+    assert!(!run.stderr.contains(&token[..token.len() / 2]), "{run:?}");
+
+    let logout = env.run(&["logout"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert!(!file.exists());
+}
+
+#[test]
+fn corrupt_metadata_gives_a_clear_error_and_logout_cleans_it_up() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    std::fs::write(env.meta_file("default"), "{\"version\": 99}").unwrap();
+    let run = env.run(&["whoami"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stderr.contains("format version 99 is not supported"),
+        "{run:?}"
+    );
+    let status = env.run(&["status"]);
+    assert_eq!(status.code, 0, "{status:?}");
+    assert!(status.stderr.contains("Unusable:"), "{status:?}");
+    assert_eq!(env.run(&["logout"]).code, 0);
+    assert!(!env.meta_file("default").exists() && !env.credentials_file("default").exists());
+}

@@ -1,0 +1,132 @@
+//! Builds hermetic `attio-auth` commands: a temporary HOME and XDG directories, the tool's
+//! own environment variables cleared, the file store, and a fake Attio on 127.0.0.1.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+use crate::fake_attio::{self, Consent, FakeAttio, Tokens};
+
+/// The browser the tests use: follows the authorize URL and the redirect to the listener.
+pub const BROWSER: &str = "curl --silent --output /dev/null --location --max-time 30";
+
+pub struct TestEnv {
+    pub home: TempDir,
+    pub fake: FakeAttio,
+}
+
+/// What a finished command did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output
+                .status
+                .code()
+                .expect("exited normally, not by a signal"),
+            stdout: String::from_utf8(output.stdout).unwrap(),
+            stderr: String::from_utf8(output.stderr).unwrap(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl TestEnv {
+    pub fn new(consent: Consent, tokens: Tokens) -> Self {
+        Self {
+            home: tempfile::tempdir().unwrap(),
+            fake: FakeAttio::start(consent, tokens),
+        }
+    }
+
+    /// A command with nothing from the developer's environment but PATH.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let home = self.home.path();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_attio-auth"));
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("ATTIO_AUTH_STORE", "file")
+            .env("ATTIO_APP_URL", &self.fake.url)
+            .env("ATTIO_API_URL", &self.fake.url)
+            .env("ATTIO_CLIENT_ID", fake_attio::CLIENT_ID)
+            .env("ATTIO_CLIENT_SECRET", fake_attio::CLIENT_SECRET)
+            .env("BROWSER", BROWSER)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs a command to completion.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.cmd(args).output().expect("run attio-auth").into()
+    }
+
+    /// Logs in through the fake browser on a free port, with a short timeout.
+    pub fn login(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["login", "--port", "0", "--timeout", "20"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    /// Logs in and checks that it worked.
+    pub fn logged_in(&self, extra: &[&str]) -> Run {
+        let run = self.login(extra);
+        assert_eq!(run.code, 0, "{run:?}");
+        run
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.home.path().join("config/attio-auth")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data/attio-auth")
+    }
+
+    /// The file store's document for a profile.
+    pub fn credentials_file(&self, profile: &str) -> PathBuf {
+        self.data_dir()
+            .join("credentials")
+            .join(format!("{profile}.json"))
+    }
+
+    pub fn meta_file(&self, profile: &str) -> PathBuf {
+        self.config_dir()
+            .join("profiles")
+            .join(format!("{profile}.json"))
+    }
+}
+
+/// Every file below `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(files_under(&path));
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
