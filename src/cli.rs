@@ -74,6 +74,8 @@ pub enum Command {
     Logout(LogoutArgs),
     /// List stored profiles (no network call, no secret shown)
     Status(StatusArgs),
+    /// Print a shell completion script on stdout
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +140,13 @@ pub struct StatusArgs {
     /// Print a JSON array on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[cfg(test)]

@@ -36,6 +36,13 @@ pub fn data(line: &str) -> io::Result<()> {
     out.flush()
 }
 
+/// Writes bytes to stdout as they are (a generated completion script).
+pub fn raw(bytes: &[u8]) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()
+}
+
 /// Writes a JSON value to stdout, pretty-printed, followed by a newline.
 pub fn json(value: &serde_json::Value) -> io::Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;

@@ -4,6 +4,7 @@ mod fake_attio;
 mod support;
 
 mod cli_errors;
+mod completions;
 mod login;
 mod session;
 mod storage;

@@ -1,6 +1,7 @@
 //! One file per subcommand, and the context they share: validated settings, the tool's
 //! directories and the (lazily built) HTTP client.
 
+mod completions;
 mod login;
 mod logout;
 mod refresh;
@@ -66,6 +67,10 @@ impl Ctx {
 
 /// Runs one subcommand.
 pub fn run(command: Command, settings: Settings) -> Result<()> {
+    // Needs no storage, so it works even where no home directory is known.
+    if let Command::Completions(args) = &command {
+        return completions::run(args.shell);
+    }
     let ctx = Ctx {
         settings,
         paths: Paths::from_env()?,
@@ -78,5 +83,6 @@ pub fn run(command: Command, settings: Settings) -> Result<()> {
         Command::Whoami(args) => whoami::run(&ctx, args),
         Command::Logout(args) => logout::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
+        Command::Completions(_) => unreachable!("handled before the context is built"),
     }
 }

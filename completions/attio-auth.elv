@@ -1,0 +1,150 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[attio-auth] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'attio-auth'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'attio-auth'= {
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand login 'Log in through the browser (OAuth 2.0 authorization code with PKCE)'
+            cand token 'Print a valid access token on stdout, refreshing it first when needed'
+            cand refresh 'Refresh the access token now'
+            cand whoami 'Show the workspace, member, app and scopes the stored token grants'
+            cand logout 'Delete stored credentials'
+            cand status 'List stored profiles (no network call, no secret shown)'
+            cand completions 'Print a shell completion script on stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'attio-auth;login'= {
+            cand --client-id 'The OAuth app''s client ID (from build.attio.com). The client secret is read from ATTIO_CLIENT_SECRET or prompted for, never taken as an argument'
+            cand --port 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port)'
+            cand --scope 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)'
+            cand --require-scope 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)'
+            cand --timeout 'Give up after this many seconds without a callback'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand --no-browser 'Do not open a browser; print the URL only'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'attio-auth;token'= {
+            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand --header 'Print `Authorization: Bearer <token>` (for `curl -H @-`)'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'attio-auth;refresh'= {
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'attio-auth;whoami'= {
+            cand --require-scope 'Fail (exit 5) unless this scope is granted (repeatable)'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand --json 'Print one JSON object (the /v2/self fields plus `profile` and `store`) on stdout'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'attio-auth;logout'= {
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand --all 'Remove every profile'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'attio-auth;status'= {
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand --json 'Print a JSON array on stdout'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'attio-auth;completions'= {
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'attio-auth;help'= {
+            cand login 'Log in through the browser (OAuth 2.0 authorization code with PKCE)'
+            cand token 'Print a valid access token on stdout, refreshing it first when needed'
+            cand refresh 'Refresh the access token now'
+            cand whoami 'Show the workspace, member, app and scopes the stored token grants'
+            cand logout 'Delete stored credentials'
+            cand status 'List stored profiles (no network call, no secret shown)'
+            cand completions 'Print a shell completion script on stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'attio-auth;help;login'= {
+        }
+        &'attio-auth;help;token'= {
+        }
+        &'attio-auth;help;refresh'= {
+        }
+        &'attio-auth;help;whoami'= {
+        }
+        &'attio-auth;help;logout'= {
+        }
+        &'attio-auth;help;status'= {
+        }
+        &'attio-auth;help;completions'= {
+        }
+        &'attio-auth;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

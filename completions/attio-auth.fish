@@ -1,0 +1,111 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_attio_auth_global_optspecs
+    string join \n profile= app-url= api-url= store= v/verbose h/help V/version
+end
+
+function __fish_attio_auth_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_attio_auth_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_attio_auth_using_subcommand
+    set -l cmd (__fish_attio_auth_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [default: https://api.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -s V -l version -d 'Print version'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "login" -d 'Log in through the browser (OAuth 2.0 authorization code with PKCE)'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "token" -d 'Print a valid access token on stdout, refreshing it first when needed'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "refresh" -d 'Refresh the access token now'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "whoami" -d 'Show the workspace, member, app and scopes the stored token grants'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "logout" -d 'Delete stored credentials'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "status" -d 'List stored profiles (no network call, no secret shown)'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "completions" -d 'Print a shell completion script on stdout'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l client-id -d 'The OAuth app\'s client ID (from build.attio.com). The client secret is read from ATTIO_CLIENT_SECRET or prompted for, never taken as an argument' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l port -d 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l scope -d 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l require-scope -d 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l timeout -d 'Give up after this many seconds without a callback' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [default: https://api.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l no-browser -d 'Do not open a browser; print the URL only'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [default: https://api.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l header -d 'Print `Authorization: Bearer <token>` (for `curl -H @-`)'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [default: https://api.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l require-scope -d 'Fail (exit 5) unless this scope is granted (repeatable)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [default: https://api.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l json -d 'Print one JSON object (the /v2/self fields plus `profile` and `store`) on stdout'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [default: https://api.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l all -d 'Remove every profile'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [default: https://api.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l json -d 'Print a JSON array on stdout'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [default: https://api.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status completions help" -f -a "login" -d 'Log in through the browser (OAuth 2.0 authorization code with PKCE)'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status completions help" -f -a "token" -d 'Print a valid access token on stdout, refreshing it first when needed'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status completions help" -f -a "refresh" -d 'Refresh the access token now'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status completions help" -f -a "whoami" -d 'Show the workspace, member, app and scopes the stored token grants'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status completions help" -f -a "logout" -d 'Delete stored credentials'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status completions help" -f -a "status" -d 'List stored profiles (no network call, no secret shown)'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status completions help" -f -a "completions" -d 'Print a shell completion script on stdout'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
