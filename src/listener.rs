@@ -15,10 +15,12 @@ use crate::callback;
 use crate::failure::{Failure, Kind};
 use crate::output;
 
-/// Something that may be the redirect.
+/// Something that may be the redirect, or the user giving up.
 pub enum Arrival {
     Http(Request),
     Pasted(String),
+    /// Ctrl-C (SIGINT) while waiting.
+    Interrupted,
 }
 
 /// Servers bound to the loopback addresses on one port.
@@ -123,6 +125,16 @@ pub fn watch_stdin(tx: &Sender<Arrival>) -> bool {
         }
     });
     true
+}
+
+/// Turns Ctrl-C into an arrival, so an aborted login ends like any other (exit 4, the
+/// listener closed, nothing stored) instead of being killed mid-way.
+pub fn watch_interrupt(tx: &Sender<Arrival>) {
+    let tx = tx.clone();
+    // Fails only if a handler is already set, and then that one is in charge.
+    let _ = ctrlc::set_handler(move || {
+        let _ = tx.send(Arrival::Interrupted);
+    });
 }
 
 /// Whether the request's `Host` names a loopback address (a DNS-rebinding page would send

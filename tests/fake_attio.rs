@@ -92,7 +92,7 @@ pub struct State {
     /// Every access token issued, in order.
     pub issued: Vec<String>,
     /// What the fake's own favicon request to the listener got back.
-    pub favicon_status: Option<u16>,
+    pub favicon: Option<RawResponse>,
     /// Refresh tokens presented a second time.
     pub refresh_reuses: usize,
     codes: HashMap<String, CodeGrant>,
@@ -122,7 +122,7 @@ impl FakeAttio {
             refresh_latency: Duration::ZERO,
             seen: Vec::new(),
             issued: Vec::new(),
-            favicon_status: None,
+            favicon: None,
             refresh_reuses: 0,
             codes: HashMap::new(),
             grants: Vec::new(),
@@ -172,6 +172,10 @@ impl FakeAttio {
     }
 
     /// The most recently issued access token.
+    pub fn port(&self) -> u16 {
+        self.url.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
     pub fn last_access_token(&self) -> String {
         self.state()
             .issued
@@ -275,8 +279,8 @@ fn authorize(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<
             ["http://localhost:".len()..redirect_uri.len() - "/callback".len()]
             .parse()
             .unwrap();
-        let status = raw_get(port, "/favicon.ico", "localhost");
-        state.lock().unwrap().favicon_status = Some(status);
+        let response = raw_get(port, "/favicon.ico", "localhost");
+        state.lock().unwrap().favicon = Some(response);
     }
     let location = match consent {
         Consent::Deny => format!(
@@ -437,8 +441,26 @@ fn identify(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u
     )
 }
 
-/// A minimal HTTP/1.1 GET to the tool's loopback listener; returns the status code.
-pub fn raw_get(port: u16, path: &str, host: &str) -> u16 {
+/// A response read off the wire by [`raw_get`].
+pub struct RawResponse {
+    pub status: u16,
+    /// The status line and headers, as sent.
+    pub head: String,
+    pub body: String,
+}
+
+impl RawResponse {
+    /// A header's value, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+/// A minimal HTTP/1.1 GET to a server on 127.0.0.1 (the tool's listener, or the fake).
+pub fn raw_get(port: u16, path: &str, host: &str) -> RawResponse {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to listener");
     write!(
         stream,
@@ -447,9 +469,14 @@ pub fn raw_get(port: u16, path: &str, host: &str) -> u16 {
     .unwrap();
     let mut response = String::new();
     let _ = stream.read_to_string(&mut response);
-    response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    RawResponse {
+        status: head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
+        head: head.to_string(),
+        body: body.to_string(),
+    }
 }

@@ -1,9 +1,11 @@
 //! `attio-auth login`: the browser flow against a strict fake server.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
+use std::process::{Command, Stdio};
 
-use crate::fake_attio::{CLIENT_SECRET, Consent, Tokens};
-use crate::support::{TestEnv, files_under};
+use crate::fake_attio::{CLIENT_SECRET, Consent, Tokens, raw_get};
+use crate::support::{Run, TestEnv, files_under};
 
 #[test]
 fn login_exchanges_the_code_with_pkce_and_secret_in_the_body_then_stores_it() {
@@ -97,7 +99,19 @@ fn a_callback_with_the_wrong_state_is_never_exchanged() {
 fn a_favicon_request_first_gets_404_and_the_login_still_completes() {
     let env = TestEnv::new(Consent::FaviconFirst, Tokens::LongLived);
     env.logged_in(&[]);
-    assert_eq!(env.fake.state().favicon_status, Some(404));
+    let state = env.fake.state();
+    let favicon = state
+        .favicon
+        .as_ref()
+        .expect("the fake asked for a favicon");
+    assert_eq!(favicon.status, 404);
+    assert_eq!(favicon.header("Cache-Control"), Some("no-store"));
+    assert!(
+        favicon.body.contains("<h1>Not found</h1>"),
+        "{}",
+        favicon.body
+    );
+    drop(state);
     assert_eq!(env.fake.token_requests("authorization_code").len(), 1);
 }
 
@@ -262,4 +276,168 @@ fn verbose_output_never_shows_a_secret() {
     assert_eq!(whoami.stdout, "");
     assert_eq!(refresh.stdout, "");
     assert_eq!(token.stdout.lines().count(), 1);
+}
+
+#[test]
+fn the_browser_gets_a_success_page_that_is_not_cached_and_holds_no_secret() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let dir = env.home.path().join("browser");
+    std::fs::create_dir(&dir).unwrap();
+    let browser = format!(
+        "curl --silent --location --max-time 30 --dump-header {} --output {}",
+        dir.join("headers").display(),
+        dir.join("page").display()
+    );
+    let run: Run = env
+        .cmd(&["login", "--port", "0", "--timeout", "20"])
+        .env("BROWSER", browser)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 0, "{run:?}");
+    let page = std::fs::read_to_string(dir.join("page")).unwrap();
+    assert!(page.contains("attio-auth is logged in to Acme"), "{page}");
+    let headers = std::fs::read_to_string(dir.join("headers"))
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(headers.contains("cache-control: no-store"), "{headers}");
+    let code = &env.fake.token_requests("authorization_code")[0].form["code"];
+    for secret in [code.as_str(), CLIENT_SECRET, &env.fake.last_access_token()] {
+        assert!(!page.contains(secret), "{page}");
+    }
+}
+
+#[test]
+fn ctrl_c_while_waiting_ends_the_login_with_exit_4() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let mut child = env
+        .cmd(&["login", "--port", "0", "--no-browser", "--timeout", "60"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("Waiting up to") {
+        assert_ne!(
+            stderr.read_line(&mut seen).unwrap(),
+            0,
+            "login ended early: {seen}"
+        );
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    stderr.read_to_string(&mut seen).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(4), "{seen}");
+    assert!(
+        seen.contains("login aborted (Ctrl-C); nothing was stored"),
+        "{seen}"
+    );
+    assert!(files_under(env.home.path()).is_empty(), "nothing stored");
+}
+
+/// Runs `attio-auth login` on a pseudo-terminal (through `script`), as a person would.
+fn login_on_a_terminal(env: &TestEnv, type_secret: bool) -> (i32, String) {
+    let command = format!(
+        "{} login --port 0 --no-browser --timeout 30",
+        env!("CARGO_BIN_EXE_attio-auth")
+    );
+    // script(1) gives the login a pseudo-terminal; it gets the same hermetic environment.
+    let template = env.cmd(&[]);
+    let mut script = Command::new("script");
+    script
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .env_clear();
+    for (key, value) in template.get_envs() {
+        if let Some(value) = value {
+            script.env(key, value);
+        }
+    }
+    if type_secret {
+        script.env_remove("ATTIO_CLIENT_SECRET");
+    }
+    let mut child = script
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run script(1)");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut transcript = String::new();
+    let mut line = Vec::new();
+    let mut secret_typed = false;
+    let authorize_url = loop {
+        line.clear();
+        // The secret prompt has no newline: read byte-wise up to ':' or '\n'.
+        let mut byte = [0u8];
+        loop {
+            assert_eq!(
+                out.read(&mut byte).unwrap(),
+                1,
+                "login ended early: {transcript}"
+            );
+            line.push(byte[0]);
+            if byte[0] == b'\n' || line.ends_with(b"(input hidden): ") {
+                break;
+            }
+        }
+        let text = String::from_utf8_lossy(&line).to_string();
+        transcript.push_str(&text);
+        if text.contains("(input hidden): ") && !secret_typed {
+            writeln!(stdin, "{CLIENT_SECRET}").unwrap();
+            secret_typed = true;
+        }
+        if let Some(url) = text
+            .trim()
+            .strip_prefix(&format!("{}/authorize?", env.fake.url))
+        {
+            break url.to_string();
+        }
+    };
+    // Play the browser on another machine: follow the authorize URL, keep the redirect.
+    let answer = raw_get(
+        env.fake.port(),
+        &format!("/authorize?{authorize_url}"),
+        "127.0.0.1",
+    );
+    let redirect = answer.header("Location").expect("a redirect").to_string();
+    writeln!(stdin, "{redirect}").unwrap();
+    out.read_to_string(&mut transcript).unwrap();
+    let code = child.wait().unwrap().code().unwrap();
+    assert_eq!(secret_typed, type_secret, "{transcript}");
+    (code, transcript)
+}
+
+#[test]
+fn on_a_terminal_the_redirect_url_can_be_pasted_instead() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let (code, transcript) = login_on_a_terminal(&env, false);
+    assert_eq!(code, 0, "{transcript}");
+    assert!(
+        transcript.contains("or paste the URL the browser ended on"),
+        "{transcript}"
+    );
+    assert!(transcript.contains("Logged in to Acme"), "{transcript}");
+    assert_eq!(
+        env.run(&["token"]).stdout,
+        format!("{}\n", env.fake.last_access_token())
+    );
+}
+
+#[test]
+fn on_a_terminal_the_client_secret_is_prompted_for_without_echo() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let (code, transcript) = login_on_a_terminal(&env, true);
+    assert_eq!(code, 0, "{transcript}");
+    assert!(
+        !transcript.contains(CLIENT_SECRET),
+        "the secret is not echoed: {transcript}"
+    );
+    let exchange = &env.fake.token_requests("authorization_code")[0];
+    assert_eq!(exchange.form["client_secret"], CLIENT_SECRET);
 }

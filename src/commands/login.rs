@@ -131,6 +131,7 @@ impl Flow<'_> {
         let (tx, rx) = mpsc::channel();
         listener.serve(&tx);
         let pasting = listener::watch_stdin(&tx);
+        listener::watch_interrupt(&tx);
         drop(tx);
         output::info(format!(
             "Waiting up to {} s for the redirect to {}{}",
@@ -158,6 +159,13 @@ impl Flow<'_> {
             };
             let step = match arrival {
                 Arrival::Http(request) => self.answer(request),
+                Arrival::Interrupted => {
+                    return Err(Failure::new(
+                        Kind::LoginIncomplete,
+                        "login aborted (Ctrl-C); nothing was stored",
+                    )
+                    .into());
+                }
                 Arrival::Pasted(line) => match callback::parse_pasted(&line, &self.redirect_uri) {
                     Ok(callback) => self.complete(callback),
                     Err(why) => Step::Ignored(why),

@@ -32,9 +32,13 @@ impl std::error::Error for Unavailable {}
 /// the secret's bytes).
 fn describe(err: &Error) -> anyhow::Error {
     match err {
-        Error::NoDefaultStore => {
-            Unavailable("no credential store could be initialised".into()).into()
-        }
+        // The store failed to initialise; its own error says why (no D-Bus session...).
+        Error::NoDefaultStore => Unavailable(match Entry::store_status() {
+            Err(Error::PlatformFailure(e) | Error::NoStorageAccess(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+            Ok(()) => "no credential store could be initialised".into(),
+        })
+        .into(),
         Error::PlatformFailure(e) => Unavailable(e.to_string()).into(),
         Error::NoStorageAccess(e) => {
             anyhow::anyhow!("the OS keyring refused access, it may be locked ({e})")
