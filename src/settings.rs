@@ -29,21 +29,23 @@ impl Settings {
     /// Validates the global options (profile name, base URLs).
     pub fn resolve(args: &GlobalArgs) -> Result<Self> {
         Ok(Self {
-            profile: ProfileName::parse(&args.profile)?,
-            app_url: args
-                .app_url
-                .as_deref()
+            profile: ProfileName::parse(non_empty(Some(&args.profile)).unwrap_or("default"))?,
+            app_url: non_empty(args.app_url.as_deref())
                 .map(|raw| base_url(raw, "--app-url / ATTIO_APP_URL"))
                 .transpose()?,
-            api_url: args
-                .api_url
-                .as_deref()
+            api_url: non_empty(args.api_url.as_deref())
                 .map(|raw| base_url(raw, "--api-url / ATTIO_API_URL"))
                 .transpose()?,
             store: args.store,
             verbose: args.verbose,
         })
     }
+}
+
+/// An empty value (`ATTIO_APP_URL=`) counts as unset, as shells and CI systems often
+/// define variables empty rather than not at all.
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.trim().is_empty())
 }
 
 /// Checks a base URL: `https://`, or `http://` only for a loopback host, with no

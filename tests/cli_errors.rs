@@ -75,3 +75,20 @@ fn token_when_never_logged_in_exits_3() {
         "attio-auth: error: profile `default` is not logged in\nattio-auth: hint: run `attio-auth login`\n"
     );
 }
+
+#[test]
+fn empty_environment_variables_count_as_unset() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env
+        .cmd(&["token"])
+        .env("ATTIO_APP_URL", "")
+        .env("ATTIO_API_URL", " ")
+        .env("ATTIO_PROFILE", "")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(3));
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr).lines().next(),
+        Some("attio-auth: error: profile `default` is not logged in")
+    );
+}

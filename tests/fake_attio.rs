@@ -346,9 +346,10 @@ fn token(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>
         return json(405, serde_json::json!({"message": "POST only"}));
     }
     if get("client_id") != CLIENT_ID || get("client_secret") != CLIENT_SECRET {
+        // Attio's REST error shape, which is not RFC 6749's.
         return json(
             401,
-            serde_json::json!({"error": "invalid_client", "error_description": "client authentication failed"}),
+            serde_json::json!({"status_code": 401, "type": "auth_error", "code": "invalid_client", "message": "Client authentication failed"}),
         );
     }
     match get("grant_type").as_str() {

@@ -441,3 +441,44 @@ fn on_a_terminal_the_client_secret_is_prompted_for_without_echo() {
     let exchange = &env.fake.token_requests("authorization_code")[0];
     assert_eq!(exchange.form["client_secret"], CLIENT_SECRET);
 }
+
+#[test]
+fn a_wrong_client_secret_shows_what_the_server_said_and_stores_nothing() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run: Run = env
+        .cmd(&["login", "--port", "0", "--timeout", "20"])
+        .env("ATTIO_CLIENT_SECRET", "cs_wrong_value")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "the token endpoint refused (HTTP 401): invalid_client: Client authentication failed"
+        ),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("cs_wrong_value"), "{run:?}");
+    assert!(files_under(env.home.path()).is_empty(), "nothing stored");
+}
+
+#[test]
+fn a_browser_that_cannot_start_is_only_a_warning() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run: Run = env
+        .cmd(&["login", "--port", "0", "--timeout", "1"])
+        .env("BROWSER", "/nonexistent/browser --flag")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 4, "it kept waiting until the timeout: {run:?}");
+    assert!(
+        run.stderr
+            .contains("attio-auth: warning: could not open a browser"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.contains("open the URL above yourself"),
+        "{run:?}"
+    );
+}
