@@ -53,7 +53,7 @@ fn stored_credentials(store: &dyn SecretStore, ctx: &Ctx) -> Result<Credentials>
         Failure::new(
             Kind::LoginAgain,
             format!(
-                "profile `{profile}` has no credentials in {}",
+                "profile `{profile}` is not logged in: no credentials in {}",
                 store.location(profile)
             ),
         )

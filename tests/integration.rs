@@ -1,10 +1,12 @@
 //! The integration tests: the built binary against a fake Attio on 127.0.0.1.
 
 mod fake_attio;
+mod secret_service;
 mod support;
 
 mod cli_errors;
 mod completions;
+mod keyring;
 mod login;
 mod session;
 mod storage;

@@ -7,6 +7,7 @@ use anyhow::Result;
 use keyring::{Entry, Error};
 
 use super::SecretStore;
+use crate::failure::{Failure, Kind};
 use crate::profile::ProfileName;
 use crate::secret::Secret;
 
@@ -40,9 +41,14 @@ fn describe(err: &Error) -> anyhow::Error {
         })
         .into(),
         Error::PlatformFailure(e) => Unavailable(e.to_string()).into(),
-        Error::NoStorageAccess(e) => {
-            anyhow::anyhow!("the OS keyring refused access, it may be locked ({e})")
-        }
+        // Present but locked, or the unlock prompt was dismissed: never a reason to fall
+        // back to a file silently.
+        Error::NoStorageAccess(e) => Failure::new(
+            Kind::Failed,
+            format!("the OS keyring refused access, it may be locked ({e})"),
+        )
+        .hint("unlock the keyring (log in to the desktop session, or use your keyring manager) and retry; --store file avoids the keyring")
+        .into(),
         Error::BadEncoding(_) | Error::BadDataFormat(..) => {
             anyhow::anyhow!("the OS keyring entry is not in the expected format")
         }

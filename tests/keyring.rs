@@ -1,0 +1,206 @@
+//! The OS keyring store against a real Secret Service (gnome-keyring on a private bus),
+//! through the built binary in separate processes.
+
+use crate::fake_attio::{CLIENT_SECRET, Consent, Tokens};
+use crate::secret_service::{self, Bus, SecretService};
+use crate::support::{Run, TestEnv, files_under};
+
+/// Runs attio-auth with the keyring store on the given bus.
+fn run(env: &TestEnv, bus: &SecretService, args: &[&str]) -> Run {
+    env.cmd(args)
+        .env("ATTIO_AUTH_STORE", "keyring")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .output()
+        .unwrap()
+        .into()
+}
+
+fn login(env: &TestEnv, bus: &SecretService, profile: &str) -> Run {
+    run(
+        env,
+        bus,
+        &[
+            "login",
+            "--profile",
+            profile,
+            "--port",
+            "0",
+            "--timeout",
+            "20",
+        ],
+    )
+}
+
+#[test]
+fn login_stores_the_secret_in_the_keyring_and_nothing_secret_on_disk() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithKeyring);
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    let login = login(&env, &bus, "default");
+    assert_eq!(login.code, 0, "{login:?}");
+    assert!(
+        login
+            .stderr
+            .contains("stored in the OS keyring (service `attio-auth`, account `default`)"),
+        "{login:?}"
+    );
+    assert!(!login.stderr.contains("warning"), "{login:?}");
+    let token = env.fake.last_access_token();
+
+    let (code, stored) =
+        bus.secret_tool(&["lookup", "service", "attio-auth", "username", "default"]);
+    assert_eq!(code, 0);
+    assert!(
+        stored.contains(&token) && stored.contains(CLIENT_SECRET),
+        "the keyring holds the secrets"
+    );
+
+    let files = files_under(env.home.path());
+    assert!(!files.is_empty(), "metadata is on disk");
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in [token.as_str(), CLIENT_SECRET] {
+            assert!(!text.contains(secret), "{} holds a secret", file.display());
+        }
+    }
+
+    let printed = run(&env, &bus, &["token"]);
+    assert_eq!(
+        (printed.code, printed.stdout.as_str()),
+        (0, format!("{token}\n").as_str()),
+        "{printed:?}"
+    );
+    let whoami = run(&env, &bus, &["whoami"]);
+    assert!(
+        whoami.stderr.contains("Stored in:  the OS keyring"),
+        "{whoami:?}"
+    );
+
+    let refreshed = run(&env, &bus, &["refresh"]);
+    assert_eq!(refreshed.code, 0, "{refreshed:?}");
+    let (_, stored) = bus.secret_tool(&["lookup", "service", "attio-auth", "username", "default"]);
+    assert!(
+        stored.contains(&env.fake.last_access_token()),
+        "the refreshed token replaced the old one"
+    );
+
+    let logout = run(&env, &bus, &["logout"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert!(logout.stderr.contains("from the OS keyring"), "{logout:?}");
+    assert_eq!(
+        bus.secret_tool(&["lookup", "service", "attio-auth", "username", "default"])
+            .0,
+        1
+    );
+}
+
+#[test]
+fn two_profiles_do_not_collide() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithKeyring);
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    assert_eq!(login(&env, &bus, "work").code, 0);
+    let work = env.fake.last_access_token();
+    assert_eq!(login(&env, &bus, "personal").code, 0);
+    let personal = env.fake.last_access_token();
+
+    assert_eq!(
+        run(&env, &bus, &["token", "--profile", "work"]).stdout,
+        format!("{work}\n")
+    );
+    assert_eq!(
+        run(&env, &bus, &["token", "--profile", "personal"]).stdout,
+        format!("{personal}\n")
+    );
+    assert_eq!(run(&env, &bus, &["logout", "--profile", "work"]).code, 0);
+    assert_eq!(run(&env, &bus, &["token", "--profile", "work"]).code, 3);
+    assert_eq!(
+        run(&env, &bus, &["token", "--profile", "personal"]).stdout,
+        format!("{personal}\n")
+    );
+}
+
+#[test]
+fn entries_are_visible_to_secret_tool_and_an_outside_removal_means_not_logged_in() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithKeyring);
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    assert_eq!(login(&env, &bus, "default").code, 0);
+
+    let (code, listing) = bus.secret_tool(&["search", "service", "attio-auth"]);
+    assert_eq!(code, 0);
+    assert!(
+        listing.contains("attribute.username = default"),
+        "{listing}"
+    );
+
+    let (code, _) = bus.secret_tool(&["clear", "service", "attio-auth", "username", "default"]);
+    assert_eq!(code, 0);
+    let after = run(&env, &bus, &["token"]);
+    assert_eq!((after.code, after.stdout.as_str()), (3, ""), "{after:?}");
+    assert!(
+        after.stderr.contains("profile `default` is not logged in"),
+        "{after:?}"
+    );
+    assert!(!after.stderr.contains("panicked"), "{after:?}");
+}
+
+#[test]
+fn a_bus_without_a_secret_service_falls_back_to_the_file_store_with_a_warning() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithoutSecretService);
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let login = login(&env, &bus, "default");
+    assert_eq!(login.code, 0, "{login:?}");
+    let warnings: Vec<_> = login
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{login:?}");
+    assert!(
+        warnings[0].contains("the OS keyring is unavailable"),
+        "{login:?}"
+    );
+    assert!(
+        warnings[0].contains(&env.credentials_file("default").display().to_string()),
+        "{login:?}"
+    );
+    assert!(env.credentials_file("default").exists());
+    assert_eq!(
+        run(&env, &bus, &["token"]).stdout,
+        format!("{}\n", env.fake.last_access_token())
+    );
+}
+
+#[test]
+fn a_locked_keyring_is_an_error_not_a_silent_fallback() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithKeyring);
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    assert_eq!(login(&env, &bus, "default").code, 0);
+    bus.lock();
+
+    let token = run(&env, &bus, &["token"]);
+    assert_eq!((token.code, token.stdout.as_str()), (1, ""), "{token:?}");
+    assert!(token.stderr.contains("locked"), "{token:?}");
+
+    let relogin = login(&env, &bus, "other");
+    assert_eq!(relogin.code, 1, "{relogin:?}");
+    assert!(relogin.stderr.contains("locked"), "{relogin:?}");
+    assert!(
+        !env.credentials_file("other").exists(),
+        "no silent fallback to a file"
+    );
+}
