@@ -206,7 +206,7 @@ fn login_without_a_client_id_is_a_usage_error() {
 #[test]
 fn without_a_reachable_keyring_login_falls_back_to_the_file_store_with_a_warning() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    // env_clear() leaves no D-Bus session bus address, so no Secret Service can be found.
+    // The hermetic command points D-Bus at a socket that does not exist.
     let run: crate::support::Run = env
         .cmd(&["login", "--port", "0", "--timeout", "20"])
         .env("ATTIO_AUTH_STORE", "keyring")

@@ -70,6 +70,11 @@ impl TestEnv {
             .env("ATTIO_CLIENT_ID", fake_attio::CLIENT_ID)
             .env("ATTIO_CLIENT_SECRET", fake_attio::CLIENT_SECRET)
             .env("BROWSER", BROWSER)
+            // No session bus: the developer's own keyring must never be reached.
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!("unix:path={}", home.join("no-bus").display()),
+            )
             .stdin(Stdio::null());
         cmd
     }
