@@ -37,13 +37,15 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show the workspace, member, app and scopes the stored token grants')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Delete stored credentials')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'List stored profiles (no network call, no secret shown)')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with a fresh access token in its environment')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration file')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'attio-auth;login' {
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The OAuth app''s client ID (from build.attio.com). The client secret is read from ATTIO_CLIENT_SECRET or prompted for, never taken as an argument')
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: 3456]')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)')
             [CompletionResult]::new('--require-scope', '--require-scope', [CompletionResultType]::ParameterName, 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds without a callback')
@@ -52,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where `login` stores credentials')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Do not open a browser; print the URL only')
+            [CompletionResult]::new('--with-token', '--with-token', [CompletionResultType]::ParameterName, 'Store an API key or access token read from stdin (never from the command line) instead of running the browser flow')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -65,6 +68,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where `login` stores credentials')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Print `Authorization: Bearer <token>` (for `curl -H @-`)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object: access_token, expires_at, profile and source')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -119,6 +123,19 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'attio-auth;exec' {
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'The environment variable that receives the token')
+            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app)')
+            [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where `login` stores credentials')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'attio-auth;completions' {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app)')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]')
@@ -130,6 +147,41 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'attio-auth;config' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app)')
+            [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where `login` stores credentials')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the path of the configuration file (it need not exist)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'attio-auth;config;path' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app)')
+            [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where `login` stores credentials')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'attio-auth;config;help' {
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the path of the configuration file (it need not exist)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'attio-auth;config;help;path' {
+            break
+        }
+        'attio-auth;config;help;help' {
+            break
+        }
         'attio-auth;help' {
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in through the browser (OAuth 2.0 authorization code with PKCE)')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a valid access token on stdout, refreshing it first when needed')
@@ -137,7 +189,9 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show the workspace, member, app and scopes the stored token grants')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Delete stored credentials')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'List stored profiles (no network call, no secret shown)')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with a fresh access token in its environment')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration file')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -159,7 +213,17 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
         'attio-auth;help;status' {
             break
         }
+        'attio-auth;help;exec' {
+            break
+        }
         'attio-auth;help;completions' {
+            break
+        }
+        'attio-auth;help;config' {
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the path of the configuration file (it need not exist)')
+            break
+        }
+        'attio-auth;help;config;path' {
             break
         }
         'attio-auth;help;help' {

@@ -19,6 +19,12 @@ _attio__auth() {
             attio__auth,completions)
                 cmd="attio__auth__subcmd__completions"
                 ;;
+            attio__auth,config)
+                cmd="attio__auth__subcmd__config"
+                ;;
+            attio__auth,exec)
+                cmd="attio__auth__subcmd__exec"
+                ;;
             attio__auth,help)
                 cmd="attio__auth__subcmd__help"
                 ;;
@@ -40,8 +46,26 @@ _attio__auth() {
             attio__auth,whoami)
                 cmd="attio__auth__subcmd__whoami"
                 ;;
+            attio__auth__subcmd__config,help)
+                cmd="attio__auth__subcmd__config__subcmd__help"
+                ;;
+            attio__auth__subcmd__config,path)
+                cmd="attio__auth__subcmd__config__subcmd__path"
+                ;;
+            attio__auth__subcmd__config__subcmd__help,help)
+                cmd="attio__auth__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            attio__auth__subcmd__config__subcmd__help,path)
+                cmd="attio__auth__subcmd__config__subcmd__help__subcmd__path"
+                ;;
             attio__auth__subcmd__help,completions)
                 cmd="attio__auth__subcmd__help__subcmd__completions"
+                ;;
+            attio__auth__subcmd__help,config)
+                cmd="attio__auth__subcmd__help__subcmd__config"
+                ;;
+            attio__auth__subcmd__help,exec)
+                cmd="attio__auth__subcmd__help__subcmd__exec"
                 ;;
             attio__auth__subcmd__help,help)
                 cmd="attio__auth__subcmd__help__subcmd__help"
@@ -64,6 +88,9 @@ _attio__auth() {
             attio__auth__subcmd__help,whoami)
                 cmd="attio__auth__subcmd__help__subcmd__whoami"
                 ;;
+            attio__auth__subcmd__help__subcmd__config,path)
+                cmd="attio__auth__subcmd__help__subcmd__config__subcmd__path"
+                ;;
             *)
                 ;;
         esac
@@ -71,7 +98,7 @@ _attio__auth() {
 
     case "${cmd}" in
         attio__auth)
-            opts="-v -h -V --profile --app-url --api-url --store --verbose --help --version login token refresh whoami logout status completions help"
+            opts="-v -h -V --profile --app-url --api-url --store --verbose --help --version login token refresh whoami logout status exec completions config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,8 +157,148 @@ _attio__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        attio__subcmd__auth__subcmd__config)
+            opts="-v -h --profile --app-url --api-url --store --verbose --help path help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__subcmd__auth__subcmd__config__subcmd__help)
+            opts="path help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__subcmd__auth__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__subcmd__auth__subcmd__config__subcmd__help__subcmd__path)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__subcmd__auth__subcmd__config__subcmd__path)
+            opts="-v -h --profile --app-url --api-url --store --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__subcmd__auth__subcmd__exec)
+            opts="-v -h --env --min-ttl --profile --app-url --api-url --store --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         attio__subcmd__auth__subcmd__help)
-            opts="login token refresh whoami logout status completions help"
+            opts="login token refresh whoami logout status exec completions config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -145,6 +312,48 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__subcmd__auth__subcmd__help__subcmd__config)
+            opts="path"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__subcmd__auth__subcmd__help__subcmd__config__subcmd__path)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__subcmd__auth__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -257,7 +466,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__login)
-            opts="-v -h --client-id --port --no-browser --scope --require-scope --timeout --profile --app-url --api-url --store --verbose --help"
+            opts="-v -h --client-id --port --no-browser --scope --require-scope --timeout --with-token --profile --app-url --api-url --store --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,7 +606,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__token)
-            opts="-v -h --header --min-ttl --profile --app-url --api-url --store --verbose --help"
+            opts="-v -h --header --json --min-ttl --profile --app-url --api-url --store --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -34,12 +34,14 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand whoami 'Show the workspace, member, app and scopes the stored token grants'
             cand logout 'Delete stored credentials'
             cand status 'List stored profiles (no network call, no secret shown)'
+            cand exec 'Run a command with a fresh access token in its environment'
             cand completions 'Print a shell completion script on stdout'
+            cand config 'Inspect the configuration file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'attio-auth;login'= {
             cand --client-id 'The OAuth app''s client ID (from build.attio.com). The client secret is read from ATTIO_CLIENT_SECRET or prompted for, never taken as an argument'
-            cand --port 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port)'
+            cand --port 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: 3456]'
             cand --scope 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)'
             cand --require-scope 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)'
             cand --timeout 'Give up after this many seconds without a callback'
@@ -48,6 +50,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
             cand --store 'Where `login` stores credentials'
             cand --no-browser 'Do not open a browser; print the URL only'
+            cand --with-token 'Store an API key or access token read from stdin (never from the command line) instead of running the browser flow'
             cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand -h 'Print help (see more with ''--help'')'
@@ -60,6 +63,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
             cand --store 'Where `login` stores credentials'
             cand --header 'Print `Authorization: Bearer <token>` (for `curl -H @-`)'
+            cand --json 'Print a JSON object: access_token, expires_at, profile and source'
             cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand -h 'Print help (see more with ''--help'')'
@@ -109,6 +113,18 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'attio-auth;exec'= {
+            cand --env 'The environment variable that receives the token'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'attio-auth;completions'= {
             cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
@@ -119,6 +135,36 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'attio-auth;config'= {
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand path 'Print the path of the configuration file (it need not exist)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'attio-auth;config;path'= {
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [default: https://api.attio.com]'
+            cand --store 'Where `login` stores credentials'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'attio-auth;config;help'= {
+            cand path 'Print the path of the configuration file (it need not exist)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'attio-auth;config;help;path'= {
+        }
+        &'attio-auth;config;help;help'= {
+        }
         &'attio-auth;help'= {
             cand login 'Log in through the browser (OAuth 2.0 authorization code with PKCE)'
             cand token 'Print a valid access token on stdout, refreshing it first when needed'
@@ -126,7 +172,9 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand whoami 'Show the workspace, member, app and scopes the stored token grants'
             cand logout 'Delete stored credentials'
             cand status 'List stored profiles (no network call, no secret shown)'
+            cand exec 'Run a command with a fresh access token in its environment'
             cand completions 'Print a shell completion script on stdout'
+            cand config 'Inspect the configuration file'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'attio-auth;help;login'= {
@@ -141,7 +189,14 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         }
         &'attio-auth;help;status'= {
         }
+        &'attio-auth;help;exec'= {
+        }
         &'attio-auth;help;completions'= {
+        }
+        &'attio-auth;help;config'= {
+            cand path 'Print the path of the configuration file (it need not exist)'
+        }
+        &'attio-auth;help;config;path'= {
         }
         &'attio-auth;help;help'= {
         }

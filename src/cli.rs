@@ -9,10 +9,11 @@ const EXIT_CODES: &str = "\
 Exit status:
   0  success
   1  failure (network, server or storage)
-  2  usage error (bad flag, environment variable or URL)
+  2  usage error (bad flag, environment variable, URL or config file)
   3  not logged in, or the stored login is no longer accepted: log in again
   4  login did not complete (denied, wrong state, timed out or aborted)
-  5  a required scope is missing";
+  5  a required scope is missing
+`exec` exits with its command's status (126: not executable, 127: not found).";
 
 /// Command-line OAuth helper for the Attio CRM API.
 #[derive(Debug, Parser)]
@@ -74,8 +75,12 @@ pub enum Command {
     Logout(LogoutArgs),
     /// List stored profiles (no network call, no secret shown)
     Status(StatusArgs),
+    /// Run a command with a fresh access token in its environment
+    Exec(ExecArgs),
     /// Print a shell completion script on stdout
     Completions(CompletionsArgs),
+    /// Inspect the configuration file
+    Config(ConfigArgs),
 }
 
 #[derive(Debug, Args)]
@@ -86,8 +91,9 @@ pub struct LoginArgs {
     pub client_id: Option<String>,
 
     /// Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port)
-    #[arg(long, default_value_t = 3456, value_name = "N")]
-    pub port: u16,
+    /// [default: 3456]
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
 
     /// Do not open a browser; print the URL only
     #[arg(long)]
@@ -104,17 +110,62 @@ pub struct LoginArgs {
     /// Give up after this many seconds without a callback
     #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
+
+    /// Store an API key or access token read from stdin (never from the command line)
+    /// instead of running the browser flow
+    #[arg(long, conflicts_with_all = ["port", "no_browser", "scopes"])]
+    pub with_token: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// Print `Authorization: Bearer <token>` (for `curl -H @-`)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "json")]
     pub header: bool,
+
+    /// Print a JSON object: access_token, expires_at, profile and source
+    #[arg(long)]
+    pub json: bool,
 
     /// Refresh first when the token expires within this many seconds
     #[arg(long, default_value_t = 60, value_name = "SECS")]
     pub min_ttl: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The environment variable that receives the token
+    #[arg(
+        long = "env",
+        default_value = "ATTIO_ACCESS_TOKEN",
+        value_name = "NAME"
+    )]
+    pub variable: String,
+
+    /// Refresh first when the token expires within this many seconds
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub min_ttl: u64,
+
+    /// The command and its arguments (after `--`)
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the path of the configuration file (it need not exist)
+    Path,
 }
 
 #[derive(Debug, Args)]

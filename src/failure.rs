@@ -17,6 +17,8 @@ pub enum Kind {
     ScopeMissing,
     /// Exit 1 with a specific hint.
     Failed,
+    /// A specific exit status (`exec` when its command cannot start: 126 or 127).
+    Exit(u8),
 }
 
 /// An error with a kind (for the exit code) and an optional next step for the user.
@@ -69,6 +71,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         Some(Kind::LoginAgain) => 3,
         Some(Kind::LoginIncomplete) => 4,
         Some(Kind::ScopeMissing) => 5,
+        Some(Kind::Exit(code)) => code,
         Some(Kind::Failed) | None => 1,
     }
 }

@@ -9,6 +9,7 @@ mod browser;
 mod callback;
 mod cli;
 mod commands;
+mod config;
 mod credentials;
 mod failure;
 mod freshness;
@@ -32,10 +33,8 @@ use clap::Parser;
 /// Parses arguments, runs the command and maps the result to a documented exit code.
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let outcome = settings::Settings::resolve(&cli.global).and_then(|settings| {
-        output::set_verbose(settings.verbose);
-        commands::run(cli.command, settings)
-    });
+    output::set_verbose(cli.global.verbose);
+    let outcome = commands::run(cli);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if failure::is_broken_pipe(&err) => ExitCode::SUCCESS,

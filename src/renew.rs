@@ -30,6 +30,41 @@ pub enum Mode {
     Force,
 }
 
+/// A token ready to hand out, and where it came from.
+pub struct Handout {
+    pub token: Secret<String>,
+    /// Unix seconds; `None` when it does not expire (or, from the environment, is unknown).
+    pub expires_at: Option<u64>,
+    /// `keyring`, `file`, or `env:VARIABLE`.
+    pub source: String,
+}
+
+/// The token `token` hands out: `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN` when set, else
+/// the profile's, refreshed first when it expires within `min_ttl` seconds.
+pub fn handout(ctx: &Ctx, min_ttl: u64) -> Result<Handout> {
+    if let Some(env) = &ctx.settings.env_token {
+        return Ok(Handout {
+            token: env.token.clone(),
+            expires_at: None,
+            source: format!("env:{}", env.var),
+        });
+    }
+    let (session, _) = fresh(ctx, Mode::IfExpiring(min_ttl))?;
+    Ok(Handout {
+        source: store_name(session.meta.store),
+        expires_at: session.creds.expires_at,
+        token: session.creds.access_token,
+    })
+}
+
+/// The name of a store kind, as shown in JSON output.
+pub fn store_name(kind: crate::cli::StoreKind) -> String {
+    match kind {
+        crate::cli::StoreKind::Keyring => "keyring".into(),
+        crate::cli::StoreKind::File => "file".into(),
+    }
+}
+
 /// The profile's session, with no network call.
 pub fn load(ctx: &Ctx) -> Result<Session> {
     let profile = &ctx.settings.profile;

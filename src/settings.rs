@@ -6,38 +6,88 @@ use anyhow::Result;
 use url::{Host, Url};
 
 use crate::cli::{GlobalArgs, StoreKind};
+use crate::config::{Config, ProfileDefaults};
 use crate::failure::Failure;
 use crate::profile::ProfileName;
+use crate::secret::Secret;
 
 /// Attio's production app host, where users authorize and tokens are issued.
 pub const DEFAULT_APP_URL: &str = "https://app.attio.com";
 /// Attio's production REST API host.
 pub const DEFAULT_API_URL: &str = "https://api.attio.com";
 
-/// Validated global settings. URLs stay `None` unless given explicitly, so that a stored
-/// profile's own URLs can apply before the built-in defaults.
+/// Validated global settings. URLs stay `None` unless given explicitly (flag, environment
+/// or config file), so that a stored profile's own URLs can apply before the built-in
+/// defaults.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub profile: ProfileName,
     pub app_url: Option<Url>,
     pub api_url: Option<Url>,
     pub store: StoreKind,
-    pub verbose: bool,
+    /// The config file's section for this profile (login defaults).
+    pub defaults: ProfileDefaults,
+    /// A token from `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN`, which overrides stored
+    /// credentials for `token` and `whoami` (`exec` always hands out the profile's).
+    pub env_token: Option<EnvToken>,
 }
 
+/// A token given through the environment, and which variable it came from.
+#[derive(Debug, Clone)]
+pub struct EnvToken {
+    pub var: &'static str,
+    pub token: Secret<String>,
+}
+
+/// The variables Attio's own tools read, in precedence order.
+pub const TOKEN_VARIABLES: [&str; 2] = ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN"];
+
 impl Settings {
-    /// Validates the global options (profile name, base URLs).
-    pub fn resolve(args: &GlobalArgs) -> Result<Self> {
+    /// Validates the global options (profile name, base URLs) and applies the config
+    /// file's section for the profile below flags and environment variables. `env` looks
+    /// up environment variables.
+    pub fn resolve(
+        args: &GlobalArgs,
+        config: &Config,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self> {
+        let profile = ProfileName::parse(non_empty(Some(&args.profile)).unwrap_or("default"))?;
+        let defaults = config.profile(profile.as_str());
+        let url = |explicit: Option<&str>, what: &str, configured: Option<&str>, key: &str| match (
+            non_empty(explicit),
+            non_empty(configured),
+        ) {
+            (Some(raw), _) => base_url(raw, what).map(Some),
+            (None, Some(raw)) => {
+                base_url(raw, &format!("config.toml [profiles.{profile}] {key}")).map(Some)
+            }
+            (None, None) => Ok(None),
+        };
+        let env_token = TOKEN_VARIABLES.iter().find_map(|&var| {
+            let value = env(var)?;
+            let value = value.trim();
+            (!value.is_empty()).then(|| EnvToken {
+                var,
+                token: Secret::new(value.to_string()),
+            })
+        });
         Ok(Self {
-            profile: ProfileName::parse(non_empty(Some(&args.profile)).unwrap_or("default"))?,
-            app_url: non_empty(args.app_url.as_deref())
-                .map(|raw| base_url(raw, "--app-url / ATTIO_APP_URL"))
-                .transpose()?,
-            api_url: non_empty(args.api_url.as_deref())
-                .map(|raw| base_url(raw, "--api-url / ATTIO_API_URL"))
-                .transpose()?,
+            app_url: url(
+                args.app_url.as_deref(),
+                "--app-url / ATTIO_APP_URL",
+                defaults.app_url.as_deref(),
+                "app_url",
+            )?,
+            api_url: url(
+                args.api_url.as_deref(),
+                "--api-url / ATTIO_API_URL",
+                defaults.api_url.as_deref(),
+                "api_url",
+            )?,
             store: args.store,
-            verbose: args.verbose,
+            defaults,
+            env_token,
+            profile,
         })
     }
 }

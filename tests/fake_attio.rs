@@ -95,6 +95,8 @@ pub struct State {
     pub favicon: Option<RawResponse>,
     /// Refresh tokens presented a second time.
     pub refresh_reuses: usize,
+    /// Workspace API keys `/v2/self` accepts.
+    pub api_keys: Vec<String>,
     codes: HashMap<String, CodeGrant>,
     grants: Vec<Grant>,
     access: HashMap<String, Access>,
@@ -124,6 +126,7 @@ impl FakeAttio {
             issued: Vec::new(),
             favicon: None,
             refresh_reuses: 0,
+            api_keys: Vec::new(),
             codes: HashMap::new(),
             grants: Vec::new(),
             access: HashMap::new(),
@@ -417,8 +420,11 @@ fn identify(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u
     let live = st
         .access
         .get(token)
-        .filter(|a| !st.grants[a.grant].revoked && a.expires_at.is_none_or(|e| e > now()));
-    let Some(access) = live else {
+        .filter(|a| !st.grants[a.grant].revoked && a.expires_at.is_none_or(|e| e > now()))
+        .map(|a| a.expires_at);
+    // API keys from workspace settings never expire.
+    let api_key = st.api_keys.iter().any(|k| k == token).then_some(None);
+    let Some(expires_at) = live.or(api_key) else {
         return json(200, serde_json::json!({"active": false}));
     };
     json(
@@ -428,7 +434,7 @@ fn identify(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u
             "scope": st.scope,
             "client_id": CLIENT_ID,
             "token_type": "Bearer",
-            "exp": access.expires_at,
+            "exp": expires_at,
             "iat": now(),
             "sub": "ws-0001",
             "aud": CLIENT_ID,

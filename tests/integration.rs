@@ -6,6 +6,7 @@ mod support;
 
 mod cli_errors;
 mod completions;
+mod everyday;
 mod keyring;
 mod login;
 mod session;

@@ -198,7 +198,7 @@ fn login_without_a_client_id_is_a_usage_error() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr
-            .contains("pass --client-id or set ATTIO_CLIENT_ID"),
+            .contains("pass --client-id, set ATTIO_CLIENT_ID or client_id in config.toml"),
         "{run:?}"
     );
 }
@@ -225,7 +225,7 @@ fn without_a_reachable_keyring_login_falls_back_to_the_file_store_with_a_warning
     );
     let status = env.run(&["status", "--json"]);
     let profiles: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
-    assert_eq!(profiles[0]["store"], "file");
+    assert_eq!(profiles["profiles"][0]["store"], "file");
     let token: crate::support::Run = env
         .cmd(&["token"])
         .env("ATTIO_AUTH_STORE", "keyring")
@@ -283,10 +283,20 @@ fn the_browser_gets_a_success_page_that_is_not_cached_and_holds_no_secret() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     let dir = env.home.path().join("browser");
     std::fs::create_dir(&dir).unwrap();
+    // The browser runs detached: it reports through a FIFO once the page is saved.
+    let done = dir.join("done");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&done)
+            .status()
+            .unwrap()
+            .success()
+    );
     let browser = format!(
-        "curl --silent --location --max-time 30 --dump-header {} --output {}",
+        "sh -c 'curl --silent --location --max-time 30 --dump-header {} --output {} \"$1\"; echo saved > {}' sh %s",
         dir.join("headers").display(),
-        dir.join("page").display()
+        dir.join("page").display(),
+        done.display(),
     );
     let run: Run = env
         .cmd(&["login", "--port", "0", "--timeout", "20"])
@@ -295,6 +305,7 @@ fn the_browser_gets_a_success_page_that_is_not_cached_and_holds_no_secret() {
         .unwrap()
         .into();
     assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(std::fs::read_to_string(&done).unwrap(), "saved\n");
     let page = std::fs::read_to_string(dir.join("page")).unwrap();
     assert!(page.contains("attio-auth is logged in to Acme"), "{page}");
     let headers = std::fs::read_to_string(dir.join("headers"))

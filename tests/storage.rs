@@ -44,7 +44,9 @@ fn status_lists_profiles_without_a_network_call_or_a_secret() {
     );
 
     let json = env.run(&["status", "--json"]);
-    let list: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let status: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(status["env_override"], serde_json::Value::Null);
+    let list = &status["profiles"];
     let names: Vec<_> = list
         .as_array()
         .unwrap()
@@ -100,7 +102,10 @@ fn logout_of_one_profile_leaves_the_others() {
     assert_eq!(all.code, 0, "{all:?}");
     assert!(all.stderr.contains("Logged out of profile `b`"), "{all:?}");
     assert!(files_under(env.credentials_file("b").parent().unwrap()).is_empty());
-    assert_eq!(env.run(&["status", "--json"]).stdout, "[]\n");
+    assert_eq!(
+        env.run(&["status", "--json"]).stdout,
+        "{\n  \"env_override\": null,\n  \"profiles\": []\n}\n"
+    );
 }
 
 #[test]

@@ -84,6 +84,29 @@ impl TestEnv {
         self.cmd(args).output().expect("run attio-auth").into()
     }
 
+    /// Runs a command with extra environment variables.
+    pub fn run_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut cmd = self.cmd(args);
+        for (key, value) in vars {
+            cmd.env(key, value);
+        }
+        cmd.output().expect("run attio-auth").into()
+    }
+
+    /// Runs a command with `input` on its stdin.
+    pub fn run_stdin(&self, args: &[&str], input: &str) -> Run {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run attio-auth");
+        // The command may exit before reading it all (a usage error): that is its answer.
+        let _ = std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes());
+        child.wait_with_output().unwrap().into()
+    }
+
     /// Logs in through the fake browser on a free port, with a short timeout.
     pub fn login(&self, extra: &[&str]) -> Run {
         let mut args = vec!["login", "--port", "0", "--timeout", "20"];

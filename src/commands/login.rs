@@ -25,6 +25,9 @@ use crate::scopes;
 use crate::secret::Secret;
 use crate::store::{self, FileStore, SecretStore, Unavailable};
 
+/// The port of the conventional redirect URI `http://localhost:3456/callback`.
+const DEFAULT_PORT: u16 = 3456;
+
 /// Everything fixed before the browser is opened.
 struct Flow<'a> {
     ctx: &'a Ctx,
@@ -48,14 +51,26 @@ enum Step {
 }
 
 pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
+    let defaults = &ctx.settings.defaults;
+    // Flags and environment first, then the config file's section for the profile.
+    let required = scopes::split(if args.require_scopes.is_empty() {
+        &defaults.require_scopes
+    } else {
+        &args.require_scopes
+    });
+    warn_unknown(&required);
+    if args.with_token {
+        return with_token(ctx, &required);
+    }
     let client_id = args
         .client_id
         .as_deref()
+        .or(defaults.client_id.as_deref())
         .map(str::trim)
         .filter(|id| !id.is_empty())
         .ok_or_else(|| {
             Failure::usage("no OAuth client ID").hint(
-                "pass --client-id or set ATTIO_CLIENT_ID (the app's client ID from build.attio.com)",
+                "pass --client-id, set ATTIO_CLIENT_ID or client_id in config.toml (the app's client ID from build.attio.com)",
             )
         })?
         .to_string();
@@ -63,9 +78,7 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         return Err(Failure::usage("the client ID contains control characters").into());
     }
     let requested = scopes::split(&args.scopes);
-    let required = scopes::split(&args.require_scopes);
     warn_unknown(&requested);
-    warn_unknown(&required);
     let previous = profile::load(&ctx.paths, &ctx.settings.profile)
         .ok()
         .flatten();
@@ -73,7 +86,7 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let api_url = ctx.api_url(previous.as_ref())?;
     let client_secret = client_secret(&client_id)?;
 
-    let listener = Listener::bind(args.port)?;
+    let listener = Listener::bind(args.port.or(defaults.port).unwrap_or(DEFAULT_PORT))?;
     let redirect_uri = listener.redirect_uri();
     let auth = oauth::authorize(&app_url, &client_id, &redirect_uri, &requested)?;
     output::info(format!(
@@ -294,79 +307,126 @@ impl Flow<'_> {
             self.client_id.clone(),
             Some(self.client_secret.clone()),
         );
-        let (kind, location) = self.store(&creds)?;
-        let meta = self.meta(kind, &creds, &identity, now);
-        profile::save(&ctx.paths, profile, &meta)?;
-        let workspace = identity
-            .workspace_name
-            .clone()
-            .unwrap_or_else(|| "the workspace".into());
-        output::info(format!(
-            "Logged in to {workspace} ({}) as member {}; scopes: {}",
-            identity.workspace_slug.as_deref().unwrap_or("unknown slug"),
-            identity.member_id.as_deref().unwrap_or("(unknown)"),
-            if identity.scopes.is_empty() {
-                "(none)".into()
-            } else {
-                identity.scopes.join(", ")
-            },
-        ));
-        output::info(format!(
-            "Credentials for profile `{profile}` are stored in {location}."
-        ));
-        Ok(workspace)
+        save(ctx, &creds, &identity, &self.app_url, &self.api_url)
     }
+}
 
-    /// Stores the credentials in the configured store, falling back to the file store
-    /// when the keyring is absent. Removes a copy an earlier login left in the other store.
-    fn store(&self, creds: &Credentials) -> Result<(StoreKind, String)> {
-        let ctx = self.ctx;
-        let profile = &ctx.settings.profile;
-        let secret = creds.encode();
-        let mut kind = ctx.settings.store;
-        let primary = store::open(kind, &ctx.paths);
-        if let Err(e) = primary.save(profile, &secret) {
-            let Some(unavailable) = e.chain().find_map(|c| c.downcast_ref::<Unavailable>()) else {
-                return Err(e);
-            };
-            let file = FileStore::new(&ctx.paths);
-            output::warn(format!(
-                "{unavailable}; storing credentials in {} instead",
-                file.location(profile)
-            ));
-            file.save(profile, &secret)?;
-            kind = StoreKind::File;
-        }
-        let chosen = store::open(kind, &ctx.paths);
-        if kind == StoreKind::Keyring {
-            // A file left by an earlier fallback would otherwise linger with old secrets.
-            let _ = FileStore::new(&ctx.paths).delete(profile);
-        }
-        Ok((kind, chosen.location(profile)))
+/// `login --with-token`: stores an API key or access token read from stdin, after
+/// checking it with `/v2/self`.
+fn with_token(ctx: &Ctx, required: &[String]) -> Result<()> {
+    let token = token_from_stdin()?;
+    let profile = &ctx.settings.profile;
+    let previous = profile::load(&ctx.paths, profile).ok().flatten();
+    let app_url = ctx.app_url(previous.as_ref())?;
+    let api_url = ctx.api_url(previous.as_ref())?;
+    let identity = attio::identify(&ctx.http, &api_url, &token, profile)
+        .context("checking the token with Attio; nothing was stored")?;
+    let missing = scopes::missing(&identity.scopes, required);
+    if !missing.is_empty() {
+        return Err(scope_failure(&missing, &identity.scopes).context("nothing was stored"));
     }
+    let client_id = identity.client_id.clone().unwrap_or_default();
+    let creds = Credentials::new(token, None, identity.exp, client_id, None);
+    save(ctx, &creds, &identity, &app_url, &api_url)?;
+    Ok(())
+}
 
-    /// The profile metadata for this login.
-    fn meta(
-        &self,
-        kind: StoreKind,
-        creds: &Credentials,
-        identity: &Identity,
-        now: u64,
-    ) -> ProfileMeta {
-        let mut meta = ProfileMeta::new(
-            kind,
-            self.client_id.clone(),
-            self.app_url.to_string(),
-            self.api_url.to_string(),
-        );
-        meta.workspace_id = identity.workspace_id.clone();
-        meta.workspace_name = identity.workspace_name.clone();
-        meta.workspace_slug = identity.workspace_slug.clone();
-        meta.member_id = identity.member_id.clone();
-        meta.scopes = identity.scopes.clone();
-        meta.expires_at = creds.expires_at;
-        meta.has_refresh_token = creds.refresh_token.is_some();
-        meta.logged_in_at = now;
-        meta
+/// Reads a token from stdin: typed without echo at a terminal, else the whole input,
+/// trimmed. Never from the command line, where `ps` and shell history would show it.
+fn token_from_stdin() -> Result<Secret<String>> {
+    let text = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Paste the Attio API key or access token (input hidden): ")
+            .context("reading the token from the terminal")?
+    } else {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|_| Failure::usage("stdin is not valid UTF-8 text"))?;
+        text
+    };
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(Failure::usage("no token on stdin: nothing was stored")
+            .hint("pipe the key in, e.g. `printenv ATTIO_API_KEY | attio-auth login --with-token`")
+            .into());
     }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Failure::usage(
+            "the token on stdin contains spaces or control characters: nothing was stored",
+        )
+        .into());
+    }
+    Ok(Secret::new(token.to_string()))
+}
+
+/// Stores a checked login (credentials and metadata) and tells the user. Returns the
+/// workspace's name for the browser page.
+fn save(
+    ctx: &Ctx,
+    creds: &Credentials,
+    identity: &Identity,
+    app_url: &url::Url,
+    api_url: &url::Url,
+) -> Result<String> {
+    let profile = &ctx.settings.profile;
+    let (kind, location) = store_credentials(ctx, creds)?;
+    let mut meta = ProfileMeta::new(
+        kind,
+        creds.client_id.clone(),
+        app_url.to_string(),
+        api_url.to_string(),
+    );
+    meta.workspace_id = identity.workspace_id.clone();
+    meta.workspace_name = identity.workspace_name.clone();
+    meta.workspace_slug = identity.workspace_slug.clone();
+    meta.member_id = identity.member_id.clone();
+    meta.scopes = identity.scopes.clone();
+    meta.expires_at = creds.expires_at;
+    meta.has_refresh_token = creds.refresh_token.is_some();
+    meta.logged_in_at = freshness::now();
+    profile::save(&ctx.paths, profile, &meta)?;
+    let workspace = identity
+        .workspace_name
+        .clone()
+        .unwrap_or_else(|| "the workspace".into());
+    output::info(format!(
+        "Logged in to {workspace} ({}) as member {}; scopes: {}",
+        identity.workspace_slug.as_deref().unwrap_or("unknown slug"),
+        identity.member_id.as_deref().unwrap_or("(unknown)"),
+        if identity.scopes.is_empty() {
+            "(none)".into()
+        } else {
+            identity.scopes.join(", ")
+        },
+    ));
+    output::info(format!(
+        "Credentials for profile `{profile}` are stored in {location}."
+    ));
+    Ok(workspace)
+}
+
+/// Stores the credentials in the configured store, falling back to the file store
+/// when the keyring is absent. Removes a copy an earlier login left in the other store.
+fn store_credentials(ctx: &Ctx, creds: &Credentials) -> Result<(StoreKind, String)> {
+    let profile = &ctx.settings.profile;
+    let secret = creds.encode();
+    let mut kind = ctx.settings.store;
+    let primary = store::open(kind, &ctx.paths);
+    if let Err(e) = primary.save(profile, &secret) {
+        let Some(unavailable) = e.chain().find_map(|c| c.downcast_ref::<Unavailable>()) else {
+            return Err(e);
+        };
+        let file = FileStore::new(&ctx.paths);
+        output::warn(format!(
+            "{unavailable}; storing credentials in {} instead",
+            file.location(profile)
+        ));
+        file.save(profile, &secret)?;
+        kind = StoreKind::File;
+    }
+    let chosen = store::open(kind, &ctx.paths);
+    if kind == StoreKind::Keyring {
+        // A file left by an earlier fallback would otherwise linger with old secrets.
+        let _ = FileStore::new(&ctx.paths).delete(profile);
+    }
+    Ok((kind, chosen.location(profile)))
 }

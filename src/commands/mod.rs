@@ -2,6 +2,8 @@
 //! directories and the (lazily built) HTTP client.
 
 mod completions;
+mod config;
+mod exec;
 mod login;
 mod logout;
 mod refresh;
@@ -12,7 +14,7 @@ mod whoami;
 use anyhow::Result;
 use url::Url;
 
-use crate::cli::Command;
+use crate::cli::{Cli, Command};
 use crate::failure::{Failure, Kind};
 use crate::http::Http;
 use crate::paths::Paths;
@@ -65,24 +67,34 @@ impl Ctx {
     }
 }
 
-/// Runs one subcommand.
-pub fn run(command: Command, settings: Settings) -> Result<()> {
+/// Runs one subcommand: builds the real dependencies (directories, config file, settings,
+/// HTTP client) for the commands that need them.
+pub fn run(cli: Cli) -> Result<()> {
     // Needs no storage, so it works even where no home directory is known.
-    if let Command::Completions(args) = &command {
+    if let Command::Completions(args) = &cli.command {
         return completions::run(args.shell);
     }
+    let paths = Paths::from_env()?;
+    if let Command::Config(args) = &cli.command {
+        return config::run(&paths, args);
+    }
+    let file = crate::config::load(&paths)?;
+    let settings = Settings::resolve(&cli.global, &file, |name| std::env::var(name).ok())?;
     let ctx = Ctx {
         settings,
-        paths: Paths::from_env()?,
+        paths,
         http: Http::default(),
     };
-    match command {
+    match cli.command {
         Command::Login(args) => login::run(&ctx, args),
         Command::Token(args) => token::run(&ctx, args),
         Command::Refresh => refresh::run(&ctx),
         Command::Whoami(args) => whoami::run(&ctx, args),
         Command::Logout(args) => logout::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
-        Command::Completions(_) => unreachable!("handled before the context is built"),
+        Command::Exec(args) => exec::run(&ctx, args),
+        Command::Completions(_) | Command::Config(_) => {
+            unreachable!("handled before the context is built")
+        }
     }
 }

@@ -24,13 +24,22 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
             (name, meta)
         })
         .collect();
+    let overridden_by = ctx.settings.env_token.as_ref().map(|env| env.var);
     if args.json {
         let list = entries
             .iter()
             .map(|(name, meta)| as_json(ctx, name, meta))
             .collect();
-        output::json(&Value::Array(list))?;
+        output::json(&json!({
+            "env_override": overridden_by,
+            "profiles": Value::Array(list),
+        }))?;
         return Ok(());
+    }
+    if let Some(var) = overridden_by {
+        output::info(format!(
+            "{var} is set: `token` and `whoami` use it instead of any stored profile (`exec` does not).\n"
+        ));
     }
     if entries.is_empty() {
         output::info("No stored profiles. Run `attio-auth login` to log in.");

@@ -1,16 +1,24 @@
 //! `attio-auth token`: a valid access token on stdout and nothing else.
 
 use anyhow::Result;
+use serde_json::json;
 
 use super::Ctx;
 use crate::cli::TokenArgs;
 use crate::output;
-use crate::renew::{self, Mode};
+use crate::renew;
 
 pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
-    let (session, _) = renew::fresh(ctx, Mode::IfExpiring(args.min_ttl))?;
-    let token = session.creds.access_token.expose();
-    if args.header {
+    let handout = renew::handout(ctx, args.min_ttl)?;
+    let token = handout.token.expose();
+    if args.json {
+        output::json(&json!({
+            "access_token": token,
+            "expires_at": handout.expires_at,
+            "profile": ctx.settings.profile.as_str(),
+            "source": handout.source,
+        }))?;
+    } else if args.header {
         output::data(&format!("Authorization: Bearer {token}"))?;
     } else {
         output::data(token)?;

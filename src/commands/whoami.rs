@@ -18,19 +18,39 @@ const MIN_TTL: u64 = 60;
 pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
     let required = scopes::split(&args.require_scopes);
     warn_unknown(&required);
-    let (session, _) = renew::fresh(ctx, Mode::IfExpiring(MIN_TTL))?;
     let profile = &ctx.settings.profile;
-    let api_url = ctx.api_url(Some(&session.meta))?;
-    let identity = attio::identify(&ctx.http, &api_url, &session.creds.access_token, profile)
+    // The token in effect: the environment's, else the profile's.
+    let (token, api_url, store, location, expires_at) = match &ctx.settings.env_token {
+        Some(env) => (
+            env.token.clone(),
+            ctx.api_url(None)?,
+            format!("env:{}", env.var),
+            format!(
+                "the environment variable {} (stored credentials are not used)",
+                env.var
+            ),
+            None,
+        ),
+        None => {
+            let (session, _) = renew::fresh(ctx, Mode::IfExpiring(MIN_TTL))?;
+            (
+                session.creds.access_token.clone(),
+                ctx.api_url(Some(&session.meta))?,
+                renew::store_name(session.meta.store),
+                session.store.location(profile),
+                session.creds.expires_at,
+            )
+        }
+    };
+    let identity = attio::identify(&ctx.http, &api_url, &token, profile)
         .context("asking Attio who the token belongs to")?;
-    let location = session.store.location(profile);
     if args.json {
         let mut object = identity.raw.clone();
         object.insert("profile".into(), Value::from(profile.as_str()));
-        object.insert("store".into(), serde_json::to_value(session.meta.store)?);
+        object.insert("store".into(), Value::from(store));
         output::json(&Value::Object(object))?;
     } else {
-        let expires = identity.exp.or(session.creds.expires_at);
+        let expires = identity.exp.or(expires_at);
         output::info(describe_identity(
             profile.as_str(),
             &identity,

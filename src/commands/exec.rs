@@ -1,0 +1,65 @@
+//! `attio-auth exec -- CMD ARGS…`: runs a command with a fresh token in its environment,
+//! so an MCP server or a script gets credentials without a token ever being written to a
+//! file or shown on screen.
+
+use std::io;
+use std::process::Command;
+
+use anyhow::Result;
+
+use super::Ctx;
+use crate::cli::ExecArgs;
+use crate::failure::{Failure, Kind};
+use crate::renew::{self, Mode};
+use crate::settings::TOKEN_VARIABLES;
+
+pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
+    let variable = args.variable.trim();
+    if variable.is_empty() || variable.contains(['=', '\0']) {
+        return Err(
+            Failure::usage(format!("--env {variable:?} is not a valid variable name")).into(),
+        );
+    }
+    // Always the profile's own token: an API key in this environment is exactly the
+    // stale credential that must not reach the command.
+    let (session, _) = renew::fresh(ctx, Mode::IfExpiring(args.min_ttl))?;
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let mut command = Command::new(program);
+    command.args(rest);
+    // A stale key left in the environment must not shadow the fresh token.
+    for name in TOKEN_VARIABLES {
+        command.env_remove(name);
+    }
+    command.env(variable, session.creds.access_token.expose());
+    let shown = program.to_string_lossy().into_owned();
+    Err(exec(command, &shown))
+}
+
+/// Replaces this process with the command (Unix), so signals and the exit status are
+/// the command's own. Returns only on failure.
+#[cfg(unix)]
+fn exec(mut command: Command, shown: &str) -> anyhow::Error {
+    use std::os::unix::process::CommandExt;
+    start_failure(command.exec(), shown)
+}
+
+/// Runs the command and exits with its status (platforms without `exec`).
+#[cfg(not(unix))]
+fn exec(mut command: Command, shown: &str) -> anyhow::Error {
+    match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(e) => start_failure(e, shown),
+    }
+}
+
+/// A command that could not be started: 127 when not found, 126 otherwise, as shells do.
+fn start_failure(err: io::Error, shown: &str) -> anyhow::Error {
+    let (code, why) = match err.kind() {
+        io::ErrorKind::NotFound => (127, "not found"),
+        io::ErrorKind::PermissionDenied => (126, "not executable"),
+        _ => (126, "could not be started"),
+    };
+    Failure::new(Kind::Exit(code), format!("command `{shown}` {why} ({err})"))
+        .hint("check the command name and PATH")
+        .into()
+}

@@ -1,0 +1,118 @@
+//! `config.toml`: per-profile defaults a team can share (client ID, port, app and API URLs,
+//! required scopes), so `attio-auth login --profile work` needs no flags. Flags and
+//! environment variables override it; it overrides the built-in defaults.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::failure::Failure;
+use crate::paths::Paths;
+use crate::private_file;
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    profiles: BTreeMap<String, ProfileDefaults>,
+}
+
+/// One `[profiles.NAME]` section.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileDefaults {
+    pub client_id: Option<String>,
+    pub port: Option<u16>,
+    pub app_url: Option<String>,
+    pub api_url: Option<String>,
+    #[serde(default)]
+    pub require_scopes: Vec<String>,
+}
+
+impl Config {
+    /// The section for a profile (empty when there is none).
+    pub fn profile(&self, name: &str) -> ProfileDefaults {
+        self.profiles.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// Where the file is read from: `ATTIO_AUTH_CONFIG`, else `<config dir>/attio-auth/config.toml`.
+pub fn path(paths: &Paths) -> PathBuf {
+    match std::env::var_os("ATTIO_AUTH_CONFIG") {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => paths.config.join("config.toml"),
+    }
+}
+
+/// Reads the file; a missing file is an empty configuration.
+pub fn load(paths: &Paths) -> Result<Config> {
+    let path = path(paths);
+    let Some(bytes) = private_file::read_if_exists(&path)
+        .with_context(|| format!("reading {}", path.display()))?
+    else {
+        return Ok(Config::default());
+    };
+    parse(&path, &String::from_utf8_lossy(&bytes))
+}
+
+/// Parses the text, reporting `path:line:column: what is wrong` on one line.
+fn parse(path: &Path, text: &str) -> Result<Config> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map_or((1, 1), |span| line_column(text, span.start));
+        let message = e.message().lines().next().unwrap_or("invalid TOML").trim();
+        Failure::usage(format!("{}:{line}:{column}: {message}", path.display()))
+            .hint("fix or remove the file (`attio-auth config path` shows which file is read)")
+            .into()
+    })
+}
+
+/// 1-based line and column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_read_per_profile() {
+        let text =
+            "[profiles.work]\nclient_id = \"abc\"\nport = 4000\nrequire_scopes = [\"note:read\"]\n";
+        let config = parse(Path::new("c.toml"), text).unwrap();
+        let work = config.profile("work");
+        assert_eq!(work.client_id.as_deref(), Some("abc"));
+        assert_eq!(work.port, Some(4000));
+        assert_eq!(work.require_scopes, ["note:read"]);
+        assert_eq!(config.profile("other").port, None);
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_problem() {
+        let err = parse(
+            Path::new("/x/config.toml"),
+            "[profiles.work]\nport = \"high\"\n",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("/x/config.toml:2:8: "), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+        let err = parse(
+            Path::new("c.toml"),
+            "[profiles.work]\nclient_secret = \"x\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field `client_secret`"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,237 @@
+//! The everyday paths: API keys through `login --with-token`, environment overrides,
+//! `exec`, `token --json` and the config file.
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::support::TestEnv;
+
+const API_KEY: &str = "sk_live_0123456789abcdef";
+
+fn with_api_key() -> TestEnv {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.fake.state().api_keys.push(API_KEY.into());
+    env
+}
+
+#[test]
+fn login_with_token_stores_an_api_key_read_from_stdin() {
+    let env = with_api_key();
+    let run = env.run_stdin(&["login", "--with-token"], &format!("  {API_KEY}\n\n"));
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("Logged in to Acme (acme)"), "{run:?}");
+    assert!(!run.stderr.contains(API_KEY), "{run:?}");
+    let seen = env.fake.seen("/v2/self");
+    assert_eq!(
+        seen[0].authorization.as_deref(),
+        Some(format!("Bearer {API_KEY}").as_str()),
+        "trimmed"
+    );
+    assert!(env.fake.seen("/authorize").is_empty() && env.fake.seen("/oauth/token").is_empty());
+    assert_eq!(env.run(&["token"]).stdout, format!("{API_KEY}\n"));
+    let refresh = env.run(&["refresh"]);
+    assert_eq!(
+        refresh.code, 1,
+        "no refresh token for an API key: {refresh:?}"
+    );
+}
+
+#[test]
+fn login_with_an_empty_or_rejected_token_stores_nothing() {
+    let env = with_api_key();
+    let empty = env.run_stdin(&["login", "--with-token"], " \n");
+    assert_eq!(empty.code, 2, "{empty:?}");
+    assert!(empty.stderr.contains("no token on stdin"), "{empty:?}");
+    let rejected = env.run_stdin(&["login", "--with-token"], "sk_not_a_real_key\n");
+    assert_eq!(rejected.code, 3, "{rejected:?}");
+    assert!(
+        rejected.stderr.contains("nothing was stored"),
+        "{rejected:?}"
+    );
+    assert!(rejected.stderr.contains("inactive"), "{rejected:?}");
+    assert!(!env.meta_file("default").exists() && !env.credentials_file("default").exists());
+}
+
+#[test]
+fn login_with_token_refuses_browser_flags() {
+    let env = with_api_key();
+    let run = env.run_stdin(&["login", "--with-token", "--port", "4000"], API_KEY);
+    assert_eq!(run.code, 2, "{run:?}");
+}
+
+#[test]
+fn environment_tokens_override_stored_credentials_in_attios_precedence() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let stored = env.fake.last_access_token();
+    let both = [
+        ("ATTIO_API_KEY", "sk_from_env"),
+        ("ATTIO_ACCESS_TOKEN", "at_from_env"),
+    ];
+    assert_eq!(env.run_with(&["token"], &both).stdout, "sk_from_env\n");
+    assert_eq!(env.run_with(&["token"], &both[1..]).stdout, "at_from_env\n");
+    assert_eq!(
+        env.run_with(&["token"], &[("ATTIO_API_KEY", "")]).stdout,
+        format!("{stored}\n")
+    );
+
+    let json = env.run_with(&["token", "--json"], &both[1..]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["access_token"], "at_from_env");
+    assert_eq!(value["source"], "env:ATTIO_ACCESS_TOKEN");
+
+    let status = env.run_with(&["status"], &both);
+    assert!(
+        status
+            .stderr
+            .contains("ATTIO_API_KEY is set: `token` and `whoami` use it"),
+        "{status:?}"
+    );
+    let status = env.run_with(&["status", "--json"], &both);
+    let value: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(value["env_override"], "ATTIO_API_KEY");
+}
+
+#[test]
+fn whoami_uses_an_environment_api_key_without_any_stored_profile() {
+    let env = with_api_key();
+    let run = env.run_with(&["whoami", "--json"], &[("ATTIO_API_KEY", API_KEY)]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(value["store"], "env:ATTIO_API_KEY");
+    assert_eq!(value["workspace_slug"], "acme");
+    let rejected = env.run_with(&["whoami"], &[("ATTIO_ACCESS_TOKEN", "at_bogus")]);
+    assert_eq!(rejected.code, 3, "{rejected:?}");
+}
+
+#[test]
+fn token_json_reports_expiry_profile_and_store() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&["--profile", "work"]);
+    let run = env.run(&["token", "--json", "--profile", "work"]);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(value["access_token"], env.fake.last_access_token());
+    assert_eq!(value["profile"], "work");
+    assert_eq!(value["source"], "file");
+    assert!(value["expires_at"].as_u64().unwrap() > 1_700_000_000);
+}
+
+#[test]
+fn exec_passes_a_fresh_token_and_returns_the_commands_exit_status() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 30 });
+    env.logged_in(&[]);
+    let script = r#"printf '%s|%s|%s' "$ATTIO_ACCESS_TOKEN" "${ATTIO_API_KEY-unset}" "$1"; exit 7"#;
+    let run = env.run_with(
+        &["exec", "--", "sh", "-c", script, "sh", "--flag"],
+        &[("ATTIO_API_KEY", "sk_stale")],
+    );
+    assert_eq!(run.code, 7, "{run:?}");
+    // The stored token lived 30 s: exec refreshed it first, and the stale API key was
+    // removed rather than passed on or used.
+    assert_eq!(
+        run.stdout,
+        format!("{}|unset|--flag", env.fake.last_access_token())
+    );
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
+
+    let named = env.run(&[
+        "exec",
+        "--env",
+        "MY_TOKEN",
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"$MY_TOKEN\"",
+    ]);
+    assert_eq!(
+        (named.code, named.stdout),
+        (0, env.fake.last_access_token())
+    );
+}
+
+#[test]
+fn exec_of_a_missing_command_exits_127() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let run = env.run(&["exec", "--", "/nonexistent/program"]);
+    assert_eq!(run.code, 127, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("command `/nonexistent/program` not found"),
+        "{run:?}"
+    );
+    let not_logged_in = env.run(&["--profile", "other", "exec", "--", "true"]);
+    assert_eq!(not_logged_in.code, 3, "{not_logged_in:?}");
+}
+
+#[test]
+fn the_config_file_supplies_profile_defaults_below_flags_and_environment() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let path = env.run(&["config", "path"]);
+    assert_eq!(
+        path.stdout,
+        format!("{}\n", env.config_dir().join("config.toml").display())
+    );
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        env.config_dir().join("config.toml"),
+        format!(
+            "[profiles.work]\nclient_id = \"{}\"\nport = {port}\nrequire_scopes = [\"note:read\"]\n",
+            crate::fake_attio::CLIENT_ID
+        ),
+    )
+    .unwrap();
+    // No client ID in the environment: it comes from the file, and so do the port and
+    // the required scope (which the fake does not grant).
+    let mut cmd = env.cmd(&["login", "--profile", "work", "--timeout", "20"]);
+    cmd.env_remove("ATTIO_CLIENT_ID");
+    let run: crate::support::Run = cmd.output().unwrap().into();
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(
+        run.stderr.contains("required scope not granted: note:read"),
+        "{run:?}"
+    );
+    let authorize = &env.fake.seen("/authorize")[0].query;
+    assert_eq!(authorize["client_id"], crate::fake_attio::CLIENT_ID);
+    assert_eq!(
+        authorize["redirect_uri"],
+        format!("http://localhost:{port}/callback")
+    );
+
+    // Flags win over the file.
+    let run = env.run(&[
+        "login",
+        "--profile",
+        "work",
+        "--port",
+        "0",
+        "--require-scope",
+        "list_entry:read",
+        "--timeout",
+        "20",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn a_malformed_config_file_names_the_path_and_line() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    let file = env.config_dir().join("config.toml");
+    std::fs::write(&file, "[profiles.work]\nport = \"high\"\n").unwrap();
+    let run = env.run(&["token"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let first = run.stderr.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!("attio-auth: error: {}:2:8: ", file.display())),
+        "{run:?}"
+    );
+    let run = env.run_with(
+        &["token"],
+        &[("ATTIO_AUTH_CONFIG", "/nonexistent/config.toml")],
+    );
+    assert_eq!(run.code, 3, "an absent file is an empty config: {run:?}");
+}
