@@ -20,6 +20,7 @@ mod output;
 mod paths;
 mod private_file;
 mod profile;
+mod progress;
 mod renew;
 mod scopes;
 mod secret;

@@ -3,7 +3,8 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::failure;
@@ -56,13 +57,33 @@ pub fn info(message: impl AsRef<str>) {
 
 /// A warning: something went wrong but the command carries on.
 pub fn warn(message: impl AsRef<str>) {
-    eprintln!("attio-auth: warning: {}", message.as_ref());
+    eprintln!(
+        "attio-auth: {} {}",
+        paint("33", "warning:"),
+        message.as_ref()
+    );
 }
 
 /// The final error line, once, with the chain of context and one hint.
 pub fn error(err: &anyhow::Error) {
-    eprintln!("attio-auth: error: {err:#}");
+    eprintln!("attio-auth: {} {err:#}", paint("1;31", "error:"));
     if let Some(hint) = failure::hint(err) {
-        eprintln!("attio-auth: hint: {hint}");
+        eprintln!("attio-auth: {} {hint}", paint("36", "hint:"));
+    }
+}
+
+/// Colours a label for stderr: only on a terminal, never with `NO_COLOR` set (to
+/// anything but the empty string) or `TERM=dumb`.
+fn paint(sgr: &str, label: &str) -> String {
+    static COLOR: OnceLock<bool> = OnceLock::new();
+    let enabled = *COLOR.get_or_init(|| {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        io::stderr().is_terminal() && !no_color && !dumb
+    });
+    if enabled {
+        format!("\x1b[{sgr}m{label}\x1b[0m")
+    } else {
+        label.to_string()
     }
 }

@@ -1,5 +1,7 @@
 //! Bad flags and environment: exit 2 with a message that says what to do.
 
+use std::process::Stdio;
+
 use crate::fake_attio::{Consent, Tokens};
 use crate::support::{TestEnv, files_under};
 
@@ -91,4 +93,33 @@ fn empty_environment_variables_count_as_unset() {
         String::from_utf8_lossy(&run.stderr).lines().next(),
         Some("attio-auth: error: profile `default` is not logged in")
     );
+}
+
+#[test]
+fn errors_are_coloured_only_on_a_terminal_and_never_with_no_color() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let on_terminal = |vars: &[(&str, &str)]| {
+        let output = env
+            .on_terminal("token", vars)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (code, coloured) = on_terminal(&[("TERM", "xterm")]);
+    assert_eq!(code, Some(3));
+    assert!(
+        coloured.contains("attio-auth: \x1b[1;31merror:\x1b[0m profile `default` is not logged in"),
+        "{coloured:?}"
+    );
+    let (_, plain) = on_terminal(&[("TERM", "xterm"), ("NO_COLOR", "1")]);
+    assert!(
+        plain.contains("attio-auth: error: profile") && !plain.contains('\x1b'),
+        "{plain:?}"
+    );
+    let piped = env.run(&["token"]);
+    assert!(!piped.stderr.contains('\x1b'), "{piped:?}");
 }

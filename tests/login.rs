@@ -354,21 +354,7 @@ fn ctrl_c_while_waiting_ends_the_login_with_exit_4() {
 
 /// Runs `attio-auth login` on a pseudo-terminal (through `script`), as a person would.
 fn login_on_a_terminal(env: &TestEnv, type_secret: bool) -> (i32, String) {
-    let command = format!(
-        "{} login --port 0 --no-browser --timeout 30",
-        env!("CARGO_BIN_EXE_attio-auth")
-    );
-    // script(1) gives the login a pseudo-terminal; it gets the same hermetic environment.
-    let template = env.cmd(&[]);
-    let mut script = Command::new("script");
-    script
-        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
-        .env_clear();
-    for (key, value) in template.get_envs() {
-        if let Some(value) = value {
-            script.env(key, value);
-        }
-    }
+    let mut script = env.on_terminal("login --port 0 --no-browser --timeout 30", &[]);
     if type_secret {
         script.env_remove("ATTIO_CLIENT_SECRET");
     }
@@ -430,7 +416,7 @@ fn on_a_terminal_the_redirect_url_can_be_pasted_instead() {
     let (code, transcript) = login_on_a_terminal(&env, false);
     assert_eq!(code, 0, "{transcript}");
     assert!(
-        transcript.contains("or paste the URL the browser ended on"),
+        transcript.contains("Or paste the URL the browser ended on and press Enter: "),
         "{transcript}"
     );
     assert!(transcript.contains("Logged in to Acme"), "{transcript}");

@@ -107,6 +107,26 @@ impl TestEnv {
         child.wait_with_output().unwrap().into()
     }
 
+    /// A command that runs `attio-auth ARGS` on a pseudo-terminal through script(1), with
+    /// this environment's hermetic variables plus `vars`.
+    pub fn on_terminal(&self, args: &str, vars: &[(&str, &str)]) -> Command {
+        let command = format!("{} {args}", env!("CARGO_BIN_EXE_attio-auth"));
+        let template = self.cmd(&[]);
+        let mut script = Command::new("script");
+        script
+            .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+            .env_clear();
+        for (key, value) in template.get_envs() {
+            if let Some(value) = value {
+                script.env(key, value);
+            }
+        }
+        for (key, value) in vars {
+            script.env(key, value);
+        }
+        script
+    }
+
     /// Logs in through the fake browser on a free port, with a short timeout.
     pub fn login(&self, extra: &[&str]) -> Run {
         let mut args = vec!["login", "--port", "0", "--timeout", "20"];

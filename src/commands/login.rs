@@ -21,6 +21,7 @@ use crate::listener::{self, Arrival, Listener};
 use crate::oauth::{self, AuthorizeRequest, TokenError};
 use crate::output;
 use crate::profile::{self, ProfileMeta};
+use crate::progress::Countdown;
 use crate::scopes;
 use crate::secret::Secret;
 use crate::store::{self, FileStore, SecretStore, Unavailable};
@@ -146,22 +147,18 @@ impl Flow<'_> {
         let pasting = listener::watch_stdin(&tx);
         listener::watch_interrupt(&tx);
         drop(tx);
-        output::info(format!(
-            "Waiting up to {} s for the redirect to {}{}",
-            timeout.as_secs(),
-            self.redirect_uri,
-            if pasting {
-                "; or paste the URL the browser ended on and press Enter:"
-            } else {
-                "..."
-            }
-        ));
         let deadline = Instant::now() + timeout;
+        let what = format!("the browser to return to {}", self.redirect_uri);
+        let mut countdown = Countdown::start(what, deadline, pasting);
         loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let arrival = match rx.recv_timeout(remaining) {
+            let arrival = match rx.recv_timeout(countdown.interval()) {
                 Ok(arrival) => arrival,
+                Err(RecvTimeoutError::Timeout) if !countdown.remaining().is_zero() => {
+                    countdown.tick();
+                    continue;
+                }
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                    countdown.clear(false);
                     return Err(Failure::new(
                         Kind::LoginIncomplete,
                         format!("no redirect arrived within {} s", timeout.as_secs()),
@@ -170,6 +167,7 @@ impl Flow<'_> {
                     .into());
                 }
             };
+            countdown.clear(matches!(arrival, Arrival::Pasted(_)));
             let step = match arrival {
                 Arrival::Http(request) => self.answer(request),
                 Arrival::Interrupted => {
@@ -191,6 +189,7 @@ impl Flow<'_> {
                 }
                 Step::Done(result) => return result,
             }
+            countdown.redraw();
         }
     }
 
