@@ -419,6 +419,11 @@ fn on_a_terminal_the_redirect_url_can_be_pasted_instead() {
         transcript.contains("Or paste the URL the browser ended on and press Enter: "),
         "{transcript}"
     );
+    assert!(
+        transcript.contains("Waiting for the browser to return to http://localhost:")
+            && transcript.contains(" left)"),
+        "a countdown is shown: {transcript}"
+    );
     assert!(transcript.contains("Logged in to Acme"), "{transcript}");
     assert_eq!(
         env.run(&["token"]).stdout,
