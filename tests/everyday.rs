@@ -235,3 +235,31 @@ fn a_malformed_config_file_names_the_path_and_line() {
     );
     assert_eq!(run.code, 3, "an absent file is an empty config: {run:?}");
 }
+
+#[test]
+fn environment_variables_win_over_the_config_file() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(
+        env.config_dir().join("config.toml"),
+        "[profiles.default]\nclient_id = \"client-from-file\"\napi_url = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    // ATTIO_CLIENT_ID and ATTIO_API_URL are set by the hermetic command: they win.
+    env.logged_in(&[]);
+    assert_eq!(
+        env.fake.seen("/authorize")[0].query["client_id"],
+        crate::fake_attio::CLIENT_ID
+    );
+    assert_eq!(
+        env.fake.seen("/v2/self").len(),
+        1,
+        "the API URL from the environment was used"
+    );
+    // Without the variable, the file's URL applies (and is unreachable).
+    let mut cmd = env.cmd(&["whoami"]);
+    cmd.env_remove("ATTIO_API_URL");
+    let run: crate::support::Run = cmd.output().unwrap().into();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("http://127.0.0.1:9/v2/self"), "{run:?}");
+}
