@@ -98,7 +98,7 @@ _attio__auth() {
 
     case "${cmd}" in
         attio__auth)
-            opts="-v -h -V --profile --app-url --api-url --store --verbose --help --version login token refresh whoami logout status exec completions config help"
+            opts="-v -h -V --profile --app-url --api-url --store --http-timeout --verbose --help --version login token refresh whoami logout status exec completions config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -120,6 +120,10 @@ _attio__auth() {
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -128,7 +132,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__completions)
-            opts="-v -h --profile --app-url --api-url --store --verbose --help bash elvish fish powershell zsh"
+            opts="-v -h --profile --app-url --api-url --store --http-timeout --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,6 +152,10 @@ _attio__auth() {
                     ;;
                 --store)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -158,7 +166,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__config)
-            opts="-v -h --profile --app-url --api-url --store --verbose --help path help"
+            opts="-v -h --profile --app-url --api-url --store --http-timeout --verbose --help path help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -178,6 +186,10 @@ _attio__auth() {
                     ;;
                 --store)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -230,7 +242,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__config__subcmd__path)
-            opts="-v -h --profile --app-url --api-url --store --verbose --help"
+            opts="-v -h --profile --app-url --api-url --store --http-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -252,6 +264,10 @@ _attio__auth() {
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -260,7 +276,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__exec)
-            opts="-v -h --env --min-ttl --profile --app-url --api-url --store --verbose --help"
+            opts="-v -h --env --min-ttl --profile --app-url --api-url --store --http-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -288,6 +304,10 @@ _attio__auth() {
                     ;;
                 --store)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -466,7 +486,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__login)
-            opts="-v -h --client-id --port --no-browser --scope --require-scope --timeout --with-token --profile --app-url --api-url --store --verbose --help"
+            opts="-v -h --client-id --port --no-browser --scope --require-scope --timeout --with-token --profile --app-url --api-url --store --http-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -508,6 +528,10 @@ _attio__auth() {
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -516,7 +540,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__logout)
-            opts="-v -h --all --profile --app-url --api-url --store --verbose --help"
+            opts="-v -h --all --profile --app-url --api-url --store --http-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,6 +560,10 @@ _attio__auth() {
                     ;;
                 --store)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -546,7 +574,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__refresh)
-            opts="-v -h --profile --app-url --api-url --store --verbose --help"
+            opts="-v -h --profile --app-url --api-url --store --http-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -566,6 +594,10 @@ _attio__auth() {
                     ;;
                 --store)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -576,7 +608,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__status)
-            opts="-v -h --json --profile --app-url --api-url --store --verbose --help"
+            opts="-v -h --json --profile --app-url --api-url --store --http-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,6 +630,10 @@ _attio__auth() {
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -606,7 +642,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__token)
-            opts="-v -h --header --json --min-ttl --profile --app-url --api-url --store --verbose --help"
+            opts="-v -h --header --json --min-ttl --profile --app-url --api-url --store --http-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -632,6 +668,10 @@ _attio__auth() {
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -640,7 +680,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__whoami)
-            opts="-v -h --json --require-scope --profile --app-url --api-url --store --verbose --help"
+            opts="-v -h --json --require-scope --profile --app-url --api-url --store --http-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,6 +704,10 @@ _attio__auth() {
                     ;;
                 --store)
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

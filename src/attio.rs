@@ -1,13 +1,17 @@
 //! Attio's REST API as this tool uses it: `GET /v2/self`, which says who a token belongs
 //! to, what it grants and whether it is still active.
 
+use std::time::{Duration, SystemTime};
+
 use anyhow::Result;
+use oauth2::HttpResponse;
 use serde_json::{Map, Value};
 use url::Url;
 
 use crate::failure::{Failure, Kind};
 use crate::http::Http;
 use crate::oauth::{excerpt, rest_error};
+use crate::output;
 use crate::profile::{self, ProfileName};
 use crate::secret::Secret;
 use crate::settings::endpoint;
@@ -27,6 +31,52 @@ pub struct Identity {
     pub exp: Option<u64>,
 }
 
+/// How many times a `GET` is tried when Attio answers 429 or 5xx.
+const ATTEMPTS: u32 = 3;
+/// The longest `Retry-After` honoured; a longer one ends the command instead of hanging it.
+const MAX_WAIT: Duration = Duration::from_secs(10);
+
+/// `GET url` with the bearer token. 429 and 5xx are retried (a GET is safe to repeat, and
+/// Attio documents that a 429 was not processed), waiting as `Retry-After` says (an HTTP
+/// date or seconds) or backing off 0.5 s then 1 s.
+fn get_with_retries(http: &Http, url: &Url, token: &Secret<String>) -> Result<HttpResponse> {
+    let mut attempt = 1;
+    loop {
+        let request = oauth2::http::Request::builder()
+            .method(oauth2::http::Method::GET)
+            .uri(url.as_str())
+            .header("Authorization", format!("Bearer {}", token.expose()))
+            .header("Accept", "application/json")
+            .body(Vec::new())?;
+        let response = http.send(request)?;
+        let status = response.status().as_u16();
+        if attempt == ATTEMPTS || !(status == 429 || (500..600).contains(&status)) {
+            return Ok(response);
+        }
+        let backoff = Duration::from_millis(500 << (attempt - 1));
+        let wait = retry_after(&response, SystemTime::now()).unwrap_or(backoff);
+        if wait > MAX_WAIT {
+            return Ok(response);
+        }
+        output::verbose(format!(
+            "HTTP {status} from GET {url}: retrying in {} ms ({attempt} of {ATTEMPTS})",
+            wait.as_millis()
+        ));
+        std::thread::sleep(wait);
+        attempt += 1;
+    }
+}
+
+/// The wait a `Retry-After` header asks for: seconds, or an HTTP date (Attio's form).
+fn retry_after(response: &HttpResponse, now: SystemTime) -> Option<Duration> {
+    let value = response.headers().get("Retry-After")?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
 /// Asks Attio who `token` belongs to. An inactive or rejected token is a `LoginAgain`
 /// failure for `profile`.
 pub fn identify(
@@ -36,13 +86,7 @@ pub fn identify(
     profile: &ProfileName,
 ) -> Result<Identity> {
     let url = endpoint(api_url, "/v2/self");
-    let request = oauth2::http::Request::builder()
-        .method(oauth2::http::Method::GET)
-        .uri(url.as_str())
-        .header("Authorization", format!("Bearer {}", token.expose()))
-        .header("Accept", "application/json")
-        .body(Vec::new())?;
-    let response = http.send(request)?;
+    let response = get_with_retries(http, &url, token)?;
     let status = response.status().as_u16();
     let body = response.body();
     let secrets = [token.expose()];
@@ -107,4 +151,37 @@ pub fn identify(
         exp,
         raw,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_retry_after(value: &str) -> HttpResponse {
+        let mut response = HttpResponse::new(Vec::new());
+        response
+            .headers_mut()
+            .insert("Retry-After", value.parse().unwrap());
+        response
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_an_http_date() {
+        let now = httpdate::parse_http_date("Mon, 23 Nov 2026 10:00:00 GMT").unwrap();
+        assert_eq!(
+            retry_after(&with_retry_after("3"), now),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            retry_after(&with_retry_after("Mon, 23 Nov 2026 10:00:02 GMT"), now),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_after(&with_retry_after("Mon, 23 Nov 2026 09:59:00 GMT"), now),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        assert_eq!(retry_after(&with_retry_after("soon"), now), None);
+        assert_eq!(retry_after(&HttpResponse::new(Vec::new()), now), None);
+    }
 }

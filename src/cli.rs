@@ -46,6 +46,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "ATTIO_AUTH_STORE", value_enum, default_value_t = StoreKind::Keyring)]
     pub store: StoreKind,
 
+    /// Give up on an HTTP request after this many seconds
+    #[arg(long, global = true, env = "ATTIO_AUTH_HTTP_TIMEOUT", default_value_t = 30, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub http_timeout: u64,
+
     /// Describe what the tool does (requests, storage) on stderr; secrets are redacted
     #[arg(short, long, global = true)]
     pub verbose: bool,

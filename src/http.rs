@@ -10,10 +10,8 @@ use oauth2::{HttpRequest, HttpResponse};
 
 use crate::output;
 
-/// How long to wait for a TCP/TLS connection.
+/// The longest wait for a TCP/TLS connection (less when the request timeout is shorter).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a whole request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest response body read; tokens and identities are a few hundred bytes.
 const MAX_BODY: usize = 1024 * 1024;
 
@@ -35,12 +33,21 @@ struct Inner {
 }
 
 /// A lazily built HTTP client, used for every network call the tool makes.
-#[derive(Default)]
 pub struct Http {
     inner: OnceCell<Inner>,
+    /// How long a whole request may take (`--http-timeout`).
+    timeout: Duration,
 }
 
 impl Http {
+    /// A client whose requests give up after `timeout`. Nothing is built yet.
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            inner: OnceCell::new(),
+            timeout,
+        }
+    }
+
     /// Builds the runtime and client on first use.
     fn inner(&self) -> Result<&Inner, HttpError> {
         if let Some(inner) = self.inner.get() {
@@ -52,8 +59,8 @@ impl Http {
             .map_err(|e| HttpError(format!("starting the HTTP runtime: {e}")))?;
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
+            .timeout(self.timeout)
             .user_agent(concat!("attio-auth/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| HttpError(format!("setting up the HTTP client: {}", root_cause(&e))))?;
@@ -104,7 +111,7 @@ impl Http {
                 )))
             }
             Err(e) => {
-                let why = describe(&e);
+                let why = describe(&e, self.timeout);
                 output::verbose(format!("{method} {shown} -> failed: {why} ({elapsed} ms)"));
                 Err(HttpError(format!("{method} {shown} failed: {why}")))
             }
@@ -128,9 +135,12 @@ fn display_url(url: &str) -> String {
 }
 
 /// A short reason for a failed request.
-fn describe(err: &reqwest::Error) -> String {
+fn describe(err: &reqwest::Error, timeout: Duration) -> String {
     if err.is_timeout() {
-        format!("no response within {} s", REQUEST_TIMEOUT.as_secs())
+        format!(
+            "no response within {} s (--http-timeout)",
+            timeout.as_secs()
+        )
     } else if err.is_connect() {
         format!("could not connect ({})", root_cause(err))
     } else {

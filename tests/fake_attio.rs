@@ -51,6 +51,23 @@ pub enum SelfMode {
     Unauthorized,
 }
 
+/// Ways an endpoint can misbehave, for a number of requests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Misbehave {
+    /// `200` with an HTML error page.
+    Html,
+    /// `200` with a body that is not JSON.
+    NotJson,
+    /// `200` with JSON of the wrong shape.
+    Json(serde_json::Value),
+    /// A body of this many bytes.
+    Huge(usize),
+    /// No answer for this long.
+    Hang(Duration),
+    /// This status, with an optional `Retry-After` header and an HTML body.
+    Status(u16, Option<String>),
+}
+
 /// One request as the fake saw it.
 #[derive(Debug, Clone)]
 pub struct Seen {
@@ -97,6 +114,8 @@ pub struct State {
     pub refresh_reuses: usize,
     /// Workspace API keys `/v2/self` accepts.
     pub api_keys: Vec<String>,
+    /// Misbehaviour per path, and for how many more requests (`usize::MAX`: always).
+    pub misbehave: HashMap<String, (Misbehave, usize)>,
     codes: HashMap<String, CodeGrant>,
     grants: Vec<Grant>,
     access: HashMap<String, Access>,
@@ -127,6 +146,7 @@ impl FakeAttio {
             favicon: None,
             refresh_reuses: 0,
             api_keys: Vec::new(),
+            misbehave: HashMap::new(),
             codes: HashMap::new(),
             grants: Vec::new(),
             access: HashMap::new(),
@@ -175,6 +195,13 @@ impl FakeAttio {
     }
 
     /// The most recently issued access token.
+    /// Makes `path` misbehave for the next `times` requests.
+    pub fn misbehave(&self, path: &str, how: Misbehave, times: usize) {
+        self.state()
+            .misbehave
+            .insert(path.to_string(), (how, times));
+    }
+
     pub fn port(&self) -> u16 {
         self.url.rsplit(':').next().unwrap().parse().unwrap()
     }
@@ -243,12 +270,53 @@ fn handle(state: &Mutex<State>, mut request: Request) {
         form: parse_pairs(&body),
         authorization,
     };
-    state.lock().unwrap().seen.push(seen.clone());
+    let misbehave = {
+        let mut st = state.lock().unwrap();
+        st.seen.push(seen.clone());
+        match st.misbehave.get_mut(&path) {
+            Some((how, left)) if *left > 0 => {
+                *left = left.saturating_sub(usize::from(*left != usize::MAX));
+                Some(how.clone())
+            }
+            _ => None,
+        }
+    };
+    if let Some(how) = misbehave {
+        misbehave_with(how, request);
+        return;
+    }
     let response = match path.as_str() {
         "/authorize" => authorize(state, &seen),
         "/oauth/token" => token(state, &seen),
         "/v2/self" => identify(state, &seen),
         _ => json(404, serde_json::json!({"message": "not found"})),
+    };
+    let _ = request.respond(response);
+}
+
+fn misbehave_with(how: Misbehave, request: Request) {
+    let html = |status: u16| {
+        Response::from_string("<html><body><h1>502 Bad Gateway</h1>nginx</body></html>")
+            .with_status_code(status)
+            .with_header(Header::from_bytes("Content-Type", "text/html").unwrap())
+    };
+    let response = match how {
+        Misbehave::Html => html(200),
+        Misbehave::NotJson => Response::from_string("access_token=abc; definitely not json"),
+        Misbehave::Json(value) => json(200, value),
+        Misbehave::Huge(size) => json(200, serde_json::json!({ "padding": "x".repeat(size) })),
+        Misbehave::Hang(duration) => {
+            thread::sleep(duration);
+            return;
+        }
+        Misbehave::Status(status, retry_after) => {
+            let mut response = html(status);
+            if let Some(value) = retry_after {
+                response = response
+                    .with_header(Header::from_bytes("Retry-After", value.as_bytes()).unwrap());
+            }
+            response
+        }
     };
     let _ = request.respond(response);
 }
@@ -486,4 +554,17 @@ pub fn raw_get(port: u16, path: &str, host: &str) -> RawResponse {
         head: head.to_string(),
         body: body.to_string(),
     }
+}
+
+/// A server on 127.0.0.1 that accepts up to `connections` connections and closes each at
+/// once without a byte of answer (a reset, as a crashing proxy gives). Returns its URL.
+pub fn closing_server(connections: usize) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            drop(stream);
+        }
+    });
+    url
 }

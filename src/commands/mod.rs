@@ -83,7 +83,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx {
         settings,
         paths,
-        http: Http::default(),
+        http: Http::new(std::time::Duration::from_secs(cli.global.http_timeout)),
     };
     match cli.command {
         Command::Login(args) => login::run(&ctx, args),

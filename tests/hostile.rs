@@ -1,0 +1,222 @@
+//! Servers that answer badly: every odd answer gives a clear error that says what the
+//! server said, never a panic or a secret, and nothing unsafe is retried.
+
+use std::time::Duration;
+
+use crate::fake_attio::{CLIENT_SECRET, Consent, Misbehave, Tokens, closing_server};
+use crate::support::{Run, TestEnv};
+
+/// Asserts a failed run is clean: the expected exit code and message, no panic, and none
+/// of the secrets the fake has handed out or received.
+fn assert_clean_failure(env: &TestEnv, run: &Run, code: i32, message: &str) {
+    assert_eq!(run.code, code, "{run:?}");
+    assert!(
+        run.stderr.contains(message),
+        "expected {message:?} in {run:?}"
+    );
+    assert!(!run.stderr.contains("panicked"), "{run:?}");
+    assert_eq!(
+        run.stderr.lines().filter(|l| l.contains("error:")).count(),
+        1,
+        "one error line: {run:?}"
+    );
+    let mut secrets = vec![CLIENT_SECRET.to_string()];
+    secrets.extend(env.fake.state().issued.iter().cloned());
+    for seen in env.fake.seen("/oauth/token") {
+        secrets.extend(
+            ["code", "code_verifier", "refresh_token"]
+                .iter()
+                .filter_map(|k| seen.form.get(*k).cloned()),
+        );
+    }
+    for secret in secrets {
+        assert!(
+            !run.stderr.contains(&secret) && !run.stdout.contains(&secret),
+            "secret leaked: {run:?}"
+        );
+    }
+}
+
+#[test]
+fn odd_identity_answers_give_clear_errors() {
+    let cases: Vec<(Misbehave, &str)> = vec![
+        (
+            Misbehave::Html,
+            "answered with something other than a JSON object: <html><body><h1>502 Bad Gateway</h1>",
+        ),
+        (
+            Misbehave::NotJson,
+            "something other than a JSON object: access_token=abc; definitely not json",
+        ),
+        (
+            Misbehave::Json(serde_json::json!({"active": "yes"})),
+            "without a boolean `active` field",
+        ),
+        (
+            Misbehave::Json(serde_json::json!([1, 2])),
+            "something other than a JSON object",
+        ),
+        (
+            Misbehave::Json(serde_json::json!({"active": true, "scope": 5})),
+            "a `scope` that is not a string",
+        ),
+        (
+            Misbehave::Json(serde_json::json!({"active": true, "exp": "soon"})),
+            "an `exp` that is not a Unix time",
+        ),
+        (Misbehave::Huge(2 * 1024 * 1024), "is larger than 1024 KiB"),
+        (
+            Misbehave::Hang(Duration::from_secs(5)),
+            "no response within 1 s (--http-timeout)",
+        ),
+        (Misbehave::Status(404, None), "answered HTTP 404: <html>"),
+    ];
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    for (how, message) in cases {
+        env.fake.misbehave("/v2/self", how.clone(), usize::MAX);
+        let run = env.run(&["whoami", "--http-timeout", "1"]);
+        assert_clean_failure(&env, &run, 1, message);
+    }
+}
+
+#[test]
+fn rate_limits_and_server_errors_on_identity_are_retried_as_retry_after_says() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let before = env.fake.seen("/v2/self").len();
+    let soon = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(1));
+    env.fake
+        .misbehave("/v2/self", Misbehave::Status(429, Some(soon)), 1);
+    let run = env.run(&["whoami", "--verbose"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("HTTP 429 from GET"), "{run:?}");
+    assert_eq!(env.fake.seen("/v2/self").len() - before, 2);
+
+    env.fake
+        .misbehave("/v2/self", Misbehave::Status(503, None), 2);
+    let run = env.run(&["whoami"]);
+    assert_eq!(run.code, 0, "two 503s, then an answer: {run:?}");
+
+    let before = env.fake.seen("/v2/self").len();
+    env.fake.misbehave(
+        "/v2/self",
+        Misbehave::Status(503, Some("0".into())),
+        usize::MAX,
+    );
+    let run = env.run(&["whoami"]);
+    assert_clean_failure(&env, &run, 1, "answered HTTP 503");
+    assert_eq!(
+        env.fake.seen("/v2/self").len() - before,
+        3,
+        "bounded: three attempts"
+    );
+
+    let before = env.fake.seen("/v2/self").len();
+    env.fake.misbehave(
+        "/v2/self",
+        Misbehave::Status(429, Some("3600".into())),
+        usize::MAX,
+    );
+    let run = env.run(&["whoami"]);
+    assert_clean_failure(&env, &run, 1, "answered HTTP 429");
+    assert_eq!(
+        env.fake.seen("/v2/self").len() - before,
+        1,
+        "an hour's wait is not waited"
+    );
+}
+
+#[test]
+fn odd_token_endpoint_answers_end_the_login_cleanly_and_are_never_retried() {
+    let cases: Vec<(Misbehave, &str)> = vec![
+        (
+            Misbehave::Html,
+            "unexpected answer from the token endpoint (HTTP 200): unexpected response Content-Type",
+        ),
+        (
+            Misbehave::Status(500, None),
+            "unexpected answer from the token endpoint (HTTP 500): <html><body><h1>502 Bad Gateway",
+        ),
+        (Misbehave::Status(503, Some("1".into())), "(HTTP 503)"),
+        (
+            Misbehave::Json(serde_json::json!({"token_type": "Bearer"})),
+            "unexpected answer from the token endpoint (HTTP 200)",
+        ),
+        (
+            Misbehave::Hang(Duration::from_secs(5)),
+            "no response within 1 s",
+        ),
+        (Misbehave::Huge(2 * 1024 * 1024), "larger than 1024 KiB"),
+    ];
+    for (how, message) in cases {
+        let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+        env.fake.misbehave("/oauth/token", how.clone(), usize::MAX);
+        let run = env.login(&["--http-timeout", "1"]);
+        assert_clean_failure(&env, &run, 1, message);
+        assert_eq!(
+            env.fake.seen("/oauth/token").len(),
+            1,
+            "a code exchange is never retried ({how:?})"
+        );
+        assert!(
+            !env.meta_file("default").exists(),
+            "nothing stored ({how:?})"
+        );
+    }
+}
+
+#[test]
+fn a_failed_refresh_is_not_retried_and_keeps_the_stored_credentials() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let token = env.fake.last_access_token();
+    let stored = std::fs::read(env.credentials_file("default")).unwrap();
+    for how in [
+        Misbehave::Status(503, Some("0".into())),
+        Misbehave::Hang(Duration::from_secs(5)),
+    ] {
+        let before = env.fake.token_requests("refresh_token").len();
+        env.fake.misbehave("/oauth/token", how.clone(), 1);
+        let run = env.run(&["refresh", "--http-timeout", "1"]);
+        assert_clean_failure(
+            &env,
+            &run,
+            1,
+            "refreshing the access token of profile `default`",
+        );
+        assert_eq!(
+            env.fake.token_requests("refresh_token").len() - before,
+            1,
+            "{how:?}"
+        );
+        assert_eq!(
+            std::fs::read(env.credentials_file("default")).unwrap(),
+            stored,
+            "{how:?}"
+        );
+        assert_eq!(env.run(&["token"]).stdout, format!("{token}\n"));
+    }
+}
+
+#[test]
+fn a_connection_closed_without_an_answer_is_a_clear_error() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let token = env.fake.last_access_token();
+    let closing = closing_server(2);
+    let whoami = env.run_with(&["whoami"], &[("ATTIO_API_URL", &closing)]);
+    assert_clean_failure(&env, &whoami, 1, &format!("GET {closing}/v2/self failed: "));
+    let refresh = env.run_with(&["refresh"], &[("ATTIO_APP_URL", &closing)]);
+    assert_clean_failure(
+        &env,
+        &refresh,
+        1,
+        &format!("POST {closing}/oauth/token failed: "),
+    );
+    assert_eq!(
+        env.run(&["token"]).stdout,
+        format!("{token}\n"),
+        "credentials kept"
+    );
+}
