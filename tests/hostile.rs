@@ -75,7 +75,7 @@ fn odd_identity_answers_give_clear_errors() {
     env.logged_in(&[]);
     for (how, message) in cases {
         env.fake.misbehave("/v2/self", how.clone(), usize::MAX);
-        let run = env.run(&["whoami", "--http-timeout", "1"]);
+        let run = env.run(&["whoami", "--http-timeout", "1", "--verbose"]);
         assert_clean_failure(&env, &run, 1, message);
     }
 }
@@ -152,7 +152,7 @@ fn odd_token_endpoint_answers_end_the_login_cleanly_and_are_never_retried() {
     for (how, message) in cases {
         let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
         env.fake.misbehave("/oauth/token", how.clone(), usize::MAX);
-        let run = env.login(&["--http-timeout", "1"]);
+        let run = env.login(&["--http-timeout", "1", "--verbose"]);
         assert_clean_failure(&env, &run, 1, message);
         assert_eq!(
             env.fake.seen("/oauth/token").len(),
@@ -178,7 +178,7 @@ fn a_failed_refresh_is_not_retried_and_keeps_the_stored_credentials() {
     ] {
         let before = env.fake.token_requests("refresh_token").len();
         env.fake.misbehave("/oauth/token", how.clone(), 1);
-        let run = env.run(&["refresh", "--http-timeout", "1"]);
+        let run = env.run(&["refresh", "--http-timeout", "1", "--verbose"]);
         assert_clean_failure(
             &env,
             &run,

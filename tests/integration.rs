@@ -6,6 +6,7 @@ mod support;
 
 mod cli_errors;
 mod completions;
+mod concurrency;
 mod everyday;
 mod hostile;
 mod keyring;

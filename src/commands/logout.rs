@@ -12,7 +12,7 @@ use crate::cli::{LogoutArgs, StoreKind};
 use crate::failure::{Failure, Kind};
 use crate::output;
 use crate::profile::{self, ProfileName};
-use crate::store::{self, Unavailable};
+use crate::store::{self, Unavailable, lock};
 
 /// Attio documents no revocation endpoint; this says how to revoke server-side.
 const REVOCATION_NOTE: &str = "Attio has no token revocation endpoint: to revoke access server-side, uninstall the app from the workspace (Workspace settings > Apps).";
@@ -69,6 +69,8 @@ fn every_profile(ctx: &Ctx) -> Result<Vec<ProfileName>> {
 /// Removes one profile's secrets from every store that may hold them, then its metadata.
 /// Returns descriptions of what was removed.
 fn remove_profile(ctx: &Ctx, profile: &ProfileName) -> Result<Vec<String>> {
+    // Not while another process refreshes: it would write the credentials back.
+    let _lock = lock::acquire(&ctx.paths, profile)?;
     let recorded = profile::load(&ctx.paths, profile)
         .ok()
         .flatten()
