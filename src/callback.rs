@@ -173,3 +173,116 @@ mod tests {
         assert!(!state_matches("abc", "ab"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Query keys worth mixing in: the real ones, near misses and noise.
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("code".to_string()),
+            Just("state".to_string()),
+            Just("error".to_string()),
+            Just("error_description".to_string()),
+            Just("Code".to_string()),
+            Just("code%00".to_string()),
+            "[a-z_]{0,12}",
+        ]
+    }
+
+    /// Values: empty, percent-encoded bytes, control characters, long runs.
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            "[A-Za-z0-9_-]{1,40}",
+            "(%[0-9A-Fa-f]{2}){0,20}",
+            "\\PC{0,60}",
+            "[\\x00-\\x1f\\x7f]{0,10}",
+            "x{500,5000}",
+        ]
+    }
+
+    fn query() -> impl Strategy<Value = String> {
+        prop::collection::vec((key(), value(), prop::bool::ANY), 0..8).prop_map(|pairs| {
+            pairs
+                .into_iter()
+                .map(|(k, v, bare)| if bare { k } else { format!("{k}={v}") })
+                .collect::<Vec<_>>()
+                .join("&")
+        })
+    }
+
+    fn path() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("/callback".to_string()),
+            Just("/callback/".to_string()),
+            Just("/Callback".to_string()),
+            Just("//callback".to_string()),
+            Just("/callback%2F".to_string()),
+            Just("/favicon.ico".to_string()),
+            Just("http://localhost/callback".to_string()),
+            Just(String::new()),
+            "\\PC{0,40}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn any_request_target_is_answered_without_panicking(target in "\\PC{0,300}") {
+            let _ = parse_target(&target);
+        }
+
+        #[test]
+        fn only_the_exact_callback_path_is_ever_accepted(path in path(), query in query()) {
+            let target = format!("{path}?{query}");
+            let parsed = parse_target(&target);
+            if path != PATH {
+                prop_assert_eq!(parsed.unwrap_err(), Rejection::NotFound);
+            }
+        }
+
+        #[test]
+        fn a_code_is_accepted_only_with_exactly_one_state(query in query()) {
+            let pairs: Vec<(String, String)> =
+                url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+            let count = |k: &str| pairs.iter().filter(|(key, _)| key == k).count();
+            if let Ok(Callback::Code { code, state }) = parse_target(&format!("/callback?{query}")) {
+                prop_assert_eq!(count("code"), 1);
+                prop_assert_eq!(count("state"), 1);
+                prop_assert_eq!(count("error"), 0);
+                prop_assert!(!code.expose().is_empty());
+                let expected = &pairs.iter().find(|(k, _)| k == "state").unwrap().1;
+                prop_assert_eq!(&state, expected);
+            }
+        }
+
+        #[test]
+        fn denials_carry_only_printable_bounded_text(query in query()) {
+            if let Ok(Callback::Denied { error, description, .. }) = parse_target(&format!("/callback?{query}")) {
+                for text in std::iter::once(&error).chain(description.as_ref()) {
+                    prop_assert!(text.chars().count() <= 200);
+                    prop_assert!(!text.chars().any(char::is_control));
+                }
+            }
+        }
+
+        #[test]
+        fn pasted_urls_are_accepted_only_for_the_redirect_uri(prefix in "\\PC{0,60}", query in query()) {
+            let uri = "http://localhost:3456/callback";
+            let text = format!("{prefix}?{query}");
+            if parse_pasted(&text, uri).is_ok() {
+                prop_assert_eq!(prefix.trim_start(), uri);
+            }
+        }
+
+        #[test]
+        fn state_comparison_is_equality(a in "\\PC{0,40}", b in "\\PC{0,40}") {
+            prop_assert_eq!(state_matches(&a, &b), a == b);
+            prop_assert!(state_matches(&a, &a));
+        }
+    }
+}
