@@ -27,6 +27,10 @@ pub enum Consent {
     WrongState,
     /// Fetches `/favicon.ico` from the listener first (as browsers do), then approves.
     FaviconFirst,
+    /// Sends the listener hostile requests first (another Host, POST, duplicated and
+    /// forged parameters, each with a code it never issued), records the answers in
+    /// `probes`, then approves.
+    ProbeFirst,
 }
 
 /// How tokens are issued.
@@ -110,6 +114,8 @@ pub struct State {
     pub issued: Vec<String>,
     /// What the fake's own favicon request to the listener got back.
     pub favicon: Option<RawResponse>,
+    /// The statuses the listener gave the `ProbeFirst` requests, in order.
+    pub probes: Vec<u16>,
     /// Refresh tokens presented a second time.
     pub refresh_reuses: usize,
     /// Workspace API keys `/v2/self` accepts.
@@ -144,6 +150,7 @@ impl FakeAttio {
             seen: Vec::new(),
             issued: Vec::new(),
             favicon: None,
+            probes: Vec::new(),
             refresh_reuses: 0,
             api_keys: Vec::new(),
             misbehave: HashMap::new(),
@@ -345,20 +352,54 @@ fn authorize(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<
         );
     }
     let consent = state.lock().unwrap().consent;
+    let port: u16 = redirect_uri["http://localhost:".len()..redirect_uri.len() - "/callback".len()]
+        .parse()
+        .unwrap();
     if consent == Consent::FaviconFirst {
-        let port: u16 = redirect_uri
-            ["http://localhost:".len()..redirect_uri.len() - "/callback".len()]
-            .parse()
-            .unwrap();
         let response = raw_get(port, "/favicon.ico", "localhost");
         state.lock().unwrap().favicon = Some(response);
+    }
+    if consent == Consent::ProbeFirst {
+        let real = urlencode(&get("state"));
+        let probes = [
+            (
+                "GET",
+                format!("/callback?code=rebound&state={real}"),
+                "attacker.example",
+            ),
+            (
+                "POST",
+                format!("/callback?code=posted&state={real}"),
+                "localhost",
+            ),
+            (
+                "GET",
+                format!("/callback?code=a&code=b&state={real}"),
+                "localhost",
+            ),
+            (
+                "GET",
+                format!("/callback?code=c&state={real}&state=forged"),
+                "127.0.0.1",
+            ),
+            (
+                "GET",
+                "/callback?code=forged&state=forged".to_string(),
+                "localhost",
+            ),
+            ("GET", format!("/callback?state={real}"), "localhost"),
+        ];
+        for (method, target, host) in probes {
+            let status = raw_request(port, method, &target, host).status;
+            state.lock().unwrap().probes.push(status);
+        }
     }
     let location = match consent {
         Consent::Deny => format!(
             "{redirect_uri}?error=access_denied&error_description=The+user+declined&state={}",
             urlencode(&get("state"))
         ),
-        Consent::WrongState | Consent::Approve | Consent::FaviconFirst => {
+        Consent::WrongState | Consent::Approve | Consent::FaviconFirst | Consent::ProbeFirst => {
             let mut st = state.lock().unwrap();
             let code = next_id(&mut st, "code");
             st.codes.insert(
@@ -536,10 +577,15 @@ impl RawResponse {
 
 /// A minimal HTTP/1.1 GET to a server on 127.0.0.1 (the tool's listener, or the fake).
 pub fn raw_get(port: u16, path: &str, host: &str) -> RawResponse {
+    raw_request(port, "GET", path, host)
+}
+
+/// A minimal HTTP/1.1 request with an empty body.
+pub fn raw_request(port: u16, method: &str, path: &str, host: &str) -> RawResponse {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to listener");
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();

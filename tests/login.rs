@@ -484,3 +484,32 @@ fn a_browser_that_cannot_start_is_only_a_warning() {
         "{run:?}"
     );
 }
+
+#[test]
+fn hostile_requests_to_the_listener_are_refused_and_never_exchanged() {
+    let env = TestEnv::new(Consent::ProbeFirst, Tokens::LongLived);
+    let run = env.login(&[]);
+    assert_eq!(
+        run.code, 0,
+        "the real redirect still completes the login: {run:?}"
+    );
+    // Another Host (DNS rebinding), POST, a repeated code, a repeated state, a forged
+    // state, and no code at all.
+    assert_eq!(env.fake.state().probes, [400, 405, 400, 400, 400, 400]);
+    let exchanged: Vec<_> = env
+        .fake
+        .token_requests("authorization_code")
+        .iter()
+        .map(|r| r.form["code"].clone())
+        .collect();
+    assert_eq!(exchanged.len(), 1, "{exchanged:?}");
+    assert!(
+        exchanged[0].starts_with("code_"),
+        "only the code the fake issued: {exchanged:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("a request named a host other than localhost"),
+        "{run:?}"
+    );
+}
