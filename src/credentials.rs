@@ -26,6 +26,11 @@ pub struct Credentials {
     pub client_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<Secret<String>>,
+    /// Set while a refresh is in flight. Still set later means the refresh's outcome is
+    /// unknown (crash, kill, timeout): the refresh token may be used up, and sending it
+    /// again could make the server revoke the whole grant, so it is never sent again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refresh_pending: bool,
 }
 
 impl Credentials {
@@ -44,6 +49,7 @@ impl Credentials {
             expires_at,
             client_id,
             client_secret,
+            refresh_pending: false,
         }
     }
 

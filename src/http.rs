@@ -17,11 +17,30 @@ const MAX_BODY: usize = 1024 * 1024;
 
 /// A request that failed before a complete response arrived.
 #[derive(Debug)]
-pub struct HttpError(String);
+pub struct HttpError {
+    message: String,
+    /// The request certainly never reached the server (no connection was made).
+    unsent: bool,
+}
+
+impl HttpError {
+    /// An error after which the server may or may not have acted on the request.
+    fn new(message: String) -> Self {
+        Self {
+            message,
+            unsent: false,
+        }
+    }
+
+    /// Whether the server certainly never saw the request, so repeating it is safe.
+    pub fn unsent(&self) -> bool {
+        self.unsent
+    }
+}
 
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -56,14 +75,19 @@ impl Http {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| HttpError(format!("starting the HTTP runtime: {e}")))?;
+            .map_err(|e| HttpError {
+                message: format!("starting the HTTP runtime: {e}"),
+                unsent: true,
+            })?;
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
             .timeout(self.timeout)
             .user_agent(concat!("attio-auth/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| HttpError(format!("setting up the HTTP client: {}", root_cause(&e))))?;
+            .map_err(|e| {
+                HttpError::new(format!("setting up the HTTP client: {}", root_cause(&e)))
+            })?;
         Ok(self.inner.get_or_init(|| Inner { runtime, client }))
     }
 
@@ -74,7 +98,7 @@ impl Http {
         let shown = display_url(&request.uri().to_string());
         let started = Instant::now();
         let request = reqwest::Request::try_from(request).map_err(|e| {
-            HttpError(format!(
+            HttpError::new(format!(
                 "building the request to {shown}: {}",
                 root_cause(&e)
             ))
@@ -105,7 +129,7 @@ impl Http {
                 output::verbose(format!(
                     "{method} {shown} -> {status}, body too large ({elapsed} ms)"
                 ));
-                Err(HttpError(format!(
+                Err(HttpError::new(format!(
                     "the response from {shown} (HTTP {status}) is larger than {} KiB",
                     MAX_BODY / 1024
                 )))
@@ -113,7 +137,10 @@ impl Http {
             Err(e) => {
                 let why = describe(&e, self.timeout);
                 output::verbose(format!("{method} {shown} -> failed: {why} ({elapsed} ms)"));
-                Err(HttpError(format!("{method} {shown} failed: {why}")))
+                Err(HttpError {
+                    message: format!("{method} {shown} failed: {why}"),
+                    unsent: e.is_connect(),
+                })
             }
         }
     }

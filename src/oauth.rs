@@ -69,14 +69,19 @@ pub enum TokenError {
     /// The server answered and refused (bad code, revoked or reused refresh token, bad
     /// client credentials): logging in again is the way out.
     Rejected(String),
-    /// Anything else: network failure, unexpected answer.
+    /// The request never reached the server (no connection): nothing was used up.
+    Unsent(String),
+    /// Anything else (a timeout, a dropped connection, an unexpected answer): the server
+    /// may have acted on the request.
     Failed(String),
 }
 
 impl std::fmt::Display for TokenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TokenError::Rejected(why) | TokenError::Failed(why) => f.write_str(why),
+            TokenError::Rejected(why) | TokenError::Unsent(why) | TokenError::Failed(why) => {
+                f.write_str(why)
+            }
         }
     }
 }
@@ -206,6 +211,7 @@ fn classify(
                 secrets,
             ))
         }
+        RequestTokenError::Request(e) if e.unsent() => TokenError::Unsent(e.to_string()),
         RequestTokenError::Request(e) => TokenError::Failed(e.to_string()),
         RequestTokenError::Other(message) => TokenError::Failed(redact(
             &format!("unexpected answer from the token endpoint{status_text}: {message}"),

@@ -161,11 +161,41 @@ fn refresh_locked(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, b
         client_id: &current.client_id,
         client_secret: &client_secret,
     };
+    if current.refresh_pending {
+        return interrupted_refresh(
+            ctx,
+            Session {
+                meta,
+                creds: current,
+                store,
+            },
+            mode,
+        );
+    }
+    // Written before the refresh token leaves: if this process dies or the answer is
+    // lost, later runs know not to send it again.
+    let mut in_flight = current.clone();
+    in_flight.refresh_pending = true;
+    store
+        .save(profile, &in_flight.encode())
+        .with_context(|| format!("storing the refresh state of profile `{profile}`"))?;
     let tokens = oauth::refresh(&ctx.http, &client, refresh_token).map_err(|e| match e {
         TokenError::Rejected(why) => Failure::new(Kind::LoginAgain, why)
             .hint(profile::login_hint(profile))
             .into(),
-        TokenError::Failed(why) => anyhow::anyhow!(why),
+        TokenError::Unsent(why) => {
+            // The server never saw it: the refresh token is as good as before.
+            if let Err(e) = store.save(profile, &current.encode()) {
+                crate::output::warn(format!("{e:#}"));
+            }
+            anyhow::anyhow!(why)
+        }
+        TokenError::Failed(why) => Failure::new(Kind::Failed, why)
+            .hint(format!(
+                "the refresh's outcome is unknown, so its refresh token will not be sent again; {}",
+                profile::login_hint(profile)
+            ))
+            .into(),
     });
     let tokens =
         tokens.with_context(|| format!("refreshing the access token of profile `{profile}`"))?;
@@ -193,6 +223,28 @@ fn refresh_locked(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, b
         },
         true,
     ))
+}
+
+/// A refresh is due but an earlier one never finished. The refresh token is not sent
+/// again; a token that has not expired yet is still handed out, with a warning.
+fn interrupted_refresh(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, bool)> {
+    let profile = &ctx.settings.profile;
+    let now = freshness::now();
+    let why = format!(
+        "an earlier refresh of profile `{profile}` did not finish and may have used up its refresh token, which is therefore not sent again (reuse can make Attio revoke the login)"
+    );
+    if matches!(mode, Mode::IfExpiring(_)) && freshness::is_fresh(session.creds.expires_at, now, 0)
+    {
+        crate::output::warn(format!(
+            "{why}; using the current access token, which expires {}; {}",
+            freshness::describe(session.creds.expires_at, now),
+            profile::login_hint(profile)
+        ));
+        return Ok((session, false));
+    }
+    Err(Failure::new(Kind::LoginAgain, why)
+        .hint(profile::login_hint(profile))
+        .into())
 }
 
 /// The failure when a refresh is needed but no refresh token was ever issued.

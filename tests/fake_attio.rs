@@ -109,6 +109,8 @@ pub struct State {
     pub scope: String,
     /// Delay before answering a refresh, to widen races between concurrent clients.
     pub refresh_latency: Duration,
+    /// Told when a refresh request arrives (before the latency).
+    pub on_refresh: Option<std::sync::mpsc::Sender<()>>,
     pub seen: Vec<Seen>,
     /// Every access token issued, in order.
     pub issued: Vec<String>,
@@ -147,6 +149,7 @@ impl FakeAttio {
             self_mode: SelfMode::Honest,
             scope: "record_permission:read-write list_entry:read".into(),
             refresh_latency: Duration::ZERO,
+            on_refresh: None,
             seen: Vec::new(),
             issued: Vec::new(),
             favicon: None,
@@ -486,7 +489,13 @@ fn token(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>
             json(200, issue(&mut st, id))
         }
         "refresh_token" => {
-            let latency = state.lock().unwrap().refresh_latency;
+            let latency = {
+                let st = state.lock().unwrap();
+                if let Some(tx) = &st.on_refresh {
+                    let _ = tx.send(());
+                }
+                st.refresh_latency
+            };
             thread::sleep(latency);
             let mut st = state.lock().unwrap();
             let Some(rt) = st.refresh.get_mut(&get("refresh_token")) else {

@@ -167,16 +167,14 @@ fn odd_token_endpoint_answers_end_the_login_cleanly_and_are_never_retried() {
 }
 
 #[test]
-fn a_failed_refresh_is_not_retried_and_keeps_the_stored_credentials() {
-    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
-    env.logged_in(&[]);
-    let token = env.fake.last_access_token();
-    let stored = std::fs::read(env.credentials_file("default")).unwrap();
+fn a_refresh_with_an_unknown_outcome_is_never_sent_again() {
     for how in [
         Misbehave::Status(503, Some("0".into())),
         Misbehave::Hang(Duration::from_secs(5)),
     ] {
-        let before = env.fake.token_requests("refresh_token").len();
+        let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+        env.logged_in(&[]);
+        let token = env.fake.last_access_token();
         env.fake.misbehave("/oauth/token", how.clone(), 1);
         let run = env.run(&["refresh", "--http-timeout", "1", "--verbose"]);
         assert_clean_failure(
@@ -185,18 +183,41 @@ fn a_failed_refresh_is_not_retried_and_keeps_the_stored_credentials() {
             1,
             "refreshing the access token of profile `default`",
         );
+        assert!(run.stderr.contains("will not be sent again"), "{run:?}");
         assert_eq!(
-            env.fake.token_requests("refresh_token").len() - before,
+            env.fake.token_requests("refresh_token").len(),
             1,
-            "{how:?}"
+            "not retried ({how:?})"
         );
-        assert_eq!(
-            std::fs::read(env.credentials_file("default")).unwrap(),
-            stored,
-            "{how:?}"
-        );
+
+        // The access token is kept and still handed out while it lives...
         assert_eq!(env.run(&["token"]).stdout, format!("{token}\n"));
+        // ...but the refresh token whose fate is unknown is never sent again.
+        let again = env.run(&["refresh"]);
+        assert_eq!(again.code, 3, "{again:?}");
+        assert!(again.stderr.contains("did not finish"), "{again:?}");
+        let due = env.run(&["token", "--min-ttl", "7200"]);
+        assert_eq!(due.code, 0, "{due:?}");
+        assert_eq!(due.stdout, format!("{token}\n"));
+        assert!(
+            due.stderr.contains("using the current access token"),
+            "{due:?}"
+        );
+        assert_eq!(env.fake.token_requests("refresh_token").len(), 1, "{how:?}");
+        assert_eq!(env.fake.state().refresh_reuses, 0);
     }
+}
+
+#[test]
+fn a_refresh_that_never_reached_the_server_can_be_tried_again() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    // Nothing listens on port 9 of the loopback interface: the connection is refused.
+    let refused = env.run_with(&["refresh"], &[("ATTIO_APP_URL", "http://127.0.0.1:9")]);
+    assert_clean_failure(&env, &refused, 1, "could not connect");
+    let retried = env.run(&["refresh"]);
+    assert_eq!(retried.code, 0, "{retried:?}");
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
 }
 
 #[test]

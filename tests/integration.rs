@@ -7,6 +7,7 @@ mod support;
 mod cli_errors;
 mod completions;
 mod concurrency;
+mod crash;
 mod everyday;
 mod hostile;
 mod keyring;

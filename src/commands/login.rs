@@ -286,7 +286,7 @@ impl Flow<'_> {
                 TokenError::Rejected(why) => Failure::new(Kind::LoginIncomplete, why)
                     .hint("check the client ID and ATTIO_CLIENT_SECRET, then run `attio-auth login` again")
                     .into(),
-                TokenError::Failed(why) => anyhow::anyhow!(why),
+                TokenError::Unsent(why) | TokenError::Failed(why) => anyhow::anyhow!(why),
             })
             .context("exchanging the authorization code for a token")?;
         let identity = attio::identify(&ctx.http, &self.api_url, &tokens.access_token, profile)

@@ -1,0 +1,93 @@
+//! A process killed in the middle of a refresh leaves usable credentials behind and never
+//! causes a refresh token to be sent twice.
+
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::support::TestEnv;
+
+#[test]
+fn a_kill_while_the_refresh_is_in_flight_keeps_the_old_token_usable_and_the_grant_alive() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let token = env.fake.last_access_token();
+    let (arrived, refresh_seen) = mpsc::channel();
+    {
+        let mut state = env.fake.state();
+        state.refresh_latency = Duration::from_secs(2);
+        state.on_refresh = Some(arrived);
+    }
+    let mut child = env
+        .cmd(&["refresh"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The fake tells us when the refresh request has reached it; then the client dies.
+    refresh_seen
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the refresh reached the fake");
+    child.kill().unwrap();
+    assert_eq!(child.wait().unwrap().code(), None, "killed by a signal");
+
+    // The server went on to rotate the refresh token; the client never heard. The old
+    // access token is still stored and handed out, and the used refresh token is never
+    // sent again (that would revoke the grant, and with it the access token).
+    let run = env.run(&["token", "--min-ttl", "7200"]);
+    assert_eq!(
+        (run.code, run.stdout.clone()),
+        (0, format!("{token}\n")),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("did not finish"), "{run:?}");
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
+    assert_eq!(env.fake.state().refresh_reuses, 0);
+    assert_eq!(env.run(&["whoami"]).code, 0, "the grant is alive");
+}
+
+#[test]
+fn a_crash_while_writing_never_leaves_a_broken_credentials_file() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let token = env.fake.last_access_token();
+    let before = std::fs::read(env.credentials_file("default")).unwrap();
+    // `ulimit -f 0`: the first byte written to any file kills the process (SIGXFSZ), here
+    // while the refresh state is being written, before anything is sent.
+    let template = env.cmd(&[]);
+    let mut shell = Command::new("sh");
+    shell.env_clear().args([
+        "-c",
+        &format!(
+            "ulimit -f 0; exec {} refresh",
+            env!("CARGO_BIN_EXE_attio-auth")
+        ),
+    ]);
+    for (key, value) in template.get_envs() {
+        if let Some(value) = value {
+            shell.env(key, value);
+        }
+    }
+    let status = shell
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the write was cut short");
+    assert_eq!(
+        std::fs::read(env.credentials_file("default")).unwrap(),
+        before,
+        "untouched"
+    );
+    assert!(
+        env.fake.token_requests("refresh_token").is_empty(),
+        "nothing was sent"
+    );
+    assert_eq!(env.run(&["token"]).stdout, format!("{token}\n"));
+    let refresh = env.run(&["refresh"]);
+    assert_eq!(
+        refresh.code, 0,
+        "the refresh token is as good as before: {refresh:?}"
+    );
+}
