@@ -33,6 +33,7 @@ use clap::Parser;
 
 /// Parses arguments, runs the command and maps the result to a documented exit code.
 fn main() -> ExitCode {
+    output::install_panic_hook();
     let cli = cli::Cli::parse();
     output::set_verbose(cli.global.verbose);
     let outcome = commands::run(cli);

@@ -11,6 +11,20 @@ use crate::failure;
 
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 
+/// Replaces the panic message with one that withholds the payload (which might quote a
+/// secret) and says it is a bug.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "attio-auth: internal error{place} (a bug; details withheld as they may hold a secret). Please report it."
+        );
+    }));
+}
+
 /// Turns `--verbose` diagnostics on or off for the whole process.
 pub fn set_verbose(on: bool) {
     VERBOSE.store(on, Ordering::Relaxed);

@@ -149,3 +149,21 @@ fn corrupt_metadata_gives_a_clear_error_and_logout_cleans_it_up() {
     assert_eq!(env.run(&["logout"]).code, 0);
     assert!(!env.meta_file("default").exists() && !env.credentials_file("default").exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_credentials_file_readable_by_others_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let file = env.credentials_file("default");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = env.run(&["token"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let expected = format!(
+        "attio-auth: warning: {} is accessible by other users (mode 644); run `chmod 600 {}`\n",
+        file.display(),
+        file.display()
+    );
+    assert_eq!(run.stderr, expected);
+}

@@ -29,6 +29,7 @@ impl SecretStore for FileStore {
         else {
             return Ok(None);
         };
+        warn_if_exposed(&path);
         // Not `from_utf8(...)?`: its error would carry the bytes along.
         match String::from_utf8(bytes) {
             Ok(text) => Ok(Some(Secret::new(text))),
@@ -54,3 +55,22 @@ impl SecretStore for FileStore {
         )
     }
 }
+
+/// Reports a credentials file that other users could read, as ssh does for keys.
+#[cfg(unix)]
+fn warn_if_exposed(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(metadata) = std::fs::metadata(path) {
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            crate::output::warn(format!(
+                "{} is accessible by other users (mode {mode:03o}); run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            ));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_exposed(_path: &std::path::Path) {}
