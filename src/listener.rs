@@ -127,16 +127,6 @@ pub fn watch_stdin(tx: &Sender<Arrival>) -> bool {
     true
 }
 
-/// Turns Ctrl-C into an arrival, so an aborted login ends like any other (exit 4, the
-/// listener closed, nothing stored) instead of being killed mid-way.
-pub fn watch_interrupt(tx: &Sender<Arrival>) {
-    let tx = tx.clone();
-    // Fails only if a handler is already set, and then that one is in charge.
-    let _ = ctrlc::set_handler(move || {
-        let _ = tx.send(Arrival::Interrupted);
-    });
-}
-
 /// Whether the request's `Host` names a loopback address (a DNS-rebinding page would send
 /// its own host name).
 pub fn host_is_loopback(request: &Request) -> bool {

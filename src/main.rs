@@ -26,6 +26,7 @@ mod scopes;
 mod secret;
 mod settings;
 mod store;
+mod terminal;
 
 use std::process::ExitCode;
 

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 
 use crate::fake_attio::{CLIENT_SECRET, Consent, Tokens, raw_get};
-use crate::support::{Run, TestEnv, files_under};
+use crate::support::{TestEnv, files_under};
 
 #[test]
 fn login_exchanges_the_code_with_pkce_and_secret_in_the_body_then_stores_it() {
@@ -207,12 +207,10 @@ fn login_without_a_client_id_is_a_usage_error() {
 fn without_a_reachable_keyring_login_falls_back_to_the_file_store_with_a_warning() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     // The hermetic command points D-Bus at a socket that does not exist.
-    let run: crate::support::Run = env
-        .cmd(&["login", "--port", "0", "--timeout", "20"])
-        .env("ATTIO_AUTH_STORE", "keyring")
-        .output()
-        .unwrap()
-        .into();
+    let run = env.run_with(
+        &["login", "--port", "0", "--timeout", "20"],
+        &[("ATTIO_AUTH_STORE", "keyring")],
+    );
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stderr.contains("the OS keyring is unavailable"),
@@ -226,12 +224,7 @@ fn without_a_reachable_keyring_login_falls_back_to_the_file_store_with_a_warning
     let status = env.run(&["status", "--json"]);
     let profiles: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
     assert_eq!(profiles["profiles"][0]["store"], "file");
-    let token: crate::support::Run = env
-        .cmd(&["token"])
-        .env("ATTIO_AUTH_STORE", "keyring")
-        .output()
-        .unwrap()
-        .into();
+    let token = env.run_with(&["token"], &[("ATTIO_AUTH_STORE", "keyring")]);
     assert_eq!(token.stdout, format!("{}\n", env.fake.last_access_token()));
 }
 
@@ -298,12 +291,10 @@ fn the_browser_gets_a_success_page_that_is_not_cached_and_holds_no_secret() {
         dir.join("page").display(),
         done.display(),
     );
-    let run: Run = env
-        .cmd(&["login", "--port", "0", "--timeout", "20"])
-        .env("BROWSER", browser)
-        .output()
-        .unwrap()
-        .into();
+    let run = env.run_with(
+        &["login", "--port", "0", "--timeout", "20"],
+        &[("BROWSER", &browser)],
+    );
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(std::fs::read_to_string(&done).unwrap(), "saved\n");
     let page = std::fs::read_to_string(dir.join("page")).unwrap();
@@ -447,12 +438,10 @@ fn on_a_terminal_the_client_secret_is_prompted_for_without_echo() {
 #[test]
 fn a_wrong_client_secret_shows_what_the_server_said_and_stores_nothing() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let run: Run = env
-        .cmd(&["login", "--port", "0", "--timeout", "20"])
-        .env("ATTIO_CLIENT_SECRET", "cs_wrong_value")
-        .output()
-        .unwrap()
-        .into();
+    let run = env.run_with(
+        &["login", "--port", "0", "--timeout", "20"],
+        &[("ATTIO_CLIENT_SECRET", "cs_wrong_value")],
+    );
     assert_eq!(run.code, 4, "{run:?}");
     assert!(
         run.stderr.contains(
@@ -467,12 +456,10 @@ fn a_wrong_client_secret_shows_what_the_server_said_and_stores_nothing() {
 #[test]
 fn a_browser_that_cannot_start_is_only_a_warning() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let run: Run = env
-        .cmd(&["login", "--port", "0", "--timeout", "1"])
-        .env("BROWSER", "/nonexistent/browser --flag")
-        .output()
-        .unwrap()
-        .into();
+    let run = env.run_with(
+        &["login", "--port", "0", "--timeout", "1"],
+        &[("BROWSER", "/nonexistent/browser --flag")],
+    );
     assert_eq!(run.code, 4, "it kept waiting until the timeout: {run:?}");
     assert!(
         run.stderr
@@ -512,4 +499,52 @@ fn hostile_requests_to_the_listener_are_refused_and_never_exchanged() {
             .contains("a request named a host other than localhost"),
         "{run:?}"
     );
+}
+
+#[test]
+fn ctrl_c_at_the_secret_prompt_exits_4_and_restores_the_terminal() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // After attio-auth, the same terminal reports whether echo is on again.
+    let mut script = env.on_terminal(
+        "login --port 0 --no-browser; echo \"exit=$?\"; stty -a",
+        &[],
+    );
+    script.env_remove("ATTIO_CLIENT_SECRET");
+    let mut child = script
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8];
+    while !seen.ends_with(b"(input hidden): ") {
+        assert_eq!(
+            out.read(&mut byte).unwrap(),
+            1,
+            "{}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.push(byte[0]);
+    }
+    stdin.write_all(b"cs_partial\x03").unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    child.wait().unwrap();
+    assert!(
+        rest.contains("login aborted (Ctrl-C); nothing was stored"),
+        "{rest}"
+    );
+    assert!(rest.contains("exit=4"), "{rest}");
+    assert!(
+        !rest.contains("cs_partial"),
+        "nothing typed was echoed: {rest}"
+    );
+    let flags: Vec<&str> = rest.split_whitespace().collect();
+    assert!(
+        flags.contains(&"echo") && !flags.contains(&"-echo"),
+        "echo is back on: {rest}"
+    );
+    assert!(files_under(env.home.path()).is_empty(), "nothing stored");
 }

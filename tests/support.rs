@@ -110,7 +110,9 @@ impl TestEnv {
     /// A command that runs `attio-auth ARGS` on a pseudo-terminal through script(1), with
     /// this environment's hermetic variables plus `vars`.
     pub fn on_terminal(&self, args: &str, vars: &[(&str, &str)]) -> Command {
-        let command = format!("{} {args}", env!("CARGO_BIN_EXE_attio-auth"));
+        // The no-op trap keeps the wrapping shell alive through a Ctrl-C sent to the
+        // terminal (attio-auth gets default signal handling back at exec).
+        let command = format!("trap : INT; {} {args}", env!("CARGO_BIN_EXE_attio-auth"));
         let template = self.cmd(&[]);
         let mut script = Command::new("script");
         script

@@ -25,6 +25,7 @@ use crate::progress::Countdown;
 use crate::scopes;
 use crate::secret::Secret;
 use crate::store::{self, FileStore, SecretStore, Unavailable};
+use crate::terminal;
 
 /// The port of the conventional redirect URI `http://localhost:3456/callback`.
 const DEFAULT_PORT: u16 = 3456;
@@ -52,6 +53,7 @@ enum Step {
 }
 
 pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
+    terminal::handle_interrupts();
     let defaults = &ctx.settings.defaults;
     // Flags and environment first, then the config file's section for the profile.
     let required = scopes::split(if args.require_scopes.is_empty() {
@@ -128,9 +130,8 @@ fn client_secret(client_id: &str) -> Result<Secret<String>> {
             .hint("set ATTIO_CLIENT_SECRET (it is never accepted as a command-line argument, where `ps` would show it)")
             .into());
     }
-    let typed =
-        rpassword::prompt_password(format!("Client secret for {client_id} (input hidden): "))
-            .context("reading the client secret from the terminal")?;
+    let typed = terminal::prompt_hidden(&format!("Client secret for {client_id} (input hidden): "))
+        .context("reading the client secret from the terminal")?;
     let typed = typed.trim().to_string();
     if typed.is_empty() {
         return Err(Failure::usage("no client secret was entered").into());
@@ -145,7 +146,7 @@ impl Flow<'_> {
         let (tx, rx) = mpsc::channel();
         listener.serve(&tx);
         let pasting = listener::watch_stdin(&tx);
-        listener::watch_interrupt(&tx);
+        terminal::interrupts_to(&tx);
         drop(tx);
         let deadline = Instant::now() + timeout;
         let what = format!("the browser to return to {}", self.redirect_uri);
@@ -334,7 +335,7 @@ fn with_token(ctx: &Ctx, required: &[String]) -> Result<()> {
 /// trimmed. Never from the command line, where `ps` and shell history would show it.
 fn token_from_stdin() -> Result<Secret<String>> {
     let text = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("Paste the Attio API key or access token (input hidden): ")
+        terminal::prompt_hidden("Paste the Attio API key or access token (input hidden): ")
             .context("reading the token from the terminal")?
     } else {
         let mut text = String::new();

@@ -1,0 +1,94 @@
+//! Typing a secret at the terminal, and Ctrl-C while `login` runs. Echo is turned off
+//! *before* the prompt is shown (so nothing typed or pasted at once is echoed), and a
+//! Ctrl-C at the prompt restores the terminal before the login ends with exit 4.
+
+use std::io;
+use std::sync::Mutex;
+use std::sync::mpsc::Sender;
+
+use crate::listener::Arrival;
+
+/// Where Ctrl-C goes while the login waits; `None` before that (at a prompt).
+static WAITER: Mutex<Option<Sender<Arrival>>> = Mutex::new(None);
+
+/// Terminal settings to put back if Ctrl-C arrives while echo is off.
+#[cfg(unix)]
+static SAVED: Mutex<Option<(i32, libc::termios)>> = Mutex::new(None);
+
+/// Takes over Ctrl-C for the rest of the login: at a prompt it restores the terminal and
+/// ends the process with exit 4; while waiting it becomes an arrival, so the login ends
+/// through the usual path (listener closed, nothing stored).
+pub fn handle_interrupts() {
+    // Fails only if a handler is already set, and then that one is in charge.
+    let _ = ctrlc::set_handler(|| {
+        if let Some(tx) = WAITER.lock().ok().and_then(|w| w.clone()) {
+            let _ = tx.send(Arrival::Interrupted);
+            return;
+        }
+        restore();
+        crate::output::info("\nattio-auth: login aborted (Ctrl-C); nothing was stored");
+        std::process::exit(4);
+    });
+}
+
+/// Sends later Ctrl-Cs to the waiting login.
+pub fn interrupts_to(tx: &Sender<Arrival>) {
+    if let Ok(mut waiter) = WAITER.lock() {
+        *waiter = Some(tx.clone());
+    }
+}
+
+/// Prompts on the terminal and reads one line without echo.
+#[cfg(unix)]
+pub fn prompt_hidden(prompt: &str) -> io::Result<String> {
+    use std::fs::OpenOptions;
+    use std::io::{BufRead, BufReader, Write};
+    use std::os::fd::AsRawFd;
+
+    let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
+    let fd = tty.as_raw_fd();
+    // SAFETY: `fd` is an open terminal for the whole block; termios is plain data.
+    let original = unsafe {
+        let mut term: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(fd, &mut term) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let original = term;
+        term.c_lflag &= !libc::ECHO;
+        term.c_lflag |= libc::ECHONL;
+        if libc::tcsetattr(fd, libc::TCSANOW, &term) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        original
+    };
+    if let Ok(mut saved) = SAVED.lock() {
+        *saved = Some((fd, original));
+    }
+    let result = (|| {
+        let mut out = &tty;
+        out.write_all(prompt.as_bytes())?;
+        out.flush()?;
+        let mut line = String::new();
+        BufReader::new(&tty).read_line(&mut line)?;
+        Ok(line)
+    })();
+    restore();
+    result
+}
+
+/// Prompts and reads one line without echo (platforms without termios).
+#[cfg(not(unix))]
+pub fn prompt_hidden(prompt: &str) -> io::Result<String> {
+    rpassword::prompt_password(prompt)
+}
+
+/// Puts back the terminal settings saved by `prompt_hidden`, if any.
+fn restore() {
+    #[cfg(unix)]
+    if let Some((fd, original)) = SAVED.lock().ok().and_then(|mut s| s.take()) {
+        // SAFETY: restoring settings read from the same descriptor.
+        unsafe {
+            libc::tcsetattr(fd, libc::TCSANOW, &original);
+        }
+    }
+}
