@@ -55,20 +55,7 @@ fn a_crash_while_writing_never_leaves_a_broken_credentials_file() {
     let before = std::fs::read(env.credentials_file("default")).unwrap();
     // `ulimit -f 0`: the first byte written to any file kills the process (SIGXFSZ), here
     // while the refresh state is being written, before anything is sent.
-    let template = env.cmd(&[]);
-    let mut shell = Command::new("sh");
-    shell.env_clear().args([
-        "-c",
-        &format!(
-            "ulimit -f 0; exec {} refresh",
-            env!("CARGO_BIN_EXE_attio-auth")
-        ),
-    ]);
-    for (key, value) in template.get_envs() {
-        if let Some(value) = value {
-            shell.env(key, value);
-        }
-    }
+    let mut shell = refresh_in_shell(&env, "ulimit -f 0; ");
     let status = shell
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -90,4 +77,55 @@ fn a_crash_while_writing_never_leaves_a_broken_credentials_file() {
         refresh.code, 0,
         "the refresh token is as good as before: {refresh:?}"
     );
+}
+
+#[test]
+fn a_failed_write_is_a_clear_error_and_destroys_nothing() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let before = std::fs::read(env.credentials_file("default")).unwrap();
+    // With SIGXFSZ ignored, `ulimit -f 0` makes every file write fail with EFBIG, as a
+    // full disk fails it with ENOSPC.
+    let mut shell = refresh_in_shell(&env, "trap '' XFSZ; ulimit -f 0; ");
+    let run: crate::support::Run = shell.output().unwrap().into();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("storing the refresh state of profile `default`"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("File too large"), "{run:?}");
+    assert_eq!(
+        std::fs::read(env.credentials_file("default")).unwrap(),
+        before
+    );
+    assert!(
+        env.fake.token_requests("refresh_token").is_empty(),
+        "nothing was sent"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(env.credentials_file("default").parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no temporary file left behind: {leftovers:?}"
+    );
+}
+
+/// `attio-auth refresh` run by `sh -c "PRELUDE exec attio-auth refresh"`, with the test's
+/// hermetic environment, so the prelude can set limits and signal dispositions.
+fn refresh_in_shell(env: &TestEnv, prelude: &str) -> Command {
+    let mut shell = Command::new("sh");
+    shell.env_clear().args([
+        "-c",
+        &format!("{prelude}exec {} refresh", env!("CARGO_BIN_EXE_attio-auth")),
+    ]);
+    for (key, value) in env.cmd(&[]).get_envs() {
+        if let Some(value) = value {
+            shell.env(key, value);
+        }
+    }
+    shell
 }
