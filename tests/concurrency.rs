@@ -1,11 +1,10 @@
 //! Many processes at once on one profile, against a server that revokes the whole grant
 //! when a refresh token is reused.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use crate::fake_attio::{Consent, Tokens};
-use crate::support::{Run, TestEnv};
+use crate::support::TestEnv;
 
 #[test]
 fn fifty_mixed_processes_never_reuse_a_refresh_token_or_lose_credentials() {
@@ -23,20 +22,7 @@ fn fifty_mixed_processes_never_reuse_a_refresh_token_or_lose_credentials() {
             _ => &["token"][..],
         })
         .collect();
-    let children: Vec<_> = commands
-        .iter()
-        .map(|args| {
-            env.cmd(args)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let runs: Vec<Run> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().unwrap().into())
-        .collect();
+    let runs = env.run_all(&commands);
 
     for (args, run) in commands.iter().zip(&runs) {
         assert!(!run.stderr.contains("panicked"), "{args:?}: {run:?}");

@@ -5,7 +5,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::fake_attio::{Consent, SelfMode, Tokens};
-use crate::support::{Run, TestEnv};
+use crate::support::TestEnv;
 
 #[test]
 fn a_long_lived_token_is_printed_as_is_and_refresh_keeps_it() {
@@ -196,19 +196,7 @@ fn sixteen_concurrent_token_calls_on_an_expired_token_make_one_refresh() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 30 });
     env.logged_in(&[]);
     env.fake.state().refresh_latency = Duration::from_millis(200);
-    let children: Vec<_> = (0..16)
-        .map(|_| {
-            env.cmd(&["token"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let runs: Vec<Run> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().unwrap().into())
-        .collect();
+    let runs = env.run_all(&[&["token"][..]; 16]);
     let expected = format!("{}\n", env.fake.last_access_token());
     for run in &runs {
         assert_eq!(

@@ -93,6 +93,24 @@ impl TestEnv {
         cmd.output().expect("run attio-auth").into()
     }
 
+    /// Starts all the commands at once, then waits for each.
+    pub fn run_all(&self, commands: &[&[&str]]) -> Vec<Run> {
+        let children: Vec<_> = commands
+            .iter()
+            .map(|args| {
+                self.cmd(args)
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("run attio-auth")
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap().into())
+            .collect()
+    }
+
     /// Runs a command with `input` on its stdin.
     pub fn run_stdin(&self, args: &[&str], input: &str) -> Run {
         let mut child = self
