@@ -66,6 +66,16 @@ pub enum StoreKind {
     File,
 }
 
+impl StoreKind {
+    /// The name used on the command line, in files and in JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreKind::Keyring => "keyring",
+            StoreKind::File => "file",
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Log in through the browser (OAuth 2.0 authorization code with PKCE)

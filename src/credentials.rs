@@ -63,11 +63,7 @@ impl Credentials {
     pub fn decode(text: &Secret<String>) -> Result<Self, String> {
         let value: serde_json::Value = serde_json::from_str(text.expose())
             .map_err(|e| format!("not valid JSON (line {}, column {})", e.line(), e.column()))?;
-        match value.get("version").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(VERSION) => {}
-            Some(v) => return Err(format!("format version {v} is not supported by this build")),
-            None => return Err("no format version".into()),
-        }
+        profile::check_version(&value, VERSION)?;
         serde_json::from_value(value).map_err(|_| "fields are missing or of the wrong type".into())
     }
 }

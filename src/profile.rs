@@ -127,18 +127,19 @@ pub fn load(paths: &Paths, profile: &ProfileName) -> Result<Option<ProfileMeta>>
 
 /// Parses a metadata file, refusing formats from other versions.
 fn parse_meta(bytes: &[u8]) -> Result<ProfileMeta, String> {
-    #[derive(Deserialize)]
-    struct Version {
-        version: Option<u32>,
-    }
-    let version: Version =
+    let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON ({e})"))?;
-    match version.version {
-        Some(META_VERSION) => {}
-        Some(v) => return Err(format!("format version {v} is not supported by this build")),
-        None => return Err("no format version".into()),
+    check_version(&value, META_VERSION)?;
+    serde_json::from_value(value).map_err(|e| format!("unexpected content ({e})"))
+}
+
+/// Refuses a stored document written in another format version (or in none).
+pub fn check_version(document: &serde_json::Value, supported: u32) -> Result<(), String> {
+    match document.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(supported) => Ok(()),
+        Some(v) => Err(format!("format version {v} is not supported by this build")),
+        None => Err("no format version".into()),
     }
-    serde_json::from_slice(bytes).map_err(|e| format!("unexpected content ({e})"))
 }
 
 /// Writes a profile's metadata atomically.
@@ -159,8 +160,12 @@ pub fn delete(paths: &Paths, profile: &ProfileName) -> Result<bool> {
 /// Every profile with a metadata file, sorted by name. Files whose names are not valid
 /// profile names are ignored.
 pub fn list(paths: &Paths) -> Result<Vec<ProfileName>> {
-    let dir = paths.profiles_dir();
-    let entries = match fs::read_dir(&dir) {
+    names_in(&paths.profiles_dir())
+}
+
+/// The profiles that have a `<name>.json` file in `dir`, sorted; other files are ignored.
+pub fn names_in(dir: &std::path::Path) -> Result<Vec<ProfileName>> {
+    let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e).with_context(|| format!("listing {}", dir.display())),

@@ -37,32 +37,35 @@ pub struct Handout {
     pub expires_at: Option<u64>,
     /// `keyring`, `file`, or `env:VARIABLE`.
     pub source: String,
+    /// Where the token lives, for people.
+    pub location: String,
+    /// The profile's metadata; `None` for a token from the environment.
+    pub meta: Option<ProfileMeta>,
 }
 
-/// The token `token` hands out: `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN` when set, else
-/// the profile's, refreshed first when it expires within `min_ttl` seconds.
+/// The token in effect for `token` and `whoami`: `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN`
+/// when set, else the profile's, refreshed first when it expires within `min_ttl` seconds.
 pub fn handout(ctx: &Ctx, min_ttl: u64) -> Result<Handout> {
     if let Some(env) = &ctx.settings.env_token {
         return Ok(Handout {
             token: env.token.clone(),
             expires_at: None,
             source: format!("env:{}", env.var),
+            location: format!(
+                "the environment variable {} (stored credentials are not used)",
+                env.var
+            ),
+            meta: None,
         });
     }
     let (session, _) = fresh(ctx, Mode::IfExpiring(min_ttl))?;
     Ok(Handout {
-        source: store_name(session.meta.store),
+        source: session.meta.store.name().to_string(),
+        location: session.store.location(&ctx.settings.profile),
         expires_at: session.creds.expires_at,
         token: session.creds.access_token,
+        meta: Some(session.meta),
     })
-}
-
-/// The name of a store kind, as shown in JSON output.
-pub fn store_name(kind: crate::cli::StoreKind) -> String {
-    match kind {
-        crate::cli::StoreKind::Keyring => "keyring".into(),
-        crate::cli::StoreKind::File => "file".into(),
-    }
 }
 
 /// The profile's session, with no network call.
@@ -144,6 +147,17 @@ fn refresh_locked(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, b
     let Some(refresh_token) = &current.refresh_token else {
         return Err(no_refresh_token(ctx, &current, mode));
     };
+    if current.refresh_pending {
+        return interrupted_refresh(
+            ctx,
+            Session {
+                meta,
+                creds: current,
+                store,
+            },
+            mode,
+        );
+    }
     let client_secret = current
         .client_secret
         .clone()
@@ -161,17 +175,6 @@ fn refresh_locked(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, b
         client_id: &current.client_id,
         client_secret: &client_secret,
     };
-    if current.refresh_pending {
-        return interrupted_refresh(
-            ctx,
-            Session {
-                meta,
-                creds: current,
-                store,
-            },
-            mode,
-        );
-    }
     // Written before the refresh token leaves: if this process dies or the answer is
     // lost, later runs know not to send it again.
     let mut in_flight = current.clone();

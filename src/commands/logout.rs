@@ -3,7 +3,6 @@
 //! what it removes.
 
 use std::collections::BTreeSet;
-use std::fs;
 
 use anyhow::Result;
 
@@ -54,15 +53,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
 /// Profiles with metadata or with a file in the file store.
 fn every_profile(ctx: &Ctx) -> Result<Vec<ProfileName>> {
     let mut names: BTreeSet<ProfileName> = profile::list(&ctx.paths)?.into_iter().collect();
-    if let Ok(entries) = fs::read_dir(ctx.paths.credentials_dir()) {
-        for entry in entries.flatten() {
-            let file_name = entry.file_name();
-            let stem = file_name.to_str().and_then(|n| n.strip_suffix(".json"));
-            if let Some(Ok(name)) = stem.map(ProfileName::parse) {
-                names.insert(name);
-            }
-        }
-    }
+    names.extend(profile::names_in(&ctx.paths.credentials_dir())?);
     Ok(names.into_iter().collect())
 }
 

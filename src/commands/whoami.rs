@@ -9,7 +9,7 @@ use crate::cli::WhoamiArgs;
 use crate::failure::{Failure, Kind};
 use crate::freshness;
 use crate::output;
-use crate::renew::{self, Mode};
+use crate::renew;
 use crate::scopes;
 
 /// Refresh first when the token has less than this many seconds left.
@@ -19,43 +19,22 @@ pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
     let required = scopes::split(&args.require_scopes);
     warn_unknown(&required);
     let profile = &ctx.settings.profile;
-    // The token in effect: the environment's, else the profile's.
-    let (token, api_url, store, location, expires_at) = match &ctx.settings.env_token {
-        Some(env) => (
-            env.token.clone(),
-            ctx.api_url(None)?,
-            format!("env:{}", env.var),
-            format!(
-                "the environment variable {} (stored credentials are not used)",
-                env.var
-            ),
-            None,
-        ),
-        None => {
-            let (session, _) = renew::fresh(ctx, Mode::IfExpiring(MIN_TTL))?;
-            (
-                session.creds.access_token.clone(),
-                ctx.api_url(Some(&session.meta))?,
-                renew::store_name(session.meta.store),
-                session.store.location(profile),
-                session.creds.expires_at,
-            )
-        }
-    };
-    let identity = attio::identify(&ctx.http, &api_url, &token, profile)
+    let handout = renew::handout(ctx, MIN_TTL)?;
+    let api_url = ctx.api_url(handout.meta.as_ref())?;
+    let identity = attio::identify(&ctx.http, &api_url, &handout.token, profile)
         .context("asking Attio who the token belongs to")?;
     if args.json {
         let mut object = identity.raw.clone();
         object.insert("profile".into(), Value::from(profile.as_str()));
-        object.insert("store".into(), Value::from(store));
+        object.insert("store".into(), Value::from(handout.source));
         output::json(&Value::Object(object))?;
     } else {
-        let expires = identity.exp.or(expires_at);
+        let expires = identity.exp.or(handout.expires_at);
         output::info(describe_identity(
             profile.as_str(),
             &identity,
             expires,
-            &location,
+            &handout.location,
         ));
     }
     let missing = scopes::missing(&identity.scopes, &required);
