@@ -114,6 +114,10 @@ pub struct State {
     pub seen: Vec<Seen>,
     /// Every access token issued, in order.
     pub issued: Vec<String>,
+    /// The access tokens issued for authorization codes (logins), in order.
+    pub exchanged: Vec<String>,
+    /// Refresh answers leave out `expires_in` (the token still expires).
+    pub refresh_omits_expires_in: bool,
     /// What the fake's own favicon request to the listener got back.
     pub favicon: Option<RawResponse>,
     /// The statuses the listener gave the `ProbeFirst` requests, in order.
@@ -152,6 +156,8 @@ impl FakeAttio {
             on_refresh: None,
             seen: Vec::new(),
             issued: Vec::new(),
+            exchanged: Vec::new(),
+            refresh_omits_expires_in: false,
             favicon: None,
             probes: Vec::new(),
             refresh_reuses: 0,
@@ -486,7 +492,10 @@ fn token(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>
             }
             st.grants.push(Grant { revoked: false });
             let id = st.grants.len() - 1;
-            json(200, issue(&mut st, id))
+            let body = issue(&mut st, id);
+            let token = st.issued.last().cloned().unwrap();
+            st.exchanged.push(token);
+            json(200, body)
         }
         "refresh_token" => {
             let latency = {
@@ -511,7 +520,11 @@ fn token(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>
             if st.grants[grant].revoked {
                 return oauth_error("invalid_grant", "grant revoked");
             }
-            json(200, issue(&mut st, grant))
+            let mut body = issue(&mut st, grant);
+            if st.refresh_omits_expires_in {
+                body.as_object_mut().unwrap().remove("expires_in");
+            }
+            json(200, body)
         }
         _ => oauth_error("unsupported_grant_type", "unsupported grant type"),
     }

@@ -12,5 +12,6 @@ mod everyday;
 mod hostile;
 mod keyring;
 mod login;
+mod profile_state;
 mod session;
 mod storage;

@@ -204,3 +204,101 @@ fn a_locked_keyring_is_an_error_not_a_silent_fallback() {
         "no silent fallback to a file"
     );
 }
+
+/// Runs attio-auth on the given bus with extra environment variables, under timeout(1).
+fn run_with(env: &TestEnv, bus: &SecretService, args: &[&str], vars: &[(&str, &str)]) -> Run {
+    let mut all = vec![
+        ("ATTIO_AUTH_STORE", "keyring"),
+        ("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str()),
+    ];
+    all.extend_from_slice(vars);
+    env.run_bounded(args, &all)
+}
+
+/// Whether the keyring holds an entry for the profile.
+fn in_keyring(bus: &SecretService, profile: &str) -> bool {
+    bus.secret_tool(&["lookup", "service", "attio-auth", "username", profile])
+        .0
+        == 0
+}
+
+#[test]
+fn logging_in_again_into_another_store_removes_the_secret_from_the_old_one() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithKeyring);
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    assert_eq!(login(&env, &bus, "default").code, 0);
+    assert!(in_keyring(&bus, "default"));
+
+    let login_args = ["login", "--port", "0", "--timeout", "20"];
+    let to_file = run_with(&env, &bus, &login_args, &[("ATTIO_AUTH_STORE", "file")]);
+    assert_eq!(to_file.code, 0, "{to_file:?}");
+    assert!(!in_keyring(&bus, "default"), "the keyring entry was removed");
+    assert!(env.credentials_file("default").exists());
+
+    let back = run_with(&env, &bus, &login_args, &[]);
+    assert_eq!(back.code, 0, "{back:?}");
+    assert!(in_keyring(&bus, "default"));
+    assert!(!env.credentials_file("default").exists(), "the file was removed");
+}
+
+#[test]
+fn logout_removes_a_profile_from_every_store_whatever_its_metadata_says() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithKeyring);
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    assert_eq!(login(&env, &bus, "a").code, 0);
+    assert_eq!(login(&env, &bus, "b").code, 0);
+    // Metadata that claims the file store (as an older build left it after a re-login).
+    for profile in ["a", "b"] {
+        let path = env.meta_file(profile);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("\"keyring\"", "\"file\"")).unwrap();
+    }
+    let one = run(&env, &bus, &["logout", "--profile", "a"]);
+    assert_eq!(one.code, 0, "{one:?}");
+    assert!(one.stderr.contains("from the OS keyring"), "{one:?}");
+    assert!(!in_keyring(&bus, "a"));
+
+    let all = run(&env, &bus, &["logout", "--all"]);
+    assert_eq!(all.code, 0, "{all:?}");
+    assert!(all.stderr.contains("Logged out of profile `b`"), "{all:?}");
+    assert!(!in_keyring(&bus, "b"));
+    assert_eq!(
+        files_under(&env.data_dir()),
+        Vec::<std::path::PathBuf>::new()
+    );
+}
+
+#[test]
+fn a_secret_service_that_never_answers_cannot_hang_it() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithKeyring);
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    assert_eq!(login(&env, &bus, "default").code, 0);
+    let silent = SecretService::start(Bus::BlackHole);
+
+    let token = run_with(&env, &silent, &["token"], &[]);
+    assert_eq!((token.code, token.stdout.as_str()), (1, ""), "{token:?}");
+    assert!(token.stderr.contains("did not answer within"), "{token:?}");
+    assert!(token.stderr.contains("hint:"), "{token:?}");
+    let logout = run_with(&env, &silent, &["logout"], &[]);
+    assert_eq!(logout.code, 1, "{logout:?}");
+    assert!(logout.stderr.contains("did not answer within"), "{logout:?}");
+
+    let login = run_with(
+        &env,
+        &silent,
+        &["login", "--profile", "other", "--port", "0", "--timeout", "20"],
+        &[],
+    );
+    assert_eq!(login.code, 0, "{login:?}");
+    assert!(login.stderr.contains("warning"), "{login:?}");
+    assert!(env.credentials_file("other").exists(), "it fell back to the file store");
+}

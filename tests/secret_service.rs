@@ -16,6 +16,7 @@ const TOOLS: &[&str] = &[
     "gnome-keyring-daemon",
     "secret-tool",
     "gdbus",
+    "dbus-test-tool",
 ];
 
 /// What the bus offers.
@@ -25,11 +26,16 @@ pub enum Bus {
     WithKeyring,
     /// A bus on which nothing provides `org.freedesktop.secrets`.
     WithoutSecretService,
+    /// A bus on which a process owns `org.freedesktop.secrets` and never answers (a
+    /// stopped gnome-keyring, a broken WSL setup).
+    BlackHole,
 }
 
 pub struct SecretService {
     dir: TempDir,
     bus: Child,
+    /// The process that owns the name and never answers (`Bus::BlackHole`).
+    black_hole: Option<Child>,
     /// `DBUS_SESSION_BUS_ADDRESS` for processes that should use this bus.
     pub address: String,
 }
@@ -43,7 +49,7 @@ pub fn available() -> bool {
         return true;
     }
     let message = format!(
-        "real-keyring test NOT RUN: {missing:?} not installed (apt-get install dbus gnome-keyring libsecret-tools libglib2.0-bin)"
+        "real-keyring test NOT RUN: {missing:?} not installed (apt-get install dbus gnome-keyring libsecret-tools libglib2.0-bin dbus-tests)"
     );
     assert!(
         std::env::var("CI").as_deref() != Ok("true"),
@@ -78,7 +84,9 @@ impl SecretService {
         // With no activatable services, nothing can start a Secret Service on demand.
         let services = match kind {
             Bus::WithKeyring => "/usr/share/dbus-1/services".into(),
-            Bus::WithoutSecretService => dir.path().join("services").display().to_string(),
+            Bus::WithoutSecretService | Bus::BlackHole => {
+                dir.path().join("services").display().to_string()
+            }
         };
         let config = dir.path().join("bus.conf");
         std::fs::write(
@@ -113,13 +121,16 @@ impl SecretService {
         BufReader::new(bus.stdout.take().unwrap())
             .read_line(&mut address)
             .unwrap();
-        let service = Self {
+        let mut service = Self {
             address: address.trim().to_string(),
             dir,
             bus,
+            black_hole: None,
         };
-        if kind == Bus::WithKeyring {
-            service.start_keyring();
+        match kind {
+            Bus::WithKeyring => service.start_keyring(),
+            Bus::BlackHole => service.start_black_hole(),
+            Bus::WithoutSecretService => {}
         }
         service
     }
@@ -144,6 +155,25 @@ impl SecretService {
             keyring.wait().unwrap().success(),
             "gnome-keyring-daemon failed to start"
         );
+        self.wait_for_secret_service();
+    }
+
+    /// Starts a process that owns `org.freedesktop.secrets`, reads every message and
+    /// answers none, and waits until it owns the name.
+    fn start_black_hole(&mut self) {
+        let child = self
+            .command("dbus-test-tool")
+            .args(["black-hole", "--session", "--name=org.freedesktop.secrets"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start dbus-test-tool");
+        self.black_hole = Some(child);
+        self.wait_for_secret_service();
+    }
+
+    /// Waits until something owns `org.freedesktop.secrets` on this bus.
+    fn wait_for_secret_service(&self) {
         let waited = self
             .command("gdbus")
             .args([
@@ -155,7 +185,7 @@ impl SecretService {
             ])
             .status()
             .unwrap();
-        assert!(waited.success(), "gnome-keyring never appeared on the bus");
+        assert!(waited.success(), "no Secret Service appeared on the bus");
     }
 
     /// A command that talks to this bus (with the keyring's own HOME).
@@ -214,6 +244,10 @@ fn daemon_env(mut cmd: Command, dir: &Path) -> Command {
 
 impl Drop for SecretService {
     fn drop(&mut self) {
+        if let Some(child) = &mut self.black_hole {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
         // gnome-keyring exits when its bus goes away.
         let _ = self.bus.kill();
         let _ = self.bus.wait();

@@ -93,6 +93,26 @@ impl TestEnv {
         cmd.output().expect("run attio-auth").into()
     }
 
+    /// Runs a command under timeout(1), so that a hang fails the test (exit 124) instead
+    /// of blocking it.
+    pub fn run_bounded(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let template = self.cmd(args);
+        let mut cmd = Command::new("timeout");
+        cmd.env_clear()
+            .args(["--kill-after=5", "60", env!("CARGO_BIN_EXE_attio-auth")])
+            .args(args)
+            .stdin(Stdio::null());
+        for (key, value) in template.get_envs() {
+            if let Some(value) = value {
+                cmd.env(key, value);
+            }
+        }
+        for (key, value) in vars {
+            cmd.env(key, value);
+        }
+        cmd.output().expect("run timeout").into()
+    }
+
     /// Starts all the commands at once, then waits for each.
     pub fn run_all(&self, commands: &[&[&str]]) -> Vec<Run> {
         let children: Vec<_> = commands
@@ -181,6 +201,37 @@ impl TestEnv {
             .join("profiles")
             .join(format!("{profile}.json"))
     }
+}
+
+/// The JSON document the file store holds for a profile.
+pub fn stored_document(env: &TestEnv, profile: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(env.credentials_file(profile)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Replaces the file store's document for a profile.
+pub fn store_document(env: &TestEnv, profile: &str, document: &serde_json::Value) {
+    std::fs::write(env.credentials_file(profile), document.to_string()).unwrap();
+}
+
+/// Whether this process may give files to another user (tests of foreign files need
+/// it). Outside CI a test that needs it is skipped with a loud message; under
+/// `CI=true` (where tests run as root) it fails instead.
+pub fn can_chown() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        return true;
+    }
+    let message = "foreign-owner test NOT RUN: it needs root to give a file to another user";
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{message}; CI=true requires it to run"
+    );
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("\n*** {message} ***\n").as_bytes(),
+    );
+    false
 }
 
 /// Every file below `dir`, recursively.
