@@ -98,7 +98,7 @@ _attio__auth() {
 
     case "${cmd}" in
         attio__auth)
-            opts="-v -h -V --profile --app-url --api-url --store --http-timeout --verbose --help --version login token refresh whoami logout status exec completions config help"
+            opts="-v -h -V --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status exec completions config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -124,6 +124,10 @@ _attio__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -132,7 +136,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__completions)
-            opts="-v -h --profile --app-url --api-url --store --http-timeout --verbose --help bash elvish fish powershell zsh"
+            opts="-v -h --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -155,6 +159,10 @@ _attio__auth() {
                     return 0
                     ;;
                 --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -166,7 +174,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__config)
-            opts="-v -h --profile --app-url --api-url --store --http-timeout --verbose --help path help"
+            opts="-v -h --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help path help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -189,6 +197,10 @@ _attio__auth() {
                     return 0
                     ;;
                 --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -242,7 +254,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__config__subcmd__path)
-            opts="-v -h --profile --app-url --api-url --store --http-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -268,6 +280,10 @@ _attio__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -276,7 +292,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__exec)
-            opts="-v -h --env --min-ttl --profile --app-url --api-url --store --http-timeout --verbose --help"
+            opts="-v -h --env --min-ttl --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,6 +323,10 @@ _attio__auth() {
                     return 0
                     ;;
                 --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -486,7 +506,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__login)
-            opts="-v -h --client-id --port --no-browser --scope --require-scope --timeout --with-token --profile --app-url --api-url --store --http-timeout --verbose --help"
+            opts="-v -h --client-id --port --no-browser --scope --require-scope --timeout --with-token --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -532,6 +552,10 @@ _attio__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -540,7 +564,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__logout)
-            opts="-v -h --all --profile --app-url --api-url --store --http-timeout --verbose --help"
+            opts="-v -h --all --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -563,6 +587,10 @@ _attio__auth() {
                     return 0
                     ;;
                 --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -574,7 +602,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__refresh)
-            opts="-v -h --profile --app-url --api-url --store --http-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -597,6 +625,10 @@ _attio__auth() {
                     return 0
                     ;;
                 --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -608,7 +640,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__status)
-            opts="-v -h --json --profile --app-url --api-url --store --http-timeout --verbose --help"
+            opts="-v -h --json --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -634,6 +666,10 @@ _attio__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -642,7 +678,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__token)
-            opts="-v -h --header --json --min-ttl --profile --app-url --api-url --store --http-timeout --verbose --help"
+            opts="-v -h --header --json --min-ttl --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -672,6 +708,10 @@ _attio__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -680,7 +720,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__whoami)
-            opts="-v -h --json --require-scope --profile --app-url --api-url --store --http-timeout --verbose --help"
+            opts="-v -h --json --require-scope --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -707,6 +747,10 @@ _attio__auth() {
                     return 0
                     ;;
                 --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

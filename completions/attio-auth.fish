@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_attio_auth_global_optspecs
-    string join \n profile= app-url= api-url= store= http-timeout= v/verbose h/help V/version
+    string join \n profile= app-url= api-url= store= http-timeout= lock-timeout= v/verbose h/help V/version
 end
 
 function __fish_attio_auth_needs_command
@@ -30,6 +30,7 @@ complete -c attio-auth -n "__fish_attio_auth_needs_command" -l api-url -d 'Base 
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -s V -l version -d 'Print version'
@@ -54,6 +55,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l api-url 
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l no-browser -d 'Do not open a browser; print the URL only'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l with-token -d 'Store an API key or access token read from stdin (never from the command line) instead of running the browser flow'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
@@ -65,6 +67,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l api-url 
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l header -d 'Print `Authorization: Bearer <token>` (for `curl -H @-`)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l json -d 'Print a JSON object: access_token, expires_at, profile and source'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
@@ -75,6 +78,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l api-ur
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l require-scope -d 'Fail (exit 5) unless this scope is granted (repeatable)' -r
@@ -84,6 +88,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l api-url
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l json -d 'Print one JSON object (the /v2/self fields plus `profile` and `store`) on stdout'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -93,6 +98,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l api-url
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l all -d 'Remove every profile'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -102,6 +108,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l api-url
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l json -d 'Print a JSON array on stdout'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -113,6 +120,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l api-url -
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r
@@ -121,6 +129,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l ap
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r
@@ -129,6 +138,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -f -a "path" -d 'Print the path of the configuration file (it need not exist)'
@@ -139,6 +149,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -l store -d 'Where `login` stores credentials' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -l http-timeout -d 'Give up on an HTTP request after this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -l lock-timeout -d 'Wait at most this many seconds for another attio-auth process that is writing the same profile (a refresh, a login) [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of the configuration file (it need not exist)'

@@ -15,19 +15,8 @@ pub trait Browser {
 
 /// The real browser: `$BROWSER` or the system default.
 pub struct SystemBrowser {
-    /// The `BROWSER` command line, if set and not empty.
+    /// The `BROWSER` command line, if set and not empty (from `settings`).
     pub command: Option<String>,
-}
-
-impl SystemBrowser {
-    /// Reads `BROWSER` from the environment.
-    pub fn from_env() -> Self {
-        Self {
-            command: std::env::var("BROWSER")
-                .ok()
-                .filter(|c| !c.trim().is_empty()),
-        }
-    }
 }
 
 impl Browser for SystemBrowser {

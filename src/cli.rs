@@ -51,6 +51,12 @@ pub struct GlobalArgs {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub http_timeout: u64,
 
+    /// Wait at most this many seconds for another attio-auth process that is writing the
+    /// same profile (a refresh, a login) [default: --http-timeout plus 10]
+    #[arg(long, global = true, env = "ATTIO_AUTH_LOCK_TIMEOUT", value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub lock_timeout: Option<u64>,
+
     /// Describe what the tool does (requests, storage) on stderr; secrets are redacted
     #[arg(short, long, global = true)]
     pub verbose: bool,

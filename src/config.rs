@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::failure::Failure;
 use crate::paths::Paths;
-use crate::private_file;
+use crate::secure_fs;
 
 /// The whole file.
 #[derive(Debug, Default, Deserialize)]
@@ -39,23 +39,21 @@ impl Config {
     }
 }
 
-/// Where the file is read from: `ATTIO_AUTH_CONFIG`, else `<config dir>/attio-auth/config.toml`.
-pub fn path(paths: &Paths) -> PathBuf {
-    match std::env::var_os("ATTIO_AUTH_CONFIG") {
-        Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => paths.config.join("config.toml"),
-    }
+/// Where the file is read from: `ATTIO_AUTH_CONFIG` (given here), else
+/// `<config dir>/attio-auth/config.toml`.
+pub fn path(paths: &Paths, from_env: Option<PathBuf>) -> PathBuf {
+    from_env.unwrap_or_else(|| paths.config.join("config.toml"))
 }
 
-/// Reads the file; a missing file is an empty configuration.
-pub fn load(paths: &Paths) -> Result<Config> {
-    let path = path(paths);
-    let Some(bytes) = private_file::read_if_exists(&path)
-        .with_context(|| format!("reading {}", path.display()))?
+/// Reads the file; a missing file is an empty configuration. It may be a link (into a
+/// dotfiles repository) owned by anyone: it holds only defaults for `login`.
+pub fn load(path: &Path) -> Result<Config> {
+    let Some(contents) =
+        secure_fs::read_followed(path).with_context(|| format!("reading {}", path.display()))?
     else {
         return Ok(Config::default());
     };
-    parse(&path, &String::from_utf8_lossy(&bytes))
+    parse(path, &String::from_utf8_lossy(&contents.bytes))
 }
 
 /// Parses the text, reporting `path:line:column: what is wrong` on one line.

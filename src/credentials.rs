@@ -31,16 +31,29 @@ pub struct Credentials {
     /// again could make the server revoke the whole grant, so it is never sent again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub refresh_pending: bool,
+    /// What the token endpoint said when it refused the refresh token: the login is
+    /// over, and every later run says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_refused: Option<String>,
+    /// The app URL that issued these tokens: the refresh token and client secret are only
+    /// ever sent there. (Older documents lack it; the profile's metadata then tells.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_url: Option<String>,
+    /// Counts the saves of this profile's credentials, so that a complete document a
+    /// killed process left in a temporary file can be recognised as newer.
+    #[serde(default)]
+    pub generation: u64,
 }
 
 impl Credentials {
-    /// Credentials in the current format.
+    /// Credentials in the current format, issued by the app at `app_url`.
     pub fn new(
         access_token: Secret<String>,
         refresh_token: Option<Secret<String>>,
         expires_at: Option<u64>,
         client_id: String,
         client_secret: Option<Secret<String>>,
+        app_url: String,
     ) -> Self {
         Self {
             version: VERSION,
@@ -50,6 +63,9 @@ impl Credentials {
             client_id,
             client_secret,
             refresh_pending: false,
+            refresh_refused: None,
+            app_url: Some(app_url),
+            generation: 0,
         }
     }
 
@@ -99,6 +115,7 @@ mod tests {
             Some(10),
             "client".into(),
             Some(Secret::new("cs_1".into())),
+            "https://app.attio.com/".into(),
         );
         assert_eq!(Credentials::decode(&creds.encode()).unwrap(), creds);
         let bad = Secret::new(r#"{"version":1,"access_token":42,"client_id":"rt_secret"}"#.into());

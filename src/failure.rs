@@ -17,6 +17,9 @@ pub enum Kind {
     ScopeMissing,
     /// Exit 1 with a specific hint.
     Failed,
+    /// Exit 1: the OS keyring is absent or does not answer. `login` falls back to the
+    /// file store on this kind, and only on this one.
+    KeyringUnavailable,
     /// A specific exit status (`exec` when its command cannot start: 126 or 127).
     Exit(u8),
 }
@@ -72,8 +75,13 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         Some(Kind::LoginIncomplete) => 4,
         Some(Kind::ScopeMissing) => 5,
         Some(Kind::Exit(code)) => code,
-        Some(Kind::Failed) | None => 1,
+        Some(Kind::Failed | Kind::KeyringUnavailable) | None => 1,
     }
+}
+
+/// The kind of the first `Failure` in the chain, if any.
+pub fn kind(err: &anyhow::Error) -> Option<Kind> {
+    find(err).map(|f| f.kind)
 }
 
 /// The next step to suggest for this error, if one is known.

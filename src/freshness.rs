@@ -1,12 +1,33 @@
-//! When a stored access token is good enough to hand out, and how expiry is described.
+//! When a stored access token is good enough to hand out, when a grant expires, and how
+//! expiry is described. Every number here may come from a server or a stored file, so
+//! nothing overflows or panics, whatever its value.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The longest lifetime believed: a larger `expires_in` or `exp` (up to `u64::MAX` from a
+/// broken server) counts as this, about a century.
+const MAX_LIFETIME: u64 = 100 * 365 * 24 * 3600;
 
 /// Seconds since the Unix epoch, now.
 pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// The one rule for when a newly issued token expires, after a login and after a refresh:
+/// the token endpoint's `expires_in` when it gave one, else `/v2/self`'s `exp` (asked only
+/// when needed), else never (Attio's documented long-lived tokens).
+pub fn grant_expiry(
+    now: u64,
+    expires_in: Option<u64>,
+    identity_exp: impl FnOnce() -> Option<u64>,
+) -> Option<u64> {
+    let ceiling = now.saturating_add(MAX_LIFETIME);
+    match expires_in {
+        Some(seconds) => Some(now.saturating_add(seconds.min(MAX_LIFETIME))),
+        None => identity_exp().map(|exp| exp.min(ceiling)),
+    }
 }
 
 /// A token is fresh while `now + min_ttl < expiry`; one without an expiry (Attio's
@@ -16,11 +37,14 @@ pub fn is_fresh(expires_at: Option<u64>, now: u64, min_ttl: u64) -> bool {
 }
 
 /// An expiry for people: `never (long-lived token)`, or an RFC 3339 time with how far off
-/// it is.
+/// it is. Any stored number is described, the absurd ones as such.
 pub fn describe(expires_at: Option<u64>, now: u64) -> String {
     let Some(exp) = expires_at else {
         return "never (long-lived token)".into();
     };
+    if exp > now.saturating_add(MAX_LIFETIME) {
+        return "in more than 100 years (as the server said)".into();
+    }
     let when = humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(exp));
     if exp > now {
         format!(
@@ -46,15 +70,32 @@ mod tests {
         assert!(!is_fresh(Some(1_060), 1_000, 60));
         assert!(!is_fresh(Some(999), 1_000, 0));
         assert!(is_fresh(Some(1_001), 1_000, 0));
+        assert!(!is_fresh(Some(u64::MAX), u64::MAX, 60));
     }
 
     #[test]
-    fn expiry_is_described_for_people() {
+    fn expiry_is_described_for_people_whatever_the_number() {
         assert_eq!(describe(None, 0), "never (long-lived token)");
         assert_eq!(describe(Some(3_600), 0), "1970-01-01T01:00:00Z (in 1h)");
         assert_eq!(
             describe(Some(0), 90),
             "1970-01-01T00:00:00Z (expired 1m 30s ago)"
+        );
+        assert!(describe(Some(u64::MAX), 1_000).contains("more than 100 years"));
+    }
+
+    #[test]
+    fn one_rule_for_the_expiry_of_a_grant() {
+        assert_eq!(grant_expiry(1_000, Some(60), || Some(5)), Some(1_060));
+        assert_eq!(grant_expiry(1_000, None, || Some(5_000)), Some(5_000));
+        assert_eq!(grant_expiry(1_000, None, || None), None);
+        assert_eq!(
+            grant_expiry(1_000, Some(u64::MAX), || None),
+            Some(1_000 + MAX_LIFETIME)
+        );
+        assert_eq!(
+            grant_expiry(1_000, None, || Some(u64::MAX)),
+            Some(1_000 + MAX_LIFETIME)
         );
     }
 }

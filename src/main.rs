@@ -2,14 +2,13 @@
 //! scripts. `main` only wires real dependencies together and turns the outcome into an
 //! exit code; everything else lives in modules named after what they own.
 
-#![deny(clippy::print_stdout, clippy::print_stderr)]
-
 mod attio;
 mod browser;
 mod callback;
 mod cli;
 mod commands;
 mod config;
+mod context;
 mod credentials;
 mod failure;
 mod freshness;
@@ -18,12 +17,12 @@ mod listener;
 mod oauth;
 mod output;
 mod paths;
-mod private_file;
 mod profile;
 mod progress;
 mod renew;
 mod scopes;
 mod secret;
+mod secure_fs;
 mod settings;
 mod store;
 mod terminal;
@@ -35,9 +34,11 @@ use clap::Parser;
 /// Parses arguments, runs the command and maps the result to a documented exit code.
 fn main() -> ExitCode {
     output::install_panic_hook();
+    let env = settings::Environment::capture();
+    output::set_colour_allowed(env.colour_allowed());
     let cli = cli::Cli::parse();
     output::set_verbose(cli.global.verbose);
-    let outcome = commands::run(cli);
+    let outcome = commands::run(cli, &env);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if failure::is_broken_pipe(&err) => ExitCode::SUCCESS,

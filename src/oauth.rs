@@ -2,17 +2,11 @@
 //! code exchange and the refresh grant. Client credentials go in the form body, as Attio
 //! documents, and error bodies are understood in both the RFC 6749 and Attio REST shapes.
 
-use std::cell::Cell;
-
-use oauth2::basic::{BasicClient, BasicRequestTokenError};
-use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpRequest,
-    HttpResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, TokenResponse, TokenUrl,
-};
+use oauth2::basic::BasicClient;
+use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
 use url::Url;
 
-use crate::http::{Http, HttpError};
+use crate::http::Http;
 use crate::secret::Secret;
 use crate::settings::endpoint;
 
@@ -71,17 +65,30 @@ pub enum TokenError {
     Rejected(String),
     /// The request never reached the server (no connection): nothing was used up.
     Unsent(String),
-    /// Anything else (a timeout, a dropped connection, an unexpected answer): the server
-    /// may have acted on the request.
-    Failed(String),
+    /// Anything else (a timeout, a dropped connection, an unusable answer): the server
+    /// may have acted on the request. An answer that carried a new refresh token hands
+    /// it over, so that a rotating server's grant is not lost.
+    Failed {
+        why: String,
+        new_refresh_token: Option<Secret<String>>,
+    },
+}
+
+impl TokenError {
+    fn failed(why: String) -> Self {
+        TokenError::Failed {
+            why,
+            new_refresh_token: None,
+        }
+    }
 }
 
 impl std::fmt::Display for TokenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TokenError::Rejected(why) | TokenError::Unsent(why) | TokenError::Failed(why) => {
-                f.write_str(why)
-            }
+            TokenError::Rejected(why)
+            | TokenError::Unsent(why)
+            | TokenError::Failed { why, .. } => f.write_str(why),
         }
     }
 }
@@ -96,22 +103,13 @@ pub fn exchange_code(
     code: &Secret<String>,
     verifier: &Secret<String>,
 ) -> Result<Tokens, TokenError> {
-    let redirect = RedirectUrl::new(redirect_uri.to_string())
-        .map_err(|e| TokenError::Failed(format!("bad redirect URI: {e}")))?;
-    let oauth = token_client(client).set_redirect_uri(redirect);
-    let status = Cell::new(None);
-    let result = oauth
-        .exchange_code(AuthorizationCode::new(code.expose().clone()))
-        .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().clone()))
-        .request(&|req: HttpRequest| recorded(http, req, &status));
-    let secrets = [
-        code.expose(),
-        verifier.expose(),
-        client.client_secret.expose(),
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.expose().as_str()),
+        ("redirect_uri", redirect_uri),
+        ("code_verifier", verifier.expose().as_str()),
     ];
-    result
-        .map(tokens)
-        .map_err(|e| classify(e, status.get(), &secrets))
+    token_request(http, client, &form, &[code.expose(), verifier.expose()])
 }
 
 /// Uses a refresh token once. Whatever the outcome, the caller must not send it again
@@ -121,103 +119,166 @@ pub fn refresh(
     client: &Client,
     refresh_token: &Secret<String>,
 ) -> Result<Tokens, TokenError> {
-    let status = Cell::new(None);
-    let token = RefreshToken::new(refresh_token.expose().clone());
-    let result = token_client(client)
-        .exchange_refresh_token(&token)
-        .request(&|req: HttpRequest| recorded(http, req, &status));
-    let secrets = [refresh_token.expose(), client.client_secret.expose()];
-    result
-        .map(tokens)
-        .map_err(|e| classify(e, status.get(), &secrets))
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.expose().as_str()),
+    ];
+    token_request(http, client, &form, &[refresh_token.expose()])
 }
 
-/// An oauth2 client for the token endpoint, authenticating in the body.
-fn token_client(
-    client: &Client,
-) -> oauth2::Client<
-    oauth2::basic::BasicErrorResponse,
-    oauth2::basic::BasicTokenResponse,
-    oauth2::basic::BasicTokenIntrospectionResponse,
-    oauth2::StandardRevocableToken,
-    oauth2::basic::BasicRevocationErrorResponse,
-    oauth2::EndpointNotSet,
-    oauth2::EndpointNotSet,
-    oauth2::EndpointNotSet,
-    oauth2::EndpointNotSet,
-    oauth2::EndpointSet,
-> {
-    BasicClient::new(ClientId::new(client.client_id.to_string()))
-        .set_client_secret(ClientSecret::new(client.client_secret.expose().clone()))
-        .set_auth_type(AuthType::RequestBody)
-        .set_token_uri(TokenUrl::from_url(endpoint(client.app_url, "/oauth/token")))
-}
-
-/// Sends a request, remembering the response status for error messages.
-fn recorded(
+/// POSTs a grant to the token endpoint with the client's credentials in the form body
+/// (as Attio documents; the oauth2 crate would default to HTTP Basic) and reads the
+/// answer. `secrets` are removed from anything the server says.
+fn token_request(
     http: &Http,
-    request: HttpRequest,
-    status: &Cell<Option<u16>>,
-) -> Result<HttpResponse, HttpError> {
-    let response = http.send(request)?;
-    status.set(Some(response.status().as_u16()));
-    Ok(response)
-}
-
-/// Our view of a successful token response.
-fn tokens(response: oauth2::basic::BasicTokenResponse) -> Tokens {
-    Tokens {
-        access_token: Secret::new(response.access_token().secret().clone()),
-        refresh_token: response
-            .refresh_token()
-            .map(|t| Secret::new(t.secret().clone())),
-        expires_in: response.expires_in().map(|d| d.as_secs()),
-    }
-}
-
-/// Turns an oauth2 error into a message that says what the server said, with any of our
-/// own secrets it might echo removed.
-fn classify(
-    err: BasicRequestTokenError<HttpError>,
-    status: Option<u16>,
+    client: &Client,
+    grant: &[(&str, &str)],
     secrets: &[&String],
-) -> TokenError {
-    let status_text = status.map_or(String::new(), |s| format!(" (HTTP {s})"));
-    let rejected_status = matches!(status, Some(400 | 401 | 403));
-    match err {
-        RequestTokenError::ServerResponse(e) => {
-            let mut why = format!("the token endpoint refused{status_text}: {}", e.error());
-            if let Some(description) = e.error_description() {
-                why.push_str(&format!(": {description}"));
-            }
-            TokenError::Rejected(redact(&why, secrets))
+) -> Result<Tokens, TokenError> {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(grant)
+        .append_pair("client_id", client.client_id)
+        .append_pair("client_secret", client.client_secret.expose())
+        .finish();
+    let request = oauth2::http::Request::builder()
+        .method(oauth2::http::Method::POST)
+        .uri(endpoint(client.app_url, "/oauth/token").as_str())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .body(body.into_bytes())
+        .map_err(|e| TokenError::Unsent(format!("building the token request: {e}")))?;
+    let response = http.send(request).map_err(|e| {
+        if e.unsent() {
+            TokenError::Unsent(e.to_string())
+        } else {
+            TokenError::failed(e.to_string())
         }
-        RequestTokenError::Parse(_, body) => {
-            if let Some(message) = rest_error(&body) {
-                let why = redact(
-                    &format!("the token endpoint refused{status_text}: {message}"),
-                    secrets,
-                );
-                if rejected_status {
-                    return TokenError::Rejected(why);
-                }
-                return TokenError::Failed(why);
-            }
-            TokenError::Failed(redact(
-                &format!(
-                    "unexpected answer from the token endpoint{status_text}: {}",
-                    excerpt(&body)
-                ),
-                secrets,
-            ))
-        }
-        RequestTokenError::Request(e) if e.unsent() => TokenError::Unsent(e.to_string()),
-        RequestTokenError::Request(e) => TokenError::Failed(e.to_string()),
-        RequestTokenError::Other(message) => TokenError::Failed(redact(
-            &format!("unexpected answer from the token endpoint{status_text}: {message}"),
-            secrets,
-        )),
+    })?;
+    let mut secrets = secrets.to_vec();
+    secrets.push(client.client_secret.expose());
+    let answer = Answer::of(&response);
+    if response.status().is_success() {
+        return parse_tokens(response.body(), &answer);
     }
+    match error_message(response.body()) {
+        Some(said) => {
+            let why = redact(
+                &format!(
+                    "the token endpoint refused (HTTP {}): {said}",
+                    answer.status
+                ),
+                &secrets,
+            );
+            if matches!(answer.status, 400 | 401 | 403) {
+                Err(TokenError::Rejected(why))
+            } else {
+                Err(TokenError::failed(why))
+            }
+        }
+        None => Err(TokenError::failed(format!(
+            "unexpected answer from the token endpoint ({answer})"
+        ))),
+    }
+}
+
+/// An answer described without its body, which may hold secrets: status, content type
+/// and length.
+struct Answer {
+    status: u16,
+    content_type: String,
+    length: usize,
+}
+
+impl Answer {
+    fn of(response: &oauth2::HttpResponse) -> Self {
+        let content_type = response
+            .headers()
+            .get("Content-Type")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| {
+                v.trim()
+                    .chars()
+                    .filter(char::is_ascii_graphic)
+                    .take(60)
+                    .collect()
+            })
+            .unwrap_or_else(|| "no content type".to_string());
+        Self {
+            status: response.status().as_u16(),
+            content_type,
+            length: response.body().len(),
+        }
+    }
+}
+
+impl std::fmt::Display for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "HTTP {}, {}, {} bytes",
+            self.status, self.content_type, self.length
+        )
+    }
+}
+
+/// Reads a successful token answer. A new refresh token is taken first, so that it
+/// survives whatever else is wrong with the answer.
+fn parse_tokens(body: &[u8], answer: &Answer) -> Result<Tokens, TokenError> {
+    let unusable = |field: &str, new_refresh_token| TokenError::Failed {
+        why: format!("unexpected answer from the token endpoint ({answer}): {field}"),
+        new_refresh_token,
+    };
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
+        return Err(unusable("not a JSON object", None));
+    };
+    let text = |name: &str| match fields.get(name) {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(Secret::new(s.clone())),
+        _ => None,
+    };
+    let refresh_token = text("refresh_token");
+    let Some(access_token) = text("access_token") else {
+        return Err(unusable("no `access_token`", refresh_token));
+    };
+    match fields.get("token_type") {
+        Some(serde_json::Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
+        Some(_) => return Err(unusable("`token_type` is not Bearer", refresh_token)),
+        None => return Err(unusable("no `token_type`", refresh_token)),
+    }
+    let expires_in = match fields.get("expires_in") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(value) => match value.as_u64() {
+            Some(seconds) => Some(seconds),
+            None => {
+                return Err(unusable(
+                    "`expires_in` is not a whole number of seconds",
+                    refresh_token,
+                ));
+            }
+        },
+    };
+    Ok(Tokens {
+        access_token,
+        refresh_token,
+        expires_in,
+    })
+}
+
+/// What an error answer says, in the RFC 6749 shape (`error`, `error_description`) or
+/// Attio's REST shape (`code`, `message`).
+fn error_message(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if let Some(error) = value.get("error").and_then(|e| e.as_str()) {
+        return Some(
+            match value.get("error_description").and_then(|d| d.as_str()) {
+                Some(description) if !description.is_empty() => {
+                    format!("{error}: {description}")
+                }
+                _ => error.to_string(),
+            },
+        );
+    }
+    rest_error(body)
 }
 
 /// Attio's REST error shape: `{"status_code", "type", "code", "message"}`.

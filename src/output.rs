@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::failure;
 
 static VERBOSE: AtomicBool = AtomicBool::new(false);
+/// Whether the environment allows colour (`NO_COLOR`, `TERM=dumb`); see `paint`.
+static COLOUR_ALLOWED: AtomicBool = AtomicBool::new(false);
 
 /// Replaces the panic message with one that withholds the payload (which might quote a
 /// secret) and says it is a bug.
@@ -23,6 +25,11 @@ pub fn install_panic_hook() {
             "attio-auth: internal error{place} (a bug; details withheld as they may hold a secret). Please report it."
         );
     }));
+}
+
+/// Says whether the environment allows colour (decided by `settings`).
+pub fn set_colour_allowed(allowed: bool) {
+    COLOUR_ALLOWED.store(allowed, Ordering::Relaxed);
 }
 
 /// Turns `--verbose` diagnostics on or off for the whole process.
@@ -86,15 +93,12 @@ pub fn error(err: &anyhow::Error) {
     }
 }
 
-/// Colours a label for stderr: only on a terminal, never with `NO_COLOR` set (to
-/// anything but the empty string) or `TERM=dumb`.
+/// Colours a label for stderr: only on a terminal, and only when the environment allows
+/// it (never with `NO_COLOR` set to anything but the empty string, or `TERM=dumb`).
 fn paint(sgr: &str, label: &str) -> String {
     static COLOR: OnceLock<bool> = OnceLock::new();
-    let enabled = *COLOR.get_or_init(|| {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-        io::stderr().is_terminal() && !no_color && !dumb
-    });
+    let enabled =
+        *COLOR.get_or_init(|| COLOUR_ALLOWED.load(Ordering::Relaxed) && io::stderr().is_terminal());
     if enabled {
         format!("\x1b[{sgr}m{label}\x1b[0m")
     } else {

@@ -1,7 +1,7 @@
 //! Where attio-auth keeps its files: non-secret profile metadata under the user's config
 //! directory, the file store and lock files under the user's data directory.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
@@ -34,6 +34,26 @@ impl Paths {
         })
     }
 
+    /// Checks one of the tool's directories and the tool's own root above it (owned by
+    /// the user, writable by nobody else; see `secure_fs::check_dir`). Missing ones pass.
+    pub fn check(&self, dir: &Path) -> Result<()> {
+        for root in [&self.config, &self.data] {
+            if dir.starts_with(root) {
+                crate::secure_fs::check_dir(root)?;
+                if dir != root.as_path() {
+                    crate::secure_fs::check_dir(dir)?;
+                }
+                return Ok(());
+            }
+        }
+        crate::secure_fs::check_dir(dir)
+    }
+
+    /// The directory of lock files.
+    pub fn locks_dir(&self) -> PathBuf {
+        self.data.join("locks")
+    }
+
     /// The directory of profile metadata files.
     pub fn profiles_dir(&self) -> PathBuf {
         self.config.join("profiles")
@@ -56,6 +76,6 @@ impl Paths {
 
     /// The lock taken while a profile's tokens are refreshed or replaced.
     pub fn lock_file(&self, profile: &ProfileName) -> PathBuf {
-        self.data.join("locks").join(format!("{profile}.lock"))
+        self.locks_dir().join(format!("{profile}.lock"))
     }
 }

@@ -1,25 +1,20 @@
 //! Getting a usable access token for a profile: load it, and refresh it when it is about
 //! to expire. Refreshes happen under the profile's lock, after re-reading the stored
 //! credentials, and store the new tokens before anything is printed, so that concurrent
-//! processes make one refresh request between them and a refresh token is never sent twice.
+//! processes make one refresh request between them and a refresh token is never sent
+//! twice. The stored refresh token and client secret only ever go to the app URL that
+//! issued them.
 
 use anyhow::{Context, Result};
 
-use crate::commands::Ctx;
-use crate::credentials::{self, Credentials};
+use crate::attio;
+use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
 use crate::freshness;
 use crate::oauth::{self, TokenError};
-use crate::profile::{self, ProfileMeta};
+use crate::output;
+use crate::profile::{self, Locked, ProfileName, Stored};
 use crate::secret::Secret;
-use crate::store::{self, SecretStore, lock};
-
-/// A logged-in profile: its metadata, its credentials and the store holding them.
-pub struct Session {
-    pub meta: ProfileMeta,
-    pub creds: Credentials,
-    pub store: Box<dyn SecretStore>,
-}
 
 /// When to refresh.
 #[derive(Debug, Clone, Copy)]
@@ -39,8 +34,8 @@ pub struct Handout {
     pub source: String,
     /// Where the token lives, for people.
     pub location: String,
-    /// The profile's metadata; `None` for a token from the environment.
-    pub meta: Option<ProfileMeta>,
+    /// The profile; `None` for a token from the environment.
+    pub stored: Option<Stored>,
 }
 
 /// The token in effect for `token` and `whoami`: `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN`
@@ -55,113 +50,74 @@ pub fn handout(ctx: &Ctx, min_ttl: u64) -> Result<Handout> {
                 "the environment variable {} (stored credentials are not used)",
                 env.var
             ),
-            meta: None,
+            stored: None,
         });
     }
-    let (session, _) = fresh(ctx, Mode::IfExpiring(min_ttl))?;
+    let (stored, _) = fresh(ctx, Mode::IfExpiring(min_ttl))?;
     Ok(Handout {
-        source: session.meta.store.name().to_string(),
-        location: session.store.location(&ctx.settings.profile),
-        expires_at: session.creds.expires_at,
-        token: session.creds.access_token,
-        meta: Some(session.meta),
+        token: stored.creds.access_token.clone(),
+        expires_at: stored.creds.expires_at,
+        source: stored.meta.store.name().to_string(),
+        location: ctx.repository().location(stored.meta.store),
+        stored: Some(stored),
     })
 }
 
-/// The profile's session, with no network call.
-pub fn load(ctx: &Ctx) -> Result<Session> {
-    let profile = &ctx.settings.profile;
-    let Some(meta) = profile::load(&ctx.paths, profile)? else {
-        return Err(Failure::new(
-            Kind::LoginAgain,
-            format!("profile `{profile}` is not logged in"),
-        )
-        .hint(profile::login_hint(profile))
-        .into());
-    };
-    let store = store::open(meta.store, &ctx.paths);
-    let creds = stored_credentials(store.as_ref(), ctx)?;
-    Ok(Session { meta, creds, store })
-}
-
-/// Reads the credentials, turning "nothing there" into a log-in-again failure.
-fn stored_credentials(store: &dyn SecretStore, ctx: &Ctx) -> Result<Credentials> {
-    let profile = &ctx.settings.profile;
-    credentials::load(store, profile)?.ok_or_else(|| {
-        Failure::new(
-            Kind::LoginAgain,
-            format!(
-                "profile `{profile}` is not logged in: no credentials in {}",
-                store.location(profile)
-            ),
-        )
-        .hint(profile::login_hint(profile))
-        .into()
-    })
-}
-
-/// The profile's session with a token that satisfies `mode`, refreshing when needed.
-/// Returns whether this process refreshed it.
-pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Session, bool)> {
-    let session = load(ctx)?;
+/// The profile with a token that satisfies `mode`, refreshing when needed. Returns
+/// whether this process refreshed it.
+pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
+    let stored = ctx.repository().load()?;
+    // Refused on every use, not only when a refresh happens to be due: a setting that
+    // names another host is a mistake to point out before it matters.
+    ctx.settings
+        .app_url
+        .for_stored(&ctx.settings.profile, stored.issuer())?;
     if let Mode::IfExpiring(min_ttl) = mode
-        && freshness::is_fresh(session.creds.expires_at, freshness::now(), min_ttl)
+        && freshness::is_fresh(stored.creds.expires_at, freshness::now(), min_ttl)
     {
-        return Ok((session, false));
+        return Ok((stored, false));
     }
-    refresh_locked(ctx, session, mode)
+    let profile = &ctx.settings.profile;
+    refresh_locked(ctx, stored, mode)
+        .with_context(|| format!("refreshing the access token of profile `{profile}`"))
 }
 
 /// Refreshes under the profile's lock. Another process may have refreshed while this one
 /// waited; then its result is used and no request is made.
-fn refresh_locked(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, bool)> {
+fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)> {
     let profile = &ctx.settings.profile;
-    let _lock = lock::acquire(&ctx.paths, profile)?;
-    let Session {
-        mut meta,
-        creds: before,
-        store,
-    } = session;
-    let current = stored_credentials(store.as_ref(), ctx)?;
-    // Another process refreshed while this one waited for the lock: use its token, even
-    // when the server's lifetimes are shorter than `min_ttl`, rather than refresh again.
-    let changed = current.access_token != before.access_token;
+    let locked = ctx.repository().lock()?;
+    let mut stored = locked.load()?;
+    // A login may have landed while this process waited: check its issuer again.
+    let app_url = ctx.settings.app_url.for_stored(profile, stored.issuer())?;
     let now = freshness::now();
+    let changed = stored.creds.access_token != seen.creds.access_token;
     let done_elsewhere = match mode {
+        // Another process refreshed: use its token even when the server's lifetimes are
+        // shorter than `min_ttl`, rather than refresh again.
         Mode::IfExpiring(min_ttl) => {
-            freshness::is_fresh(current.expires_at, now, min_ttl)
-                || (changed && freshness::is_fresh(current.expires_at, now, 0))
+            freshness::is_fresh(stored.creds.expires_at, now, min_ttl)
+                || (changed && freshness::is_fresh(stored.creds.expires_at, now, 0))
         }
         Mode::Force => changed,
     };
     if done_elsewhere {
-        return Ok((
-            Session {
-                meta,
-                creds: current,
-                store,
-            },
-            false,
-        ));
+        return Ok((stored, false));
     }
-    let Some(refresh_token) = &current.refresh_token else {
-        return Err(no_refresh_token(ctx, &current, mode));
+    if let Some(reason) = &stored.creds.refresh_refused {
+        return Err(refused(profile, reason));
+    }
+    let Some(refresh_token) = stored.creds.refresh_token.clone() else {
+        return Err(no_refresh_token(profile, &stored, mode));
     };
-    if current.refresh_pending {
-        return interrupted_refresh(
-            ctx,
-            Session {
-                meta,
-                creds: current,
-                store,
-            },
-            mode,
-        );
+    if stored.creds.refresh_pending {
+        return interrupted_refresh(profile, stored, mode);
     }
-    let client_secret = current
+    let client_secret = stored
+        .creds
         .client_secret
         .clone()
-        .or_else(|| std::env::var("ATTIO_CLIENT_SECRET").ok().map(Secret::new))
+        .or_else(|| ctx.settings.client_secret.clone())
         .ok_or_else(|| {
             Failure::new(
                 Kind::LoginAgain,
@@ -169,81 +125,129 @@ fn refresh_locked(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, b
             )
             .hint(profile::login_hint(profile))
         })?;
-    let app_url = ctx.app_url(Some(&meta))?;
+    let client_id = stored.creds.client_id.clone();
     let client = oauth::Client {
         app_url: &app_url,
-        client_id: &current.client_id,
+        client_id: &client_id,
         client_secret: &client_secret,
     };
     // Written before the refresh token leaves: if this process dies or the answer is
     // lost, later runs know not to send it again.
-    let mut in_flight = current.clone();
-    in_flight.refresh_pending = true;
-    store
-        .save(profile, &in_flight.encode())
-        .with_context(|| format!("storing the refresh state of profile `{profile}`"))?;
-    let tokens = oauth::refresh(&ctx.http, &client, refresh_token).map_err(|e| match e {
-        TokenError::Rejected(why) => Failure::new(Kind::LoginAgain, why)
-            .hint(profile::login_hint(profile))
-            .into(),
-        TokenError::Unsent(why) => {
-            // The server never saw it: the refresh token is as good as before.
-            if let Err(e) = store.save(profile, &current.encode()) {
-                crate::output::warn(format!("{e:#}"));
-            }
-            anyhow::anyhow!(why)
+    stored.creds.refresh_pending = true;
+    locked
+        .save(&mut stored)
+        .context("storing the refresh state")?;
+    match oauth::refresh(&ctx.http, &client, &refresh_token) {
+        Ok(tokens) => {
+            let expires_at = freshness::grant_expiry(now, tokens.expires_in, || {
+                identity_exp(ctx, &stored, &tokens.access_token)
+            });
+            stored.creds.access_token = tokens.access_token;
+            // A server that does not rotate keeps the old refresh token valid.
+            stored.creds.refresh_token = tokens.refresh_token.or(Some(refresh_token));
+            stored.creds.expires_at = expires_at;
+            stored.creds.refresh_pending = false;
+            locked
+                .save(&mut stored)
+                .context("storing the refreshed tokens")?;
+            Ok((stored, true))
         }
-        TokenError::Failed(why) => Failure::new(Kind::Failed, why)
+        Err(TokenError::Rejected(why)) => {
+            stored.creds.refresh_pending = false;
+            stored.creds.refresh_refused = Some(why.clone());
+            keep(&locked, &mut stored);
+            Err(refused(profile, &why))
+        }
+        Err(TokenError::Unsent(why)) => {
+            // The server never saw it: the refresh token is as good as before.
+            stored.creds.refresh_pending = false;
+            keep(&locked, &mut stored);
+            Err(anyhow::anyhow!(why))
+        }
+        Err(TokenError::Failed {
+            why,
+            new_refresh_token: Some(new_refresh_token),
+        }) => {
+            // The server rotated: its new refresh token is the grant now. The old access
+            // token stays until it expires.
+            stored.creds.refresh_token = Some(new_refresh_token);
+            stored.creds.refresh_pending = false;
+            locked
+                .save(&mut stored)
+                .context("storing the new refresh token of an unusable answer")?;
+            Err(Failure::new(
+                Kind::Failed,
+                format!(
+                    "{why}; its new refresh token was stored, so `attio-auth refresh` can try again"
+                ),
+            )
+            .into())
+        }
+        Err(TokenError::Failed { why, .. }) => Err(Failure::new(Kind::Failed, why)
             .hint(format!(
                 "the refresh's outcome is unknown, so its refresh token will not be sent again; {}",
                 profile::login_hint(profile)
             ))
-            .into(),
-    });
-    let tokens =
-        tokens.with_context(|| format!("refreshing the access token of profile `{profile}`"))?;
-    let renewed = Credentials::new(
-        tokens.access_token,
-        // A server that does not rotate keeps the old refresh token valid.
-        tokens.refresh_token.or(current.refresh_token.clone()),
-        tokens.expires_in.map(|s| now.saturating_add(s)),
-        current.client_id.clone(),
-        current.client_secret.clone(),
-    );
-    store
-        .save(profile, &renewed.encode())
-        .with_context(|| format!("storing the refreshed tokens of profile `{profile}`"))?;
-    meta.expires_at = renewed.expires_at;
-    meta.has_refresh_token = renewed.refresh_token.is_some();
-    if let Err(e) = profile::save(&ctx.paths, profile, &meta) {
-        crate::output::warn(format!("{e:#}"));
+            .into()),
     }
-    Ok((
-        Session {
-            meta,
-            creds: renewed,
-            store,
-        },
-        true,
-    ))
+}
+
+/// Stores credentials after a failed refresh; a failure to do so only adds a warning to
+/// the error the caller reports.
+fn keep(locked: &Locked, stored: &mut Stored) {
+    if let Err(e) = locked.save(stored) {
+        output::warn(format!("{e:#}"));
+    }
+}
+
+/// `/v2/self`'s `exp` for a token whose answer gave no lifetime (the one rule for a
+/// grant's expiry). Failing to ask only means the expiry stays unknown.
+fn identity_exp(ctx: &Ctx, stored: &Stored, token: &Secret<String>) -> Option<u64> {
+    let profile = &ctx.settings.profile;
+    let asked = ctx
+        .settings
+        .api_url
+        .for_stored(profile, &stored.meta.api_url)
+        .and_then(|api_url| attio::identify(&ctx.http, &api_url, token, profile));
+    match asked {
+        Ok(identity) => identity.exp,
+        Err(e) => {
+            output::warn(format!(
+                "the token endpoint gave no lifetime and /v2/self could not be asked ({e:#}); the new token is treated as long-lived until `attio-auth refresh`"
+            ));
+            None
+        }
+    }
+}
+
+/// The failure for a profile whose refresh token the server refused: the login is over.
+fn refused(profile: &ProfileName, reason: &str) -> anyhow::Error {
+    Failure::new(
+        Kind::LoginAgain,
+        format!("the login of profile `{profile}` was refused by Attio when it was last refreshed ({reason})"),
+    )
+    .hint(profile::login_hint(profile))
+    .into()
 }
 
 /// A refresh is due but an earlier one never finished. The refresh token is not sent
 /// again; a token that has not expired yet is still handed out, with a warning.
-fn interrupted_refresh(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Session, bool)> {
-    let profile = &ctx.settings.profile;
+fn interrupted_refresh(
+    profile: &ProfileName,
+    stored: Stored,
+    mode: Mode,
+) -> Result<(Stored, bool)> {
     let now = freshness::now();
     let why = format!(
         "an earlier refresh of profile `{profile}` did not finish and may have used up its refresh token, which is therefore not sent again (reuse can make Attio revoke the login)"
     );
-    if matches!(mode, Mode::IfExpiring(_)) && freshness::is_fresh(session.creds.expires_at, now, 0)
-    {
-        crate::output::warn(format!(
+    if matches!(mode, Mode::IfExpiring(_)) && freshness::is_fresh(stored.creds.expires_at, now, 0) {
+        output::warn(format!(
             "{why}; using the current access token, which expires {}; {}",
-            freshness::describe(session.creds.expires_at, now),
+            freshness::describe(stored.creds.expires_at, now),
             profile::login_hint(profile)
         ));
-        return Ok((session, false));
+        return Ok((stored, false));
     }
     Err(Failure::new(Kind::LoginAgain, why)
         .hint(profile::login_hint(profile))
@@ -251,8 +255,7 @@ fn interrupted_refresh(ctx: &Ctx, session: Session, mode: Mode) -> Result<(Sessi
 }
 
 /// The failure when a refresh is needed but no refresh token was ever issued.
-fn no_refresh_token(ctx: &Ctx, creds: &Credentials, mode: Mode) -> anyhow::Error {
-    let profile = &ctx.settings.profile;
+fn no_refresh_token(profile: &ProfileName, stored: &Stored, mode: Mode) -> anyhow::Error {
     match mode {
         Mode::Force => Failure::new(
             Kind::Failed,
@@ -264,7 +267,7 @@ fn no_refresh_token(ctx: &Ctx, creds: &Credentials, mode: Mode) -> anyhow::Error
             Kind::LoginAgain,
             format!(
                 "the access token of profile `{profile}` expires {} and there is no refresh token",
-                freshness::describe(creds.expires_at, freshness::now())
+                freshness::describe(stored.creds.expires_at, freshness::now())
             ),
         )
         .hint(profile::login_hint(profile))

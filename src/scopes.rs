@@ -1,6 +1,9 @@
 //! Attio scopes: which spellings exist, and whether the granted ones cover what a caller
 //! requires (`X:read-write` covers `X:read`).
 
+use crate::failure::{Failure, Kind};
+use crate::output;
+
 /// Every scope Attio's documentation and seeds name, with the exact spelling.
 const KNOWN: &[&str] = &[
     "object_configuration:read",
@@ -70,6 +73,30 @@ pub fn missing<'a>(granted: &[String], required: &'a [String]) -> Vec<&'a str> {
         .filter(|r| !satisfied(granted, r))
         .map(String::as_str)
         .collect()
+}
+
+/// Warns about required scopes that are not Attio's spelling.
+pub fn warn_unknown(scopes: &[String]) {
+    for scope in unknown(scopes) {
+        output::warn(format!(
+            "`{scope}` is not a known Attio scope (Attio spells them like `record_permission:read-write`)"
+        ));
+    }
+}
+
+/// The exit-5 failure naming the missing scopes.
+pub fn failure(missing: &[&str], granted: &[String]) -> anyhow::Error {
+    let granted = if granted.is_empty() {
+        "none".to_string()
+    } else {
+        granted.join(", ")
+    };
+    Failure::new(
+        Kind::ScopeMissing,
+        format!("required scope not granted: {} (granted: {granted})", missing.join(", ")),
+    )
+    .hint("add the scope to the app at build.attio.com, have the workspace approve it, then log in again")
+    .into()
 }
 
 #[cfg(test)]

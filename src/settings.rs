@@ -1,14 +1,20 @@
-//! The pure resolve step: raw command-line and environment values in, validated settings
-//! out. No file or network I/O happens here, so `--help` and a bad flag never touch
-//! storage.
+//! The pure resolve step: raw command-line values and a snapshot of the environment in,
+//! validated settings out. This is the only module that reads environment variables
+//! (`clippy.toml` forbids `std::env::var` elsewhere), and no file or network I/O happens
+//! here, so `--help` and a bad flag never touch storage.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
 use url::{Host, Url};
 
 use crate::cli::{GlobalArgs, StoreKind};
 use crate::config::{Config, ProfileDefaults};
-use crate::failure::Failure;
-use crate::profile::ProfileName;
+use crate::failure::{Failure, Kind};
+use crate::profile::{self, ProfileName};
 use crate::secret::Secret;
 
 /// Attio's production app host, where users authorize and tokens are issued.
@@ -16,20 +22,83 @@ pub const DEFAULT_APP_URL: &str = "https://app.attio.com";
 /// Attio's production REST API host.
 pub const DEFAULT_API_URL: &str = "https://api.attio.com";
 
-/// Validated global settings. URLs stay `None` unless given explicitly (flag, environment
-/// or config file), so that a stored profile's own URLs can apply before the built-in
-/// defaults.
+/// The variables Attio's own tools read, in precedence order.
+pub const TOKEN_VARIABLES: [&str; 2] = ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN"];
+
+/// Every environment variable the tool reads itself (clap reads the ones named on flags).
+const READ: [&str; 7] = [
+    "ATTIO_API_KEY",
+    "ATTIO_ACCESS_TOKEN",
+    "ATTIO_CLIENT_SECRET",
+    "ATTIO_AUTH_CONFIG",
+    "BROWSER",
+    "NO_COLOR",
+    "TERM",
+];
+
+/// The environment, read once at start. Empty values count as unset, as shells and CI
+/// systems often define variables empty rather than not at all.
+#[derive(Debug, Default)]
+pub struct Environment {
+    vars: BTreeMap<&'static str, OsString>,
+}
+
+impl Environment {
+    /// Reads the variables the tool uses from the process environment.
+    #[allow(clippy::disallowed_methods)]
+    pub fn capture() -> Self {
+        Self::from_pairs(
+            READ.iter()
+                .filter_map(|&name| Some((name, std::env::var_os(name)?))),
+        )
+    }
+
+    /// An environment with exactly these variables (tests, and `capture`).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (&'static str, OsString)>) -> Self {
+        Self {
+            vars: pairs
+                .into_iter()
+                .filter(|(_, v)| !v.to_string_lossy().trim().is_empty())
+                .collect(),
+        }
+    }
+
+    /// A variable's value, when set, not empty and valid UTF-8.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).and_then(|v| v.to_str())
+    }
+
+    /// `ATTIO_AUTH_CONFIG`: another configuration file to read.
+    pub fn config_path(&self) -> Option<PathBuf> {
+        self.vars.get("ATTIO_AUTH_CONFIG").map(PathBuf::from)
+    }
+
+    /// Whether colour may be used (on a terminal): not with `NO_COLOR` or `TERM=dumb`.
+    pub fn colour_allowed(&self) -> bool {
+        self.get("NO_COLOR").is_none() && self.get("TERM") != Some("dumb")
+    }
+}
+
+/// Validated global settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub profile: ProfileName,
-    pub app_url: Option<Url>,
-    pub api_url: Option<Url>,
+    pub app_url: UrlSetting,
+    pub api_url: UrlSetting,
     pub store: StoreKind,
-    /// The config file's section for this profile (login defaults).
+    /// The config file's section for this profile: defaults for `login` only.
     pub defaults: ProfileDefaults,
     /// A token from `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN`, which overrides stored
     /// credentials for `token` and `whoami` (`exec` always hands out the profile's).
     pub env_token: Option<EnvToken>,
+    /// `ATTIO_CLIENT_SECRET`.
+    pub client_secret: Option<Secret<String>>,
+    /// The `BROWSER` command line.
+    pub browser: Option<String>,
+    /// How long an HTTP request may take.
+    pub http_timeout: Duration,
+    /// How long to wait for another attio-auth process's write of the same profile.
+    pub lock_timeout: Duration,
 }
 
 /// A token given through the environment, and which variable it came from.
@@ -39,57 +108,187 @@ pub struct EnvToken {
     pub token: Secret<String>,
 }
 
-/// The variables Attio's own tools read, in precedence order.
-pub const TOKEN_VARIABLES: [&str; 2] = ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN"];
-
 impl Settings {
-    /// Validates the global options (profile name, base URLs) and applies the config
-    /// file's section for the profile below flags and environment variables. `env` looks
-    /// up environment variables.
-    pub fn resolve(
-        args: &GlobalArgs,
-        config: &Config,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self> {
+    /// Validates the global options (profile name, explicit base URLs) and takes the
+    /// config file's section for the profile.
+    pub fn resolve(args: &GlobalArgs, config: &Config, env: &Environment) -> Result<Self> {
         let profile = ProfileName::parse(non_empty(Some(&args.profile)).unwrap_or("default"))?;
         let defaults = config.profile(profile.as_str());
-        let url = |explicit: Option<&str>, what: &str, configured: Option<&str>, key: &str| match (
-            non_empty(explicit),
-            non_empty(configured),
-        ) {
-            (Some(raw), _) => base_url(raw, what).map(Some),
-            (None, Some(raw)) => {
-                base_url(raw, &format!("config.toml [profiles.{profile}] {key}")).map(Some)
-            }
-            (None, None) => Ok(None),
-        };
         let env_token = TOKEN_VARIABLES.iter().find_map(|&var| {
-            let value = env(var)?;
-            let value = value.trim();
-            (!value.is_empty()).then(|| EnvToken {
+            Some(EnvToken {
                 var,
-                token: Secret::new(value.to_string()),
+                token: Secret::new(env.get(var)?.trim().to_string()),
             })
         });
+        let http_timeout = Duration::from_secs(args.http_timeout);
         Ok(Self {
-            app_url: url(
+            app_url: UrlSetting::resolve(
+                UrlKind::App,
                 args.app_url.as_deref(),
-                "--app-url / ATTIO_APP_URL",
-                defaults.app_url.as_deref(),
-                "app_url",
+                defaults.app_url.clone(),
             )?,
-            api_url: url(
+            api_url: UrlSetting::resolve(
+                UrlKind::Api,
                 args.api_url.as_deref(),
-                "--api-url / ATTIO_API_URL",
-                defaults.api_url.as_deref(),
-                "api_url",
+                defaults.api_url.clone(),
             )?,
             store: args.store,
             defaults,
             env_token,
+            client_secret: env
+                .get("ATTIO_CLIENT_SECRET")
+                .map(|s| Secret::new(s.trim().to_string())),
+            browser: env.get("BROWSER").map(str::to_string),
+            lock_timeout: args
+                .lock_timeout
+                .map_or(http_timeout + Duration::from_secs(10), Duration::from_secs),
+            http_timeout,
             profile,
         })
     }
+}
+
+/// Which of the two hosts a URL setting is for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum UrlKind {
+    App,
+    Api,
+}
+
+impl UrlKind {
+    fn label(self) -> &'static str {
+        match self {
+            UrlKind::App => "app URL",
+            UrlKind::Api => "API URL",
+        }
+    }
+    fn flag(self) -> &'static str {
+        match self {
+            UrlKind::App => "--app-url",
+            UrlKind::Api => "--api-url",
+        }
+    }
+    fn variable(self) -> &'static str {
+        match self {
+            UrlKind::App => "ATTIO_APP_URL",
+            UrlKind::Api => "ATTIO_API_URL",
+        }
+    }
+    fn key(self) -> &'static str {
+        match self {
+            UrlKind::App => "app_url",
+            UrlKind::Api => "api_url",
+        }
+    }
+    fn default(self) -> &'static str {
+        match self {
+            UrlKind::App => DEFAULT_APP_URL,
+            UrlKind::Api => DEFAULT_API_URL,
+        }
+    }
+}
+
+/// One base URL as given (flag or environment, checked; config.toml, raw), and the rules
+/// for which URL applies: defaults for a login, the issuer's own URL for stored
+/// credentials.
+#[derive(Debug, Clone)]
+pub struct UrlSetting {
+    kind: UrlKind,
+    explicit: Option<Url>,
+    configured: Option<String>,
+}
+
+impl UrlSetting {
+    fn resolve(kind: UrlKind, explicit: Option<&str>, configured: Option<String>) -> Result<Self> {
+        let what = format!("{} / {}", kind.flag(), kind.variable());
+        Ok(Self {
+            kind,
+            explicit: non_empty(explicit)
+                .map(|raw| base_url(raw, &what))
+                .transpose()?,
+            configured: configured.filter(|c| !c.trim().is_empty()),
+        })
+    }
+
+    /// For a login: the flag or variable, else config.toml, else the URL the profile
+    /// logged in with before, else Attio's.
+    pub fn for_login(&self, profile: &ProfileName, previous: Option<&str>) -> Result<Url> {
+        if let Some(url) = &self.explicit {
+            return Ok(url.clone());
+        }
+        if let Some(raw) = &self.configured {
+            return base_url(
+                raw,
+                &format!("config.toml [profiles.{profile}] {}", self.kind.key()),
+            );
+        }
+        match previous.map(|p| base_url(p, "stored URL")) {
+            Some(Ok(url)) => Ok(url),
+            _ => base_url(self.kind.default(), "built-in default"),
+        }
+    }
+
+    /// For a logged-in profile: the URL its credentials came from, and no other. A flag,
+    /// variable or config.toml naming another host is refused rather than handed the
+    /// stored tokens and client secret.
+    pub fn for_stored(&self, profile: &ProfileName, stored: &str) -> Result<Url> {
+        let stored = base_url(stored, "stored URL").map_err(|e| {
+            Failure::new(
+                Kind::LoginAgain,
+                format!("the metadata of profile `{profile}` holds an unusable URL ({e})"),
+            )
+            .hint(profile::clean_up_hint(profile))
+        })?;
+        let configured = self
+            .configured
+            .as_deref()
+            .and_then(|raw| base_url(raw, "config.toml").ok());
+        let named = [
+            (
+                self.explicit.as_ref(),
+                format!("{} / {}", self.kind.flag(), self.kind.variable()),
+            ),
+            (
+                configured.as_ref(),
+                format!("config.toml [profiles.{profile}] {}", self.kind.key()),
+            ),
+        ];
+        for (url, source) in named {
+            if let Some(url) = url.filter(|url| !same_base(url, &stored)) {
+                return Err(Failure::usage(format!(
+                    "profile `{profile}` was logged in with the {} {stored}, but {source} names {url}; its credentials are only ever sent where they came from",
+                    self.kind.label()
+                ))
+                .hint(format!(
+                    "to use {url}, log in again: `{} {} {url}`; otherwise remove the setting",
+                    profile::login_command(profile),
+                    self.kind.flag()
+                ))
+                .into());
+            }
+        }
+        Ok(stored)
+    }
+
+    /// For a token from the environment, which belongs to no profile: the flag or
+    /// variable, else Attio's.
+    pub fn for_env_token(&self) -> Result<Url> {
+        match &self.explicit {
+            Some(url) => Ok(url.clone()),
+            None => base_url(self.kind.default(), "built-in default"),
+        }
+    }
+}
+
+/// Whether two base URLs name the same place (a trailing slash aside).
+fn same_base(a: &Url, b: &Url) -> bool {
+    let trimmed = |u: &Url| {
+        let mut u = u.clone();
+        let path = u.path().trim_end_matches('/').to_string();
+        u.set_path(&path);
+        u
+    };
+    trimmed(a) == trimmed(b)
 }
 
 /// An empty value (`ATTIO_APP_URL=`) counts as unset, as shells and CI systems often
@@ -147,6 +346,52 @@ pub fn endpoint(base: &Url, path: &str) -> Url {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn name(raw: &str) -> ProfileName {
+        ProfileName::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn stored_credentials_are_bound_to_their_issuer() {
+        let none = UrlSetting::resolve(UrlKind::App, None, None).unwrap();
+        let stored = "http://127.0.0.1:1/";
+        assert_eq!(
+            none.for_stored(&name("w"), stored).unwrap().as_str(),
+            stored
+        );
+        let same = UrlSetting::resolve(UrlKind::App, Some("http://127.0.0.1:1"), None).unwrap();
+        assert!(same.for_stored(&name("w"), stored).is_ok());
+        let other = UrlSetting::resolve(UrlKind::App, Some("http://127.0.0.1:2"), None).unwrap();
+        let err = other.for_stored(&name("w"), stored).unwrap_err();
+        assert!(err.to_string().contains("127.0.0.1:2"), "{err}");
+        let configured =
+            UrlSetting::resolve(UrlKind::App, None, Some("http://127.0.0.1:3".into())).unwrap();
+        assert!(configured.for_stored(&name("w"), stored).is_err());
+        assert_eq!(
+            configured
+                .for_login(&name("w"), Some(stored))
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:3/",
+            "config.toml is a default for login"
+        );
+        assert_eq!(
+            none.for_login(&name("w"), Some(stored)).unwrap().as_str(),
+            stored
+        );
+    }
+
+    #[test]
+    fn empty_variables_count_as_unset() {
+        let env = Environment::from_pairs([
+            ("ATTIO_API_KEY", OsString::from(" ")),
+            ("NO_COLOR", OsString::from("")),
+            ("BROWSER", OsString::from("firefox")),
+        ]);
+        assert_eq!(env.get("ATTIO_API_KEY"), None);
+        assert!(env.colour_allowed());
+        assert_eq!(env.get("BROWSER"), Some("firefox"));
+    }
 
     #[test]
     fn https_is_accepted_anywhere_and_http_only_on_loopback() {

@@ -90,8 +90,9 @@ fn a_failed_write_is_a_clear_error_and_destroys_nothing() {
     let run: crate::support::Run = shell.output().unwrap().into();
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
-        run.stderr
-            .contains("storing the refresh state of profile `default`"),
+        run.stderr.contains(
+            "refreshing the access token of profile `default`: storing the refresh state"
+        ),
         "{run:?}"
     );
     assert!(run.stderr.contains("File too large"), "{run:?}");

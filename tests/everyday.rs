@@ -222,7 +222,8 @@ fn a_malformed_config_file_names_the_path_and_line() {
     std::fs::create_dir_all(env.config_dir()).unwrap();
     let file = env.config_dir().join("config.toml");
     std::fs::write(&file, "[profiles.work]\nport = \"high\"\n").unwrap();
-    let run = env.run(&["token"]);
+    // `login` reads its defaults from the file; other commands do not need it.
+    let run = env.login(&[]);
     assert_eq!(run.code, 2, "{run:?}");
     let first = run.stderr.lines().next().unwrap();
     assert!(
@@ -256,10 +257,12 @@ fn environment_variables_win_over_the_config_file() {
         1,
         "the API URL from the environment was used"
     );
-    // Without the variable, the file's URL applies (and is unreachable).
+    // Without the variable, the file names another API host than the one the profile
+    // logged in with: refused, rather than handed the stored token.
     let mut cmd = env.cmd(&["whoami"]);
     cmd.env_remove("ATTIO_API_URL");
     let run: crate::support::Run = cmd.output().unwrap().into();
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stderr.contains("http://127.0.0.1:9/v2/self"), "{run:?}");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("http://127.0.0.1:9"), "{run:?}");
+    assert_eq!(env.fake.seen("/v2/self").len(), 1);
 }

@@ -132,16 +132,16 @@ fn odd_token_endpoint_answers_end_the_login_cleanly_and_are_never_retried() {
     let cases: Vec<(Misbehave, &str)> = vec![
         (
             Misbehave::Html,
-            "unexpected answer from the token endpoint (HTTP 200): unexpected response Content-Type",
+            "unexpected answer from the token endpoint (HTTP 200, text/html, 55 bytes): not a JSON object",
         ),
         (
             Misbehave::Status(500, None),
-            "unexpected answer from the token endpoint (HTTP 500): <html><body><h1>502 Bad Gateway",
+            "unexpected answer from the token endpoint (HTTP 500, text/html, 55 bytes)",
         ),
-        (Misbehave::Status(503, Some("1".into())), "(HTTP 503)"),
+        (Misbehave::Status(503, Some("1".into())), "(HTTP 503, "),
         (
             Misbehave::Json(serde_json::json!({"token_type": "Bearer"})),
-            "unexpected answer from the token endpoint (HTTP 200)",
+            "unexpected answer from the token endpoint (HTTP 200, application/json, 23 bytes): no `access_token`",
         ),
         (
             Misbehave::Hang(Duration::from_secs(5)),
@@ -208,13 +208,39 @@ fn a_refresh_with_an_unknown_outcome_is_never_sent_again() {
     }
 }
 
+/// Makes the stored credentials of `default` look issued by `app_url` (as if the issuer
+/// moved or went down), returning what was there before.
+fn move_issuer(env: &TestEnv, app_url: &str) -> (String, String) {
+    let creds = std::fs::read_to_string(env.credentials_file("default")).unwrap();
+    let meta = std::fs::read_to_string(env.meta_file("default")).unwrap();
+    let issuer = format!("{}/", env.fake.url);
+    let moved = format!("{app_url}/");
+    std::fs::write(
+        env.credentials_file("default"),
+        creds.replace(&issuer, &moved),
+    )
+    .unwrap();
+    std::fs::write(env.meta_file("default"), meta.replace(&issuer, &moved)).unwrap();
+    (creds, meta)
+}
+
 #[test]
 fn a_refresh_that_never_reached_the_server_can_be_tried_again() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
     // Nothing listens on port 9 of the loopback interface: the connection is refused.
-    let refused = env.run_with(&["refresh"], &[("ATTIO_APP_URL", "http://127.0.0.1:9")]);
+    let (creds, meta) = move_issuer(&env, "http://127.0.0.1:9");
+    let mut cmd = env.cmd(&["refresh"]);
+    cmd.env_remove("ATTIO_APP_URL");
+    let refused: Run = cmd.output().unwrap().into();
     assert_clean_failure(&env, &refused, 1, "could not connect");
+    let now = std::fs::read_to_string(env.credentials_file("default")).unwrap();
+    assert!(
+        !now.contains("refresh_pending"),
+        "not marked as used: {now}"
+    );
+    std::fs::write(env.credentials_file("default"), &creds).unwrap();
+    std::fs::write(env.meta_file("default"), &meta).unwrap();
     let retried = env.run(&["refresh"]);
     assert_eq!(retried.code, 0, "{retried:?}");
     assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
@@ -226,15 +252,33 @@ fn a_connection_closed_without_an_answer_is_a_clear_error() {
     env.logged_in(&[]);
     let token = env.fake.last_access_token();
     let closing = closing_server(2);
-    let whoami = env.run_with(&["whoami"], &[("ATTIO_API_URL", &closing)]);
+    let whoami = env.run_with(
+        &["whoami"],
+        &[
+            ("ATTIO_API_URL", &closing),
+            ("ATTIO_API_KEY", "sk_for_a_closing_server"),
+        ],
+    );
     assert_clean_failure(&env, &whoami, 1, &format!("GET {closing}/v2/self failed: "));
-    let refresh = env.run_with(&["refresh"], &[("ATTIO_APP_URL", &closing)]);
+    let (creds, meta) = move_issuer(&env, &closing);
+    let mut cmd = env.cmd(&["refresh"]);
+    cmd.env_remove("ATTIO_APP_URL");
+    let refresh: Run = cmd.output().unwrap().into();
     assert_clean_failure(
         &env,
         &refresh,
         1,
         &format!("POST {closing}/oauth/token failed: "),
     );
+    std::fs::write(env.meta_file("default"), &meta).unwrap();
+    let kept = std::fs::read_to_string(env.credentials_file("default")).unwrap();
+    let issuer = format!("{}/", env.fake.url);
+    std::fs::write(
+        env.credentials_file("default"),
+        kept.replace(&format!("{closing}/"), &issuer),
+    )
+    .unwrap();
+    assert_ne!(kept, creds, "marked: the outcome is unknown");
     assert_eq!(
         env.run(&["token"]).stdout,
         format!("{token}\n"),

@@ -1,5 +1,9 @@
 //! The integration tests: the built binary against a fake Attio on 127.0.0.1.
 
+// The harness reads PATH and CI itself; the rule that only `settings` reads the
+// environment is the tool's.
+#![allow(clippy::disallowed_methods)]
+
 mod fake_attio;
 mod secret_service;
 mod support;

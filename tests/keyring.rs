@@ -235,13 +235,19 @@ fn logging_in_again_into_another_store_removes_the_secret_from_the_old_one() {
     let login_args = ["login", "--port", "0", "--timeout", "20"];
     let to_file = run_with(&env, &bus, &login_args, &[("ATTIO_AUTH_STORE", "file")]);
     assert_eq!(to_file.code, 0, "{to_file:?}");
-    assert!(!in_keyring(&bus, "default"), "the keyring entry was removed");
+    assert!(
+        !in_keyring(&bus, "default"),
+        "the keyring entry was removed"
+    );
     assert!(env.credentials_file("default").exists());
 
     let back = run_with(&env, &bus, &login_args, &[]);
     assert_eq!(back.code, 0, "{back:?}");
     assert!(in_keyring(&bus, "default"));
-    assert!(!env.credentials_file("default").exists(), "the file was removed");
+    assert!(
+        !env.credentials_file("default").exists(),
+        "the file was removed"
+    );
 }
 
 #[test]
@@ -290,15 +296,29 @@ fn a_secret_service_that_never_answers_cannot_hang_it() {
     assert!(token.stderr.contains("hint:"), "{token:?}");
     let logout = run_with(&env, &silent, &["logout"], &[]);
     assert_eq!(logout.code, 1, "{logout:?}");
-    assert!(logout.stderr.contains("did not answer within"), "{logout:?}");
+    assert!(
+        logout.stderr.contains("did not answer within"),
+        "{logout:?}"
+    );
 
     let login = run_with(
         &env,
         &silent,
-        &["login", "--profile", "other", "--port", "0", "--timeout", "20"],
+        &[
+            "login",
+            "--profile",
+            "other",
+            "--port",
+            "0",
+            "--timeout",
+            "20",
+        ],
         &[],
     );
     assert_eq!(login.code, 0, "{login:?}");
     assert!(login.stderr.contains("warning"), "{login:?}");
-    assert!(env.credentials_file("other").exists(), "it fell back to the file store");
+    assert!(
+        env.credentials_file("other").exists(),
+        "it fell back to the file store"
+    );
 }

@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages="dbus gnome-keyring libsecret-tools libglib2.0-bin"
+packages="dbus gnome-keyring libsecret-tools libglib2.0-bin dbus-tests"
 missing=()
-for tool in dbus-daemon gnome-keyring-daemon secret-tool gdbus; do
+for tool in dbus-daemon gnome-keyring-daemon secret-tool gdbus dbus-test-tool; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then

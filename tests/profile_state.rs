@@ -24,7 +24,10 @@ fn logout_of_an_unknown_profile_creates_nothing() {
         run.stderr.contains("profile `ghost` is not logged in"),
         "{run:?}"
     );
-    assert_eq!(files_under(env.home.path()), Vec::<std::path::PathBuf>::new());
+    assert_eq!(
+        files_under(env.home.path()),
+        Vec::<std::path::PathBuf>::new()
+    );
 }
 
 #[test]
@@ -160,7 +163,10 @@ fn a_refused_refresh_says_so_on_that_run_and_every_later_one() {
                 .contains("hint: run `attio-auth login --profile work`"),
             "{run:?}"
         );
-        assert!(!run.stderr.contains("rt_the_server_never_issued"), "{run:?}");
+        assert!(
+            !run.stderr.contains("rt_the_server_never_issued"),
+            "{run:?}"
+        );
     }
     assert_eq!(
         env.fake.token_requests("refresh_token").len(),
@@ -198,7 +204,12 @@ fn absurd_expiry_numbers_never_crash_it() {
         serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
     meta["expires_at"] = json!(u64::MAX);
     std::fs::write(&meta_path, meta.to_string()).unwrap();
-    for args in [&["status"][..], &["status", "--json"], &["token"], &["whoami"]] {
+    for args in [
+        &["status"][..],
+        &["status", "--json"],
+        &["token"],
+        &["whoami"],
+    ] {
         let run = env.run(args);
         assert!(
             run.code != 134 && !run.stderr.contains("internal error"),
@@ -207,7 +218,10 @@ fn absurd_expiry_numbers_never_crash_it() {
     }
     assert_eq!(env.run(&["status"]).code, 0);
     let refresh = env.run(&["refresh"]);
-    assert_eq!(refresh.code, 3, "rt_forever is unknown to the fake: {refresh:?}");
+    assert_eq!(
+        refresh.code, 3,
+        "rt_forever is unknown to the fake: {refresh:?}"
+    );
 }
 
 #[test]
@@ -225,14 +239,22 @@ fn an_unusable_refresh_answer_never_throws_its_new_refresh_token_away() {
         env.fake
             .misbehave("/oauth/token", Misbehave::Json(answer.clone()), 1);
         let run = env.run(&["refresh"]);
-        assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{answer}: {run:?}");
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (1, ""),
+            "{answer}: {run:?}"
+        );
         assert!(
             run.stderr.contains("its new refresh token was stored"),
             "{answer}: {run:?}"
         );
         assert!(!run.stderr.contains(&refresh_token), "{run:?}");
         let document = stored_document(&env, "default");
-        assert_eq!(document["refresh_token"], refresh_token.as_str(), "{answer}");
+        assert_eq!(
+            document["refresh_token"],
+            refresh_token.as_str(),
+            "{answer}"
+        );
         assert_eq!(document.get("refresh_pending"), None, "{answer}");
     }
 }
@@ -294,7 +316,10 @@ fn stored_credentials_go_only_to_the_app_url_that_issued_them() {
     }
     let whoami = env.run_with(&["whoami"], &[("ATTIO_API_URL", &other.url)]);
     assert_eq!(whoami.code, 2, "{whoami:?}");
-    assert!(other.state().seen.is_empty(), "the other host heard nothing");
+    assert!(
+        other.state().seen.is_empty(),
+        "the other host heard nothing"
+    );
     assert_eq!(env.fake.token_requests("refresh_token").len(), 0);
 }
 
@@ -303,7 +328,11 @@ fn a_malformed_config_file_does_not_stop_commands_that_do_not_need_it() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     env.logged_in(&[]);
     let token = env.fake.last_access_token();
-    std::fs::write(env.config_dir().join("config.toml"), "[profiles.default\nport = ").unwrap();
+    std::fs::write(
+        env.config_dir().join("config.toml"),
+        "[profiles.default\nport = ",
+    )
+    .unwrap();
     let printed = env.run(&["token"]);
     assert_eq!(printed.code, 0, "{printed:?}");
     assert_eq!(printed.stdout, format!("{token}\n"));
@@ -318,13 +347,16 @@ fn a_directory_that_others_can_write_is_refused_with_the_fix() {
     use std::os::unix::fs::PermissionsExt;
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     env.logged_in(&[]);
-    let dir = env.credentials_file("default").parent().unwrap().to_path_buf();
+    let dir = env
+        .credentials_file("default")
+        .parent()
+        .unwrap()
+        .to_path_buf();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
     let run = env.run(&["token"]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:?}");
     assert!(
-        run.stderr
-            .contains(&format!("chmod 700 {}", dir.display())),
+        run.stderr.contains(&format!("chmod 700 {}", dir.display())),
         "{run:?}"
     );
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
@@ -332,7 +364,10 @@ fn a_directory_that_others_can_write_is_refused_with_the_fix() {
     std::fs::set_permissions(&profiles, std::fs::Permissions::from_mode(0o770)).unwrap();
     let status = env.run(&["status"]);
     assert_eq!(status.code, 1, "{status:?}");
-    assert!(status.stderr.contains(&profiles.display().to_string()), "{status:?}");
+    assert!(
+        status.stderr.contains(&profiles.display().to_string()),
+        "{status:?}"
+    );
 }
 
 #[cfg(unix)]
@@ -351,7 +386,11 @@ fn a_symlink_in_place_of_the_credentials_is_refused_and_never_written_through() 
     assert!(token.stderr.contains("is a symbolic link"), "{token:?}");
     let refresh = env.run(&["refresh"]);
     assert_eq!(refresh.code, 1, "{refresh:?}");
-    assert_eq!(std::fs::read(&target).unwrap(), before, "nothing written through it");
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        before,
+        "nothing written through it"
+    );
     assert!(env.fake.token_requests("refresh_token").is_empty());
 }
 
@@ -363,6 +402,8 @@ fn a_symlinked_lock_file_is_not_followed() {
     let locks = env.data_dir().join("locks");
     std::fs::create_dir_all(&locks).unwrap();
     let victim = env.home.path().join("victim");
+    // Login left a lock file; an attacker replaces it with a link.
+    let _ = std::fs::remove_file(locks.join("default.lock"));
     std::os::unix::fs::symlink(&victim, locks.join("default.lock")).unwrap();
     let run = env.run(&["refresh"]);
     assert_eq!(run.code, 1, "{run:?}");
@@ -383,7 +424,10 @@ fn a_fifo_in_place_of_a_stored_file_fails_fast_instead_of_hanging() {
             _ => env.config_dir().join("config.toml"),
         };
         let _ = std::fs::remove_file(&path);
-        let made = std::process::Command::new("mkfifo").arg(&path).status().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
         assert!(made.success());
         let token = env.run_bounded(&["token"], &[]);
         let status = env.run_bounded(&["status"], &[]);
@@ -397,8 +441,15 @@ fn a_fifo_in_place_of_a_stored_file_fails_fast_instead_of_hanging() {
             assert_eq!(status.code, 0, "{status:?}");
             assert!(token.stderr.contains("not a regular file"), "{token:?}");
         } else {
-            assert_eq!((token.code, token.stdout.as_str()), (1, ""), "{which}: {token:?}");
-            assert!(token.stderr.contains("not a regular file"), "{which}: {token:?}");
+            assert_eq!(
+                (token.code, token.stdout.as_str()),
+                (1, ""),
+                "{which}: {token:?}"
+            );
+            assert!(
+                token.stderr.contains("not a regular file"),
+                "{which}: {token:?}"
+            );
         }
     }
 }
@@ -415,7 +466,11 @@ fn a_credentials_file_owned_by_another_user_is_refused() {
     std::os::unix::fs::chown(&file, Some(65534), Some(65534)).unwrap();
     for args in [&["token"][..], &["exec", "--", "true"]] {
         let run = env.run(args);
-        assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{args:?}: {run:?}");
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (1, ""),
+            "{args:?}: {run:?}"
+        );
         assert!(run.stderr.contains("owned by another user"), "{run:?}");
         assert!(run.stderr.contains(&file.display().to_string()), "{run:?}");
     }

@@ -1,15 +1,15 @@
 //! `attio-auth config`: where the configuration file is read from.
 
+use std::path::Path;
+
 use anyhow::Result;
 
 use crate::cli::{ConfigAction, ConfigArgs};
-use crate::config;
 use crate::output;
-use crate::paths::Paths;
 
-pub fn run(paths: &Paths, args: &ConfigArgs) -> Result<()> {
+pub fn run(path: &Path, args: &ConfigArgs) -> Result<()> {
     match args.action {
-        ConfigAction::Path => output::data(&config::path(paths).display().to_string())?,
+        ConfigAction::Path => output::data(&path.display().to_string())?,
     }
     Ok(())
 }

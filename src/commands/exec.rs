@@ -7,8 +7,8 @@ use std::process::Command;
 
 use anyhow::Result;
 
-use super::Ctx;
 use crate::cli::ExecArgs;
+use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
 use crate::renew::{self, Mode};
 use crate::settings::TOKEN_VARIABLES;
@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     }
     // Always the profile's own token: an API key in this environment is exactly the
     // stale credential that must not reach the command.
-    let (session, _) = renew::fresh(ctx, Mode::IfExpiring(args.min_ttl))?;
+    let (stored, _) = renew::fresh(ctx, Mode::IfExpiring(args.min_ttl))?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     let mut command = Command::new(program);
     command.args(rest);
@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     for name in TOKEN_VARIABLES {
         command.env_remove(name);
     }
-    command.env(variable, session.creds.access_token.expose());
+    command.env(variable, stored.creds.access_token.expose());
     let shown = program.to_string_lossy().into_owned();
     Err(exec(command, &shown))
 }

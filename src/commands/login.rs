@@ -8,23 +8,21 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use tiny_http::Method;
 
-use super::Ctx;
-use super::whoami::{scope_failure, warn_unknown};
 use crate::attio::{self, Identity};
 use crate::browser::{Browser, SystemBrowser};
 use crate::callback::{self, Callback, Rejection};
-use crate::cli::{LoginArgs, StoreKind};
+use crate::cli::LoginArgs;
+use crate::context::Ctx;
 use crate::credentials::Credentials;
 use crate::failure::{Failure, Kind};
 use crate::freshness;
 use crate::listener::{self, Arrival, Listener};
 use crate::oauth::{self, AuthorizeRequest, TokenError};
 use crate::output;
-use crate::profile::{self, ProfileMeta};
+use crate::profile::ProfileMeta;
 use crate::progress::Countdown;
 use crate::scopes;
 use crate::secret::Secret;
-use crate::store::{self, FileStore, SecretStore, Unavailable};
 use crate::terminal;
 
 /// The port of the conventional redirect URI `http://localhost:3456/callback`.
@@ -61,7 +59,7 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     } else {
         &args.require_scopes
     });
-    warn_unknown(&required);
+    scopes::warn_unknown(&required);
     if args.with_token {
         return with_token(ctx, &required);
     }
@@ -81,13 +79,9 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         return Err(Failure::usage("the client ID contains control characters").into());
     }
     let requested = scopes::split(&args.scopes);
-    warn_unknown(&requested);
-    let previous = profile::load(&ctx.paths, &ctx.settings.profile)
-        .ok()
-        .flatten();
-    let app_url = ctx.app_url(previous.as_ref())?;
-    let api_url = ctx.api_url(previous.as_ref())?;
-    let client_secret = client_secret(&client_id)?;
+    scopes::warn_unknown(&requested);
+    let (app_url, api_url) = login_urls(ctx)?;
+    let client_secret = client_secret(ctx, &client_id)?;
 
     let listener = Listener::bind(args.port.or(defaults.port).unwrap_or(DEFAULT_PORT))?;
     let redirect_uri = listener.redirect_uri();
@@ -96,7 +90,9 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         "Open this URL in a browser to authorize attio-auth in Attio:\n\n    {}\n",
         auth.url
     ));
-    let browser = SystemBrowser::from_env();
+    let browser = SystemBrowser {
+        command: ctx.settings.browser.clone(),
+    };
     if !args.no_browser
         && let Err(e) = browser.open(auth.url.as_str())
     {
@@ -118,12 +114,25 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     Ok(())
 }
 
+/// The app and API URLs a login uses: flags and environment, then config.toml, then
+/// the URLs the profile logged in with before, then Attio's.
+fn login_urls(ctx: &Ctx) -> Result<(url::Url, url::Url)> {
+    let profile = &ctx.settings.profile;
+    let previous = ctx.repository().meta().ok().flatten();
+    Ok((
+        ctx.settings
+            .app_url
+            .for_login(profile, previous.as_ref().map(|m| m.app_url.as_str()))?,
+        ctx.settings
+            .api_url
+            .for_login(profile, previous.as_ref().map(|m| m.api_url.as_str()))?,
+    ))
+}
+
 /// The client secret: `ATTIO_CLIENT_SECRET`, or typed without echo at a terminal.
-fn client_secret(client_id: &str) -> Result<Secret<String>> {
-    if let Ok(secret) = std::env::var("ATTIO_CLIENT_SECRET")
-        && !secret.trim().is_empty()
-    {
-        return Ok(Secret::new(secret.trim().to_string()));
+fn client_secret(ctx: &Ctx, client_id: &str) -> Result<Secret<String>> {
+    if let Some(secret) = &ctx.settings.client_secret {
+        return Ok(secret.clone());
     }
     if !std::io::stdin().is_terminal() {
         return Err(Failure::usage("no OAuth client secret")
@@ -287,27 +296,24 @@ impl Flow<'_> {
                 TokenError::Rejected(why) => Failure::new(Kind::LoginIncomplete, why)
                     .hint("check the client ID and ATTIO_CLIENT_SECRET, then run `attio-auth login` again")
                     .into(),
-                TokenError::Unsent(why) | TokenError::Failed(why) => anyhow::anyhow!(why),
+                TokenError::Unsent(why) | TokenError::Failed { why, .. } => anyhow::anyhow!(why),
             })
             .context("exchanging the authorization code for a token")?;
         let identity = attio::identify(&ctx.http, &self.api_url, &tokens.access_token, profile)
             .context("checking the new token with Attio")?;
         let missing = scopes::missing(&identity.scopes, &self.required);
         if !missing.is_empty() {
-            return Err(scope_failure(&missing, &identity.scopes).context("nothing was stored"));
+            return Err(scopes::failure(&missing, &identity.scopes).context("nothing was stored"));
         }
-        let now = freshness::now();
         let creds = Credentials::new(
             tokens.access_token,
             tokens.refresh_token,
-            tokens
-                .expires_in
-                .map(|s| now.saturating_add(s))
-                .or(identity.exp),
+            freshness::grant_expiry(freshness::now(), tokens.expires_in, || identity.exp),
             self.client_id.clone(),
             Some(self.client_secret.clone()),
+            self.app_url.to_string(),
         );
-        save(ctx, &creds, &identity, &self.app_url, &self.api_url)
+        save(ctx, creds, &identity, &self.app_url, &self.api_url)
     }
 }
 
@@ -316,18 +322,24 @@ impl Flow<'_> {
 fn with_token(ctx: &Ctx, required: &[String]) -> Result<()> {
     let token = token_from_stdin()?;
     let profile = &ctx.settings.profile;
-    let previous = profile::load(&ctx.paths, profile).ok().flatten();
-    let app_url = ctx.app_url(previous.as_ref())?;
-    let api_url = ctx.api_url(previous.as_ref())?;
+    let (app_url, api_url) = login_urls(ctx)?;
     let identity = attio::identify(&ctx.http, &api_url, &token, profile)
         .context("checking the token with Attio; nothing was stored")?;
     let missing = scopes::missing(&identity.scopes, required);
     if !missing.is_empty() {
-        return Err(scope_failure(&missing, &identity.scopes).context("nothing was stored"));
+        return Err(scopes::failure(&missing, &identity.scopes).context("nothing was stored"));
     }
     let client_id = identity.client_id.clone().unwrap_or_default();
-    let creds = Credentials::new(token, None, identity.exp, client_id, None);
-    save(ctx, &creds, &identity, &app_url, &api_url)?;
+    let expires_at = freshness::grant_expiry(freshness::now(), None, || identity.exp);
+    let creds = Credentials::new(
+        token,
+        None,
+        expires_at,
+        client_id,
+        None,
+        app_url.to_string(),
+    );
+    save(ctx, creds, &identity, &app_url, &api_url)?;
     Ok(())
 }
 
@@ -362,15 +374,13 @@ fn token_from_stdin() -> Result<Secret<String>> {
 /// workspace's name for the browser page.
 fn save(
     ctx: &Ctx,
-    creds: &Credentials,
+    creds: Credentials,
     identity: &Identity,
     app_url: &url::Url,
     api_url: &url::Url,
 ) -> Result<String> {
     let profile = &ctx.settings.profile;
-    let (kind, location) = store_credentials(ctx, creds)?;
     let mut meta = ProfileMeta::new(
-        kind,
         creds.client_id.clone(),
         app_url.to_string(),
         api_url.to_string(),
@@ -380,10 +390,12 @@ fn save(
     meta.workspace_slug = identity.workspace_slug.clone();
     meta.member_id = identity.member_id.clone();
     meta.scopes = identity.scopes.clone();
-    meta.expires_at = creds.expires_at;
-    meta.has_refresh_token = creds.refresh_token.is_some();
     meta.logged_in_at = freshness::now();
-    profile::save(&ctx.paths, profile, &meta)?;
+    // Under the profile's lock: a refresh in flight finishes first, and cannot write
+    // the old grant back over this one.
+    let repo = ctx.repository();
+    let stored = repo.lock()?.save_login(creds, meta, ctx.settings.store)?;
+    let location = repo.location(stored.meta.store);
     let workspace = identity
         .workspace_name
         .clone()
@@ -402,31 +414,4 @@ fn save(
         "Credentials for profile `{profile}` are stored in {location}."
     ));
     Ok(workspace)
-}
-
-/// Stores the credentials in the configured store, falling back to the file store
-/// when the keyring is absent. Removes a copy an earlier login left in the other store.
-fn store_credentials(ctx: &Ctx, creds: &Credentials) -> Result<(StoreKind, String)> {
-    let profile = &ctx.settings.profile;
-    let secret = creds.encode();
-    let mut kind = ctx.settings.store;
-    let primary = store::open(kind, &ctx.paths);
-    if let Err(e) = primary.save(profile, &secret) {
-        let Some(unavailable) = e.chain().find_map(|c| c.downcast_ref::<Unavailable>()) else {
-            return Err(e);
-        };
-        let file = FileStore::new(&ctx.paths);
-        output::warn(format!(
-            "{unavailable}; storing credentials in {} instead",
-            file.location(profile)
-        ));
-        file.save(profile, &secret)?;
-        kind = StoreKind::File;
-    }
-    let chosen = store::open(kind, &ctx.paths);
-    if kind == StoreKind::Keyring {
-        // A file left by an earlier fallback would otherwise linger with old secrets.
-        let _ = FileStore::new(&ctx.paths).delete(profile);
-    }
-    Ok((kind, chosen.location(profile)))
 }

@@ -1,5 +1,5 @@
-//! One file per subcommand, and the context they share: validated settings, the tool's
-//! directories and the (lazily built) HTTP client.
+//! One file per subcommand. Each composes the profile repository, the settings and the
+//! HTTP client, and keeps only its own policy.
 
 mod completions;
 mod config;
@@ -12,78 +12,42 @@ mod token;
 mod whoami;
 
 use anyhow::Result;
-use url::Url;
 
 use crate::cli::{Cli, Command};
-use crate::failure::{Failure, Kind};
+use crate::context::Ctx;
 use crate::http::Http;
+use crate::output;
 use crate::paths::Paths;
-use crate::profile::{self, ProfileMeta};
-use crate::settings::{self, DEFAULT_API_URL, DEFAULT_APP_URL, Settings};
-
-/// What every command works with.
-pub struct Ctx {
-    pub settings: Settings,
-    pub paths: Paths,
-    pub http: Http,
-}
-
-impl Ctx {
-    /// The app host: `--app-url`/`ATTIO_APP_URL`, else the profile's stored one, else Attio's.
-    pub fn app_url(&self, meta: Option<&ProfileMeta>) -> Result<Url> {
-        self.url(
-            self.settings.app_url.as_ref(),
-            meta.map(|m| m.app_url.as_str()),
-            DEFAULT_APP_URL,
-        )
-    }
-
-    /// The API host: `--api-url`/`ATTIO_API_URL`, else the profile's stored one, else Attio's.
-    pub fn api_url(&self, meta: Option<&ProfileMeta>) -> Result<Url> {
-        self.url(
-            self.settings.api_url.as_ref(),
-            meta.map(|m| m.api_url.as_str()),
-            DEFAULT_API_URL,
-        )
-    }
-
-    /// Applies the precedence explicit > stored > default, re-checking a stored URL.
-    fn url(&self, explicit: Option<&Url>, stored: Option<&str>, default: &str) -> Result<Url> {
-        if let Some(url) = explicit {
-            return Ok(url.clone());
-        }
-        let Some(stored) = stored else {
-            return settings::base_url(default, "built-in default");
-        };
-        let profile = &self.settings.profile;
-        settings::base_url(stored, "stored URL").map_err(|e| {
-            Failure::new(
-                Kind::LoginAgain,
-                format!("the metadata of profile `{profile}` holds an unusable URL ({e})"),
-            )
-            .hint(profile::clean_up_hint(profile))
-            .into()
-        })
-    }
-}
+use crate::settings::{Environment, Settings};
 
 /// Runs one subcommand: builds the real dependencies (directories, config file, settings,
 /// HTTP client) for the commands that need them.
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: Cli, env: &Environment) -> Result<()> {
     // Needs no storage, so it works even where no home directory is known.
     if let Command::Completions(args) = &cli.command {
         return completions::run(args.shell);
     }
     let paths = Paths::from_env()?;
+    let config_path = crate::config::path(&paths, env.config_path());
     if let Command::Config(args) = &cli.command {
-        return config::run(&paths, args);
+        return config::run(&config_path, args);
     }
-    let file = crate::config::load(&paths)?;
-    let settings = Settings::resolve(&cli.global, &file, |name| std::env::var(name).ok())?;
+    // config.toml holds defaults for `login` only: any other command works without it.
+    let file = match (&cli.command, crate::config::load(&config_path)) {
+        (_, Ok(file)) => file,
+        (Command::Login(_), Err(e)) => return Err(e),
+        (_, Err(e)) => {
+            output::warn(format!(
+                "ignoring the configuration file, which only `login` needs: {e:#}"
+            ));
+            crate::config::Config::default()
+        }
+    };
+    let settings = Settings::resolve(&cli.global, &file, env)?;
     let ctx = Ctx {
+        http: Http::new(settings.http_timeout),
         settings,
         paths,
-        http: Http::new(std::time::Duration::from_secs(cli.global.http_timeout)),
     };
     match cli.command {
         Command::Login(args) => login::run(&ctx, args),

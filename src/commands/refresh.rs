@@ -2,14 +2,14 @@
 
 use anyhow::Result;
 
-use super::Ctx;
+use crate::context::Ctx;
 use crate::freshness;
 use crate::output;
 use crate::renew::{self, Mode};
 
 pub fn run(ctx: &Ctx) -> Result<()> {
-    let (session, refreshed) = renew::fresh(ctx, Mode::Force)?;
-    let expiry = freshness::describe(session.creds.expires_at, freshness::now());
+    let (stored, refreshed) = renew::fresh(ctx, Mode::Force)?;
+    let expiry = freshness::describe(stored.creds.expires_at, freshness::now());
     let profile = &ctx.settings.profile;
     if refreshed {
         output::info(format!(

@@ -4,19 +4,19 @@
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use super::Ctx;
 use crate::cli::StatusArgs;
+use crate::context::Ctx;
 use crate::freshness;
 use crate::output;
-use crate::profile::{self, ProfileMeta, ProfileName};
-use crate::store;
+use crate::profile::{self, ProfileMeta, ProfileName, Repository};
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     let names = profile::list(&ctx.paths)?;
     let entries: Vec<(ProfileName, Result<ProfileMeta, String>)> = names
         .into_iter()
         .map(|name| {
-            let meta = match profile::load(&ctx.paths, &name) {
+            let repo = Repository::new(&ctx.paths, &name, ctx.settings.lock_timeout);
+            let meta = match repo.meta() {
                 Ok(Some(meta)) => Ok(meta),
                 Ok(None) => Err("metadata vanished while reading".to_string()),
                 Err(e) => Err(format!("{e:#}")),
@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
                 meta.workspace_slug.as_deref().unwrap_or("(unknown)"),
                 if meta.scopes.is_empty() { "(none)".into() } else { meta.scopes.join(", ") },
                 freshness::describe(meta.expires_at, now),
-                store::open(meta.store, &ctx.paths).location(name),
+                Repository::new(&ctx.paths, name, ctx.settings.lock_timeout).location(meta.store),
             ),
             Err(why) => format!("{name}\n  Unusable:   {why}"),
         })
@@ -70,7 +70,7 @@ fn as_json(ctx: &Ctx, name: &ProfileName, meta: &Result<ProfileMeta, String>) ->
         Ok(meta) => json!({
             "profile": name.as_str(),
             "store": meta.store,
-            "location": store::open(meta.store, &ctx.paths).location(name),
+            "location": Repository::new(&ctx.paths, name, ctx.settings.lock_timeout).location(meta.store),
             "workspace_id": meta.workspace_id,
             "workspace_name": meta.workspace_name,
             "workspace_slug": meta.workspace_slug,

@@ -3,8 +3,8 @@
 use anyhow::Result;
 use serde_json::json;
 
-use super::Ctx;
 use crate::cli::TokenArgs;
+use crate::context::Ctx;
 use crate::output;
 use crate::renew;
 

@@ -3,10 +3,9 @@
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::Ctx;
 use crate::attio;
 use crate::cli::WhoamiArgs;
-use crate::failure::{Failure, Kind};
+use crate::context::Ctx;
 use crate::freshness;
 use crate::output;
 use crate::renew;
@@ -17,10 +16,16 @@ const MIN_TTL: u64 = 60;
 
 pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
     let required = scopes::split(&args.require_scopes);
-    warn_unknown(&required);
+    scopes::warn_unknown(&required);
     let profile = &ctx.settings.profile;
     let handout = renew::handout(ctx, MIN_TTL)?;
-    let api_url = ctx.api_url(handout.meta.as_ref())?;
+    let api_url = match &handout.stored {
+        Some(stored) => ctx
+            .settings
+            .api_url
+            .for_stored(profile, &stored.meta.api_url)?,
+        None => ctx.settings.api_url.for_env_token()?,
+    };
     let identity = attio::identify(&ctx.http, &api_url, &handout.token, profile)
         .context("asking Attio who the token belongs to")?;
     if args.json {
@@ -39,33 +44,9 @@ pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
     }
     let missing = scopes::missing(&identity.scopes, &required);
     if !missing.is_empty() {
-        return Err(scope_failure(&missing, &identity.scopes));
+        return Err(scopes::failure(&missing, &identity.scopes));
     }
     Ok(())
-}
-
-/// Warns about required scopes that are not Attio's spelling.
-pub fn warn_unknown(scopes: &[String]) {
-    for scope in scopes::unknown(scopes) {
-        output::warn(format!(
-            "`{scope}` is not a known Attio scope (Attio spells them like `record_permission:read-write`)"
-        ));
-    }
-}
-
-/// The exit-5 failure naming the missing scopes.
-pub fn scope_failure(missing: &[&str], granted: &[String]) -> anyhow::Error {
-    let granted = if granted.is_empty() {
-        "none".to_string()
-    } else {
-        granted.join(", ")
-    };
-    Failure::new(
-        Kind::ScopeMissing,
-        format!("required scope not granted: {} (granted: {granted})", missing.join(", ")),
-    )
-    .hint("add the scope to the app at build.attio.com, have the workspace approve it, then log in again")
-    .into()
 }
 
 /// The identity as lines for a person.

@@ -1,7 +1,10 @@
 //! The OS keyring store (Secret Service on Linux, Keychain on macOS, Credential Manager
-//! on Windows): service `attio-auth`, account = profile name.
+//! on Windows): service `attio-auth`, account = profile name. Every call is bounded by
+//! [`TIMEOUT`]: a Secret Service that never answers (a stopped gnome-keyring, a broken
+//! WSL setup) counts as unavailable instead of hanging the tool.
 
-use std::fmt;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use anyhow::Result;
 use keyring::{Entry, Error};
@@ -14,33 +17,33 @@ use crate::secret::Secret;
 /// The keyring service name every entry is filed under.
 pub const SERVICE: &str = "attio-auth";
 
+/// The longest wait for one keyring call (documented in README.md).
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The fix for a keyring that is absent or silent, for every command.
+const FIX: &str = "start (or restart) the desktop keyring, e.g. `gnome-keyring-daemon --replace --components=secrets`; or log in again with --store file";
+
 pub struct KeyringStore;
 
-/// The keyring could not be reached at all (no D-Bus session, no Secret Service). `login`
-/// falls back to the file store on this error, and only on this one.
-#[derive(Debug)]
-pub struct Unavailable(String);
-
-impl fmt::Display for Unavailable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the OS keyring is unavailable ({})", self.0)
-    }
+/// The keyring could not be used at all: not there, or not answering.
+fn unavailable(why: String) -> anyhow::Error {
+    Failure::new(Kind::KeyringUnavailable, why).hint(FIX).into()
 }
-
-impl std::error::Error for Unavailable {}
 
 /// Describes a keyring error without ever formatting its payload (some variants carry
 /// the secret's bytes).
 fn describe(err: &Error) -> anyhow::Error {
     match err {
         // The store failed to initialise; its own error says why (no D-Bus session...).
-        Error::NoDefaultStore => Unavailable(match Entry::store_status() {
-            Err(Error::PlatformFailure(e) | Error::NoStorageAccess(e)) => e.to_string(),
-            Err(e) => e.to_string(),
-            Ok(()) => "no credential store could be initialised".into(),
-        })
-        .into(),
-        Error::PlatformFailure(e) => Unavailable(e.to_string()).into(),
+        Error::NoDefaultStore => unavailable(format!(
+            "the OS keyring is unavailable ({})",
+            match Entry::store_status() {
+                Err(Error::PlatformFailure(e) | Error::NoStorageAccess(e)) => e.to_string(),
+                Err(e) => e.to_string(),
+                Ok(()) => "no credential store could be initialised".into(),
+            }
+        )),
+        Error::PlatformFailure(e) => unavailable(format!("the OS keyring is unavailable ({e})")),
         // Present but locked, or the unlock prompt was dismissed: never a reason to fall
         // back to a file silently.
         Error::NoStorageAccess(e) => Failure::new(
@@ -61,40 +64,50 @@ fn describe(err: &Error) -> anyhow::Error {
     }
 }
 
-/// The entry for a profile.
-fn entry(profile: &ProfileName) -> Result<Entry> {
-    Entry::new(SERVICE, profile.as_str()).map_err(|e| describe(&e))
+/// Runs one keyring operation on the profile's entry on a thread of its own, giving up
+/// after [`TIMEOUT`]. A call that never returns is left behind; the process ends soon.
+fn bounded<T: Send + 'static>(
+    profile: &ProfileName,
+    call: impl FnOnce(&Entry) -> keyring::Result<T> + Send + 'static,
+) -> Result<keyring::Result<T>> {
+    let account = profile.as_str().to_string();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(Entry::new(SERVICE, &account).and_then(|entry| call(&entry)));
+    });
+    rx.recv_timeout(TIMEOUT).map_err(|_| {
+        unavailable(format!(
+            "the OS keyring did not answer within {} s",
+            TIMEOUT.as_secs()
+        ))
+    })
 }
 
 impl SecretStore for KeyringStore {
     fn load(&self, profile: &ProfileName) -> Result<Option<Secret<String>>> {
-        match entry(profile)?.get_password() {
+        let context = || format!("reading credentials for profile `{profile}` from the OS keyring");
+        match bounded(profile, |e| e.get_password()).map_err(|e| e.context(context()))? {
             Ok(text) => Ok(Some(Secret::new(text))),
             Err(Error::NoEntry) => Ok(None),
-            Err(e) => Err(describe(&e).context(format!(
-                "reading credentials for profile `{profile}` from the OS keyring"
-            ))),
+            Err(e) => Err(describe(&e).context(context())),
         }
     }
 
     fn save(&self, profile: &ProfileName, secret: &Secret<String>) -> Result<()> {
-        entry(profile)?
-            .set_password(secret.expose())
-            .map_err(|e| describe(&e))
-            .map_err(|e| {
-                e.context(format!(
-                    "storing credentials for profile `{profile}` in the OS keyring"
-                ))
-            })
+        let context = || format!("storing credentials for profile `{profile}` in the OS keyring");
+        let text = secret.expose().clone();
+        bounded(profile, move |e| e.set_password(&text))
+            .map_err(|e| e.context(context()))?
+            .map_err(|e| describe(&e).context(context()))
     }
 
     fn delete(&self, profile: &ProfileName) -> Result<bool> {
-        match entry(profile)?.delete_credential() {
+        let context =
+            || format!("removing credentials for profile `{profile}` from the OS keyring");
+        match bounded(profile, |e| e.delete_credential()).map_err(|e| e.context(context()))? {
             Ok(()) => Ok(true),
             Err(Error::NoEntry) => Ok(false),
-            Err(e) => Err(describe(&e).context(format!(
-                "removing credentials for profile `{profile}` from the OS keyring"
-            ))),
+            Err(e) => Err(describe(&e).context(context())),
         }
     }
 

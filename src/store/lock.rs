@@ -1,31 +1,136 @@
-//! The per-profile lock that serialises refreshes, so a refresh token is never sent twice
-//! even when many `attio-auth token` processes start at once.
+//! The per-profile lock that serialises every write of a profile's state (login, refresh,
+//! logout), so a refresh token is never sent twice and a login is never overwritten by a
+//! refresh that started before it. Waiting for it is bounded; the holder writes its pid
+//! into the file so a waiter can name it.
 
 use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use crate::paths::Paths;
-use crate::private_file;
-use crate::profile::ProfileName;
+use crate::failure::{Failure, Kind};
+use crate::secure_fs;
 
 /// Holds the profile's lock until dropped (the OS releases it if the process dies).
 pub struct ProfileLock {
     _file: File,
+    path: PathBuf,
 }
 
-/// Blocks until this process holds the profile's exclusive lock.
-pub fn acquire(paths: &Paths, profile: &ProfileName) -> Result<ProfileLock> {
-    let path = paths.lock_file(profile);
+impl ProfileLock {
+    /// Removes the lock file while still holding the lock (logout). Waiters that opened
+    /// it notice that the path no longer names their file and start over.
+    pub fn remove_file(&self) -> Result<bool> {
+        secure_fs::remove(&self.path)
+    }
+}
+
+/// Takes the exclusive lock at `path`, waiting at most `timeout` for another process to
+/// release it. `profile` names it in messages.
+pub fn acquire(path: &Path, profile: &str, timeout: Duration) -> Result<ProfileLock> {
     let context = || format!("locking profile `{profile}` ({})", path.display());
     if let Some(dir) = path.parent() {
-        private_file::ensure_dir(dir).with_context(context)?;
+        secure_fs::ensure_dir(dir).with_context(context)?;
     }
-    let file = private_file::open_private(
-        &path,
-        OpenOptions::new().write(true).create(true).truncate(false),
-    )
-    .with_context(context)?;
-    file.lock().with_context(context)?;
-    Ok(ProfileLock { _file: file })
+    loop {
+        let mut file = secure_fs::open_own(
+            path,
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false),
+        )
+        .with_context(context)?
+        .ok_or_else(|| anyhow::anyhow!("{} vanished while it was opened", path.display()))?;
+        wait_for(&file, path, profile, timeout)?;
+        // A logout may have removed the file while this process waited on it: then the
+        // lock is on a file nobody else will find, so start over on the new one.
+        if !same_file(&file, path) {
+            continue;
+        }
+        let _ = write_pid(&mut file);
+        return Ok(ProfileLock {
+            _file: file,
+            path: path.to_path_buf(),
+        });
+    }
+}
+
+/// Locks `file`, waiting at most `timeout`; names the holder when it gives up.
+fn wait_for(file: &File, path: &Path, profile: &str, timeout: Duration) -> Result<()> {
+    match file.try_lock() {
+        Ok(()) => return Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => {}
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("locking {}", path.display()));
+        }
+    }
+    let holder = holder_pid(file);
+    let waiter = file
+        .try_clone()
+        .with_context(|| format!("locking {}", path.display()))?;
+    let (tx, rx) = mpsc::channel();
+    // `File::lock` cannot time out: the thread waits, this one gives up on time. A lock
+    // the thread gets later is released when the process exits.
+    std::thread::spawn(move || {
+        let _ = tx.send(waiter.lock());
+    });
+    match rx.recv_timeout(timeout) {
+        Ok(result) => result.with_context(|| format!("locking {}", path.display())),
+        Err(_) => {
+            let who = match holder {
+                Some(pid) => format!("another attio-auth process (pid {pid})"),
+                None => "another attio-auth process".to_string(),
+            };
+            let stop = holder.map_or(String::new(), |pid| format!(" (`kill {pid}`)"));
+            Err(Failure::new(
+                Kind::Failed,
+                format!(
+                    "profile `{profile}` is busy: {who} has held its lock for more than {} s",
+                    timeout.as_secs()
+                ),
+            )
+            .hint(format!(
+                "if that process is stuck, stop it{stop}; or wait longer with --lock-timeout SECS"
+            ))
+            .into())
+        }
+    }
+}
+
+/// Whether `path` still names the open file (same device and inode).
+fn same_file(file: &File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), std::fs::symlink_metadata(path)) {
+            (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
+/// Records this process as the holder.
+fn write_pid(file: &mut File) -> std::io::Result<()> {
+    file.set_len(0)?;
+    file.rewind()?;
+    writeln!(file, "{}", std::process::id())
+}
+
+/// The pid the current holder recorded, if it did.
+fn holder_pid(file: &File) -> Option<u32> {
+    let mut text = String::new();
+    let mut reader = file.try_clone().ok()?;
+    reader.rewind().ok()?;
+    reader.take(32).read_to_string(&mut text).ok()?;
+    text.trim().parse().ok()
 }

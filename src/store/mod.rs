@@ -1,5 +1,6 @@
 //! Secret storage: one small trait, one module per backend. A backend moves an opaque
-//! secret document in and out; `credentials` gives it meaning.
+//! secret document in and out; `credentials` gives it meaning and `profile::Repository`
+//! decides which backend holds a profile.
 
 mod file;
 mod keyring;
@@ -8,7 +9,7 @@ pub mod lock;
 use anyhow::Result;
 
 pub use self::file::FileStore;
-pub use self::keyring::{KeyringStore, Unavailable};
+pub use self::keyring::KeyringStore;
 use crate::cli::StoreKind;
 use crate::paths::Paths;
 use crate::profile::ProfileName;

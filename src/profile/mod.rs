@@ -1,6 +1,8 @@
-//! Profiles: their validated names, and the non-secret metadata file each one has (who
-//! it is logged in as, which store holds its secrets), which `status` reads without
-//! touching the keyring.
+//! Profiles: their validated names, the non-secret metadata each one has (who it is
+//! logged in as, which store holds its secrets; `status` reads it without touching the
+//! keyring), and the [`Repository`] that alone reads and writes a profile's state.
+
+mod repository;
 
 use std::fmt;
 use std::fs;
@@ -9,10 +11,11 @@ use std::io;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+pub use self::repository::{Locked, Repository, Stored};
 use crate::cli::StoreKind;
-use crate::failure::{Failure, Kind};
+use crate::credentials::Credentials;
+use crate::failure::Failure;
 use crate::paths::Paths;
-use crate::private_file;
 
 /// The metadata format this build writes and understands.
 const META_VERSION: u32 = 1;
@@ -64,18 +67,19 @@ pub struct ProfileMeta {
     pub workspace_slug: Option<String>,
     pub member_id: Option<String>,
     pub scopes: Vec<String>,
-    /// Unix seconds; `None` for Attio's long-lived tokens.
+    /// Unix seconds; `None` for Attio's long-lived tokens. Derived from the credentials.
     pub expires_at: Option<u64>,
+    /// Whether a usable refresh token is stored. Derived from the credentials.
     pub has_refresh_token: bool,
     pub logged_in_at: u64,
 }
 
 impl ProfileMeta {
-    /// Builds the metadata for a fresh login.
-    pub fn new(store: StoreKind, client_id: String, app_url: String, api_url: String) -> Self {
+    /// Builds the metadata for a fresh login (the store is filled in when it is saved).
+    pub fn new(client_id: String, app_url: String, api_url: String) -> Self {
         Self {
             version: META_VERSION,
-            store,
+            store: StoreKind::File,
             client_id,
             app_url,
             api_url,
@@ -89,40 +93,35 @@ impl ProfileMeta {
             logged_in_at: 0,
         }
     }
+
+    /// Takes what the metadata says about tokens from the credentials themselves, so the
+    /// two never disagree.
+    fn reflect(&mut self, creds: &Credentials) {
+        self.expires_at = creds.expires_at;
+        self.has_refresh_token = creds.refresh_token.is_some() && creds.refresh_refused.is_none();
+    }
 }
 
 /// The hint for a profile whose stored state cannot be used.
 pub fn clean_up_hint(profile: &ProfileName) -> String {
     format!(
-        "run `attio-auth logout --profile {profile}` to remove it, then `attio-auth login --profile {profile}`"
+        "run `attio-auth logout --profile {profile}` to remove it, then `{}`",
+        login_command(profile)
     )
 }
 
-/// The command that logs a profile in (again), for hints.
-pub fn login_hint(profile: &ProfileName) -> String {
+/// The one rule for the command that logs a profile in (again).
+pub fn login_command(profile: &ProfileName) -> String {
     if profile.as_str() == "default" {
-        "run `attio-auth login`".into()
+        "attio-auth login".into()
     } else {
-        format!("run `attio-auth login --profile {profile}`")
+        format!("attio-auth login --profile {profile}")
     }
 }
 
-/// Reads a profile's metadata; `None` when the profile was never logged in.
-pub fn load(paths: &Paths, profile: &ProfileName) -> Result<Option<ProfileMeta>> {
-    let path = paths.meta_file(profile);
-    let Some(bytes) = private_file::read_if_exists(&path)
-        .with_context(|| format!("reading profile metadata {}", path.display()))?
-    else {
-        return Ok(None);
-    };
-    parse_meta(&bytes).map(Some).map_err(|why| {
-        Failure::new(
-            Kind::LoginAgain,
-            format!("profile metadata {} is unusable: {why}", path.display()),
-        )
-        .hint(clean_up_hint(profile))
-        .into()
-    })
+/// The hint that says to log a profile in (again).
+pub fn login_hint(profile: &ProfileName) -> String {
+    format!("run `{}`", login_command(profile))
 }
 
 /// Parses a metadata file, refusing formats from other versions.
@@ -142,29 +141,16 @@ pub fn check_version(document: &serde_json::Value, supported: u32) -> Result<(),
     }
 }
 
-/// Writes a profile's metadata atomically.
-pub fn save(paths: &Paths, profile: &ProfileName, meta: &ProfileMeta) -> Result<()> {
-    let path = paths.meta_file(profile);
-    let mut bytes = serde_json::to_vec_pretty(meta).context("encoding profile metadata")?;
-    bytes.push(b'\n');
-    private_file::write_atomic(&path, &bytes)
-        .with_context(|| format!("writing profile metadata {}", path.display()))
-}
-
-/// Deletes a profile's metadata; returns whether it existed.
-pub fn delete(paths: &Paths, profile: &ProfileName) -> Result<bool> {
-    let path = paths.meta_file(profile);
-    private_file::remove(&path).with_context(|| format!("removing {}", path.display()))
-}
-
 /// Every profile with a metadata file, sorted by name. Files whose names are not valid
 /// profile names are ignored.
 pub fn list(paths: &Paths) -> Result<Vec<ProfileName>> {
-    names_in(&paths.profiles_dir())
+    paths.check(&paths.profiles_dir())?;
+    names_in(&paths.profiles_dir(), ".json")
 }
 
-/// The profiles that have a `<name>.json` file in `dir`, sorted; other files are ignored.
-pub fn names_in(dir: &std::path::Path) -> Result<Vec<ProfileName>> {
+/// The profiles that have a `<name><suffix>` file in `dir` (or a temporary file of one),
+/// sorted; other files are ignored.
+pub fn names_in(dir: &std::path::Path, suffix: &str) -> Result<Vec<ProfileName>> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -174,7 +160,15 @@ pub fn names_in(dir: &std::path::Path) -> Result<Vec<ProfileName>> {
     for entry in entries {
         let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
         let file_name = entry.file_name();
-        let Some(stem) = file_name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+        let Some(name) = file_name.to_str() else {
+            continue;
+        };
+        // `.<name><suffix>.tmp-…`: a write that never finished.
+        let name = name
+            .strip_prefix('.')
+            .and_then(|n| n.split_once(".tmp-"))
+            .map_or(name, |(n, _)| n);
+        let Some(stem) = name.strip_suffix(suffix) else {
             continue;
         };
         if let Ok(name) = ProfileName::parse(stem) {
@@ -182,6 +176,7 @@ pub fn names_in(dir: &std::path::Path) -> Result<Vec<ProfileName>> {
         }
     }
     names.sort();
+    names.dedup();
     Ok(names)
 }
 

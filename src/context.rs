@@ -1,0 +1,24 @@
+//! What every command works with: validated settings, the tool's directories and the
+//! (lazily built) HTTP client, and the profile repository they lead to.
+
+use crate::http::Http;
+use crate::paths::Paths;
+use crate::profile::Repository;
+use crate::settings::Settings;
+
+pub struct Ctx {
+    pub settings: Settings,
+    pub paths: Paths,
+    pub http: Http,
+}
+
+impl Ctx {
+    /// The selected profile's state.
+    pub fn repository(&self) -> Repository<'_> {
+        Repository::new(
+            &self.paths,
+            &self.settings.profile,
+            self.settings.lock_timeout,
+        )
+    }
+}

@@ -1,0 +1,334 @@
+//! The one owner of a profile's state: its metadata file, its secret document (in the
+//! keyring or the file store), its temporary files and its lock. Commands never touch
+//! those directly; they read a [`Stored`] profile here, and write only through a
+//! [`Locked`] one, so every write happens under the profile's lock, a login moves the
+//! secret between stores without leaving a copy behind, and logout finds the profile
+//! wherever it could be.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use super::{ProfileMeta, ProfileName, clean_up_hint, login_hint, parse_meta};
+use crate::cli::StoreKind;
+use crate::credentials::{self, Credentials};
+use crate::failure::{self, Failure, Kind};
+use crate::output;
+use crate::paths::Paths;
+use crate::secret::Secret;
+use crate::secure_fs;
+use crate::store::{self, FileStore, KeyringStore, SecretStore, lock};
+
+/// One profile's state, as the repository sees it.
+#[derive(Clone, Copy)]
+pub struct Repository<'a> {
+    paths: &'a Paths,
+    name: &'a ProfileName,
+    /// The longest wait for another process's write (`--lock-timeout`).
+    lock_timeout: Duration,
+}
+
+/// A logged-in profile: its metadata and its credentials.
+pub struct Stored {
+    pub meta: ProfileMeta,
+    pub creds: Credentials,
+}
+
+impl Stored {
+    /// The app URL that issued the credentials: the only place its refresh token and
+    /// client secret are ever sent.
+    pub fn issuer(&self) -> &str {
+        self.creds.app_url.as_deref().unwrap_or(&self.meta.app_url)
+    }
+}
+
+impl<'a> Repository<'a> {
+    pub fn new(paths: &'a Paths, name: &'a ProfileName, lock_timeout: Duration) -> Self {
+        Self {
+            paths,
+            name,
+            lock_timeout,
+        }
+    }
+
+    /// Where a store keeps this profile's secret, for people.
+    pub fn location(&self, kind: StoreKind) -> String {
+        store::open(kind, self.paths).location(self.name)
+    }
+
+    /// The profile's metadata alone (no secret, no keyring); `None` when never logged in.
+    pub fn meta(&self) -> Result<Option<ProfileMeta>> {
+        let path = self.paths.meta_file(self.name);
+        self.paths.check(&self.paths.profiles_dir())?;
+        let Some(contents) = secure_fs::read_own(&path)
+            .with_context(|| format!("reading profile metadata {}", path.display()))?
+        else {
+            return Ok(None);
+        };
+        parse_meta(&contents.bytes).map(Some).map_err(|why| {
+            Failure::new(
+                Kind::LoginAgain,
+                format!("profile metadata {} is unusable: {why}", path.display()),
+            )
+            .hint(clean_up_hint(self.name))
+            .into()
+        })
+    }
+
+    /// The logged-in profile, read without the lock (writes replace files atomically).
+    /// When a refresh was cut short after its answer was safely written to a temporary
+    /// file, that answer is adopted (under the lock) instead of asking for a new login.
+    pub fn load(&self) -> Result<Stored> {
+        let stored = self.read()?;
+        if stored.creds.refresh_pending && self.recoverable(&stored).is_some() {
+            return self.lock()?.load();
+        }
+        Ok(stored)
+    }
+
+    /// Metadata, then the credentials from the store it names.
+    fn read(&self) -> Result<Stored> {
+        let mut retried = false;
+        loop {
+            let meta = self
+                .meta()?
+                .ok_or_else(|| self.not_logged_in(String::new()))?;
+            let store = store::open(meta.store, self.paths);
+            match credentials::load(store.as_ref(), self.name)? {
+                Some(creds) => return Ok(Stored { meta, creds }),
+                // A login may have just moved the secret to another store: look again.
+                None if !retried => retried = true,
+                None => {
+                    return Err(self.not_logged_in(format!(
+                        ": no credentials in {}",
+                        store.location(self.name)
+                    )));
+                }
+            }
+        }
+    }
+
+    fn not_logged_in(&self, detail: String) -> anyhow::Error {
+        Failure::new(
+            Kind::LoginAgain,
+            format!("profile `{}` is not logged in{detail}", self.name),
+        )
+        .hint(login_hint(self.name))
+        .into()
+    }
+
+    /// A complete, newer document that a refresh killed between writing its answer and
+    /// renaming it into place left in a temporary file of the file store.
+    fn recoverable(&self, stored: &Stored) -> Option<Credentials> {
+        if stored.meta.store != StoreKind::File {
+            return None;
+        }
+        FileStore::new(self.paths)
+            .leftover_temps(self.name)
+            .iter()
+            .filter_map(|path| secure_fs::read_own(path).ok().flatten())
+            .filter_map(|contents| String::from_utf8(contents.bytes).ok())
+            .filter_map(|text| Credentials::decode(&Secret::new(text)).ok())
+            .filter(|c| {
+                !c.refresh_pending
+                    && c.generation > stored.creds.generation
+                    && c.client_id == stored.creds.client_id
+                    && c.app_url == stored.creds.app_url
+            })
+            .max_by_key(|c| c.generation)
+    }
+
+    /// Takes the profile's lock, waiting at most `--lock-timeout` for another process.
+    pub fn lock(&self) -> Result<Locked<'a>> {
+        self.paths.check(&self.paths.locks_dir())?;
+        let lock = lock::acquire(
+            &self.paths.lock_file(self.name),
+            self.name.as_str(),
+            self.lock_timeout,
+        )?;
+        Ok(Locked { repo: *self, lock })
+    }
+
+    /// Whether anything of the profile is stored anywhere: metadata, a secret in either
+    /// store, temporary files or a lock file. Asks nothing of an absent keyring.
+    pub fn exists_anywhere(&self) -> Result<bool> {
+        let file = FileStore::new(self.paths);
+        let on_disk = [
+            self.paths.meta_file(self.name),
+            self.paths.credentials_file(self.name),
+            self.paths.lock_file(self.name),
+        ]
+        .iter()
+        .any(|p| p.symlink_metadata().is_ok())
+            || !file.leftover_temps(self.name).is_empty()
+            || !secure_fs::leftover_temps(&self.paths.meta_file(self.name)).is_empty();
+        if on_disk {
+            return Ok(true);
+        }
+        match KeyringStore.load(self.name) {
+            Ok(found) => Ok(found.is_some()),
+            Err(e) if is_absent(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A profile whose lock this process holds: the only way to write its state.
+pub struct Locked<'a> {
+    repo: Repository<'a>,
+    lock: lock::ProfileLock,
+}
+
+impl Locked<'_> {
+    /// Re-reads the profile under the lock (another process may have written it while
+    /// this one waited), adopting a refresh answer a killed process left behind.
+    pub fn load(&self) -> Result<Stored> {
+        let mut stored = self.repo.read()?;
+        if stored.creds.refresh_pending
+            && let Some(newer) = self.repo.recoverable(&stored)
+        {
+            output::verbose(format!(
+                "profile `{}`: recovered the tokens of a refresh that was cut short",
+                self.repo.name
+            ));
+            stored.creds = newer;
+            self.save(&mut stored)?;
+        }
+        Ok(stored)
+    }
+
+    /// Stores changed credentials in the store that holds them; the metadata follows.
+    pub fn save(&self, stored: &mut Stored) -> Result<()> {
+        stored.creds.generation = stored.creds.generation.saturating_add(1);
+        let store = store::open(stored.meta.store, self.repo.paths);
+        store.save(self.repo.name, &stored.creds.encode())?;
+        stored.meta.reflect(&stored.creds);
+        // The credentials are what counts; metadata only feeds `status`.
+        if let Err(e) = self.write_meta(&stored.meta) {
+            output::warn(format!("{e:#}"));
+        }
+        Ok(())
+    }
+
+    /// Stores a new login in the preferred store (the file store when the keyring is
+    /// absent or silent), then removes any copy an earlier login left in the other.
+    pub fn save_login(
+        &self,
+        mut creds: Credentials,
+        mut meta: ProfileMeta,
+        preferred: StoreKind,
+    ) -> Result<Stored> {
+        let previous = self.repo.meta().ok().flatten().map(|m| m.store);
+        creds.generation = 1;
+        meta.store = self.store_new(preferred, &creds.encode())?;
+        meta.reflect(&creds);
+        self.write_meta(&meta)?;
+        let other = match meta.store {
+            StoreKind::Keyring => StoreKind::File,
+            StoreKind::File => StoreKind::Keyring,
+        };
+        let name = self.repo.name;
+        match store::open(other, self.repo.paths).delete(name) {
+            Ok(_) => {}
+            // No keyring to ask, and the earlier login did not use it.
+            Err(e) if is_absent(&e) && previous != Some(other) => {}
+            Err(e) => output::warn(format!(
+                "{e:#}; an earlier login's copy may remain there: `attio-auth logout --profile {name}` removes it"
+            )),
+        }
+        if meta.store == StoreKind::Keyring {
+            for temp in FileStore::new(self.repo.paths).leftover_temps(name) {
+                let _ = secure_fs::remove(&temp);
+            }
+        }
+        Ok(Stored { meta, creds })
+    }
+
+    /// Writes a new secret: to the keyring when preferred and it answers a harmless read
+    /// first (a secret is never handed to a keyring that might not be there), else to
+    /// the file store with a warning. Returns where it went.
+    fn store_new(&self, preferred: StoreKind, secret: &Secret<String>) -> Result<StoreKind> {
+        let name = self.repo.name;
+        let file = FileStore::new(self.repo.paths);
+        if preferred == StoreKind::Keyring {
+            let keyring = KeyringStore;
+            match keyring.load(name).and_then(|_| keyring.save(name, secret)) {
+                Ok(()) => return Ok(StoreKind::Keyring),
+                Err(e) if is_absent(&e) => {
+                    output::warn(format!(
+                        "{e:#}; storing credentials in {} instead",
+                        file.location(name)
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        file.save(name, secret)?;
+        Ok(StoreKind::File)
+    }
+
+    /// Writes the metadata file.
+    fn write_meta(&self, meta: &ProfileMeta) -> Result<()> {
+        let paths = self.repo.paths;
+        let path = paths.meta_file(self.repo.name);
+        paths.check(&paths.profiles_dir())?;
+        let mut bytes = serde_json::to_vec_pretty(meta).context("encoding profile metadata")?;
+        bytes.push(b'\n');
+        secure_fs::write_atomic(&path, &bytes)
+            .with_context(|| format!("writing profile metadata {}", path.display()))
+    }
+
+    /// Removes the profile from every store it could be in (whatever its metadata says),
+    /// with its temporary files, metadata and lock file. Returns what was removed, for
+    /// people. Corrupt state is removed too: nothing here needs to parse it.
+    pub fn remove(self) -> Result<Vec<String>> {
+        let paths = self.repo.paths;
+        let name = self.repo.name;
+        let recorded_keyring = self
+            .repo
+            .meta()
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.store == StoreKind::Keyring);
+        let mut removed = Vec::new();
+        match KeyringStore.delete(name) {
+            Ok(true) => removed.push(format!(
+                "its credentials from {}",
+                KeyringStore.location(name)
+            )),
+            Ok(false) => {}
+            // Nothing says the keyring held it, and there is no keyring to ask.
+            Err(e) if !recorded_keyring && is_absent(&e) => {}
+            Err(e) => return Err(e),
+        }
+        let file = FileStore::new(paths);
+        let mut temps = file.leftover_temps(name);
+        temps.extend(secure_fs::leftover_temps(&paths.meta_file(name)));
+        if file.delete(name)? {
+            removed.push(format!("its credentials from {}", file.location(name)));
+        }
+        let mut removed_temps = 0;
+        for temp in temps {
+            removed_temps += usize::from(secure_fs::remove(&temp)?);
+        }
+        match removed_temps {
+            0 => {}
+            1 => removed.push("a temporary file left by an interrupted write".into()),
+            n => removed.push(format!("{n} temporary files left by interrupted writes")),
+        }
+        if secure_fs::remove(&paths.meta_file(name))? {
+            removed.push(format!(
+                "its metadata ({})",
+                paths.meta_file(name).display()
+            ));
+        }
+        self.lock.remove_file()?;
+        Ok(removed)
+    }
+}
+
+/// Whether a keyring error only means there is no keyring to ask (absent or silent); a
+/// keyring that is there but refuses (locked) is never ignored.
+fn is_absent(err: &anyhow::Error) -> bool {
+    failure::kind(err) == Some(Kind::KeyringUnavailable)
+}

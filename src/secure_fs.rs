@@ -1,0 +1,364 @@
+//! The tool's files, opened as strictly as ssh opens its keys. Directories must be owned
+//! by the user and writable by nobody else; files are opened without following symbolic
+//! links, without blocking (a FIFO cannot hang a read), and must be regular files owned by
+//! the user. Writes go to an unpredictable temporary file (`O_CREAT|O_EXCL|O_NOFOLLOW`),
+//! are fsynced and renamed into place, so a crash never leaves a half-written file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::failure::{Failure, Kind};
+
+/// The largest file read: stored documents are a few KiB.
+const MAX_READ: u64 = 1024 * 1024;
+
+/// What was read from a file, and who else may read it.
+pub struct Contents {
+    pub bytes: Vec<u8>,
+    /// The permission bits (0 where the platform has none).
+    pub mode: u32,
+}
+
+/// Creates `dir` (mode 0700, with any missing parents) when it is missing, then checks it.
+pub fn ensure_dir(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .with_context(|| format!("creating {}", dir.display()))?;
+    }
+    check_dir(dir)
+}
+
+/// Refuses a directory that another user owns or may write to (they could swap the files
+/// in it), saying how to fix it. A missing directory passes: there is nothing in it.
+#[cfg(unix)]
+pub fn check_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = match fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("checking {}", dir.display())),
+    };
+    let shown = dir.display();
+    if !metadata.is_dir() {
+        return Err(
+            Failure::new(Kind::Failed, format!("{shown} is not a directory"))
+                .hint(format!("move {shown} out of the way"))
+                .into(),
+        );
+    }
+    if metadata.uid() != euid() {
+        return Err(Failure::new(
+            Kind::Failed,
+            format!(
+                "{shown} is owned by another user (uid {}), so they could swap the files in it",
+                metadata.uid()
+            ),
+        )
+        .hint(format!("run `chown $(id -u) {shown}`, or remove it"))
+        .into());
+    }
+    let mode = metadata.mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(Failure::new(
+            Kind::Failed,
+            format!(
+                "{shown} is writable by other users (mode {mode:03o}), so they could swap the files in it"
+            ),
+        )
+        .hint(format!("run `chmod 700 {shown}`"))
+        .into());
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn check_dir(_dir: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// The effective user ID of this process.
+#[cfg(unix)]
+fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Opens a file of ours for reading: no symbolic link, no FIFO or device, no file of
+/// another user. `None` when it does not exist.
+pub fn open_own(path: &Path, options: &mut OpenOptions) -> Result<Option<File>> {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC,
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(options, 0o600);
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if is_symlink_error(&e) => return Err(symlink_failure(path)),
+        Err(e) => return Err(e).with_context(|| format!("opening {}", path.display())),
+    };
+    check_own_file(&file, path)?;
+    Ok(Some(file))
+}
+
+/// `O_NOFOLLOW` on a symbolic link fails with `ELOOP`.
+fn is_symlink_error(err: &io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        err.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = err;
+        false
+    }
+}
+
+fn symlink_failure(path: &Path) -> anyhow::Error {
+    let shown = path.display();
+    Failure::new(
+        Kind::Failed,
+        format!("{shown} is a symbolic link; attio-auth only uses its own regular files"),
+    )
+    .hint(format!(
+        "remove the link (`rm {shown}`) and log in again if it held credentials"
+    ))
+    .into()
+}
+
+/// Refuses anything but a regular file owned by this user.
+fn check_own_file(file: &File, path: &Path) -> Result<()> {
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("checking {}", path.display()))?;
+    check_regular(&metadata, path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if metadata.uid() != euid() {
+            let shown = path.display();
+            return Err(Failure::new(
+                Kind::Failed,
+                format!(
+                    "{shown} is owned by another user (uid {}); attio-auth only uses its own files",
+                    metadata.uid()
+                ),
+            )
+            .hint(format!(
+                "remove it (`rm {shown}`) and log in again if it held credentials"
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn check_regular(metadata: &fs::Metadata, path: &Path) -> Result<()> {
+    if metadata.is_file() {
+        return Ok(());
+    }
+    let shown = path.display();
+    Err(Failure::new(
+        Kind::Failed,
+        format!("{shown} is not a regular file (a FIFO, device or directory)"),
+    )
+    .hint(format!("move {shown} out of the way"))
+    .into())
+}
+
+/// Reads one of the tool's own files (see [`open_own`]); `None` when it does not exist.
+pub fn read_own(path: &Path) -> Result<Option<Contents>> {
+    let Some(file) = open_own(path, OpenOptions::new().read(true))? else {
+        return Ok(None);
+    };
+    read_all(file, path).map(Some)
+}
+
+/// Reads a file the user points the tool at (config.toml may be a link into a dotfiles
+/// repository, owned by anyone): links are followed, but it must be a regular file, and
+/// a FIFO cannot hang the read.
+pub fn read_followed(path: &Path) -> Result<Option<Contents>> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NONBLOCK | libc::O_CLOEXEC,
+    );
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("opening {}", path.display())),
+    };
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("checking {}", path.display()))?;
+    check_regular(&metadata, path)?;
+    read_all(file, path).map(Some)
+}
+
+fn read_all(file: File, path: &Path) -> Result<Contents> {
+    let mode = mode_of(&file);
+    let mut bytes = Vec::new();
+    file.take(MAX_READ + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {}", path.display()))?;
+    if bytes.len() as u64 > MAX_READ {
+        return Err(Failure::new(
+            Kind::Failed,
+            format!("{} is larger than {} KiB", path.display(), MAX_READ / 1024),
+        )
+        .hint(format!("move {} out of the way", path.display()))
+        .into());
+    }
+    Ok(Contents { bytes, mode })
+}
+
+fn mode_of(file: &File) -> u32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        file.metadata().map_or(0, |m| m.mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        0
+    }
+}
+
+/// The prefix of every temporary file written for `path`: `.<name>.tmp-`.
+fn temp_prefix(path: &Path) -> Option<String> {
+    Some(format!(".{}.tmp-", path.file_name()?.to_str()?))
+}
+
+/// Temporary files left beside `path` by writes that never finished (a kill, a crash).
+/// The caller holds the profile's lock, so no write of this path is in progress.
+pub fn leftover_temps(path: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(prefix)) = (path.parent(), temp_prefix(path)) else {
+        return Vec::new();
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(&prefix))
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Replaces `path` with `contents` atomically: the old file stays intact until the new
+/// one is fully on disk. The caller holds the profile's lock (temporary files of earlier
+/// writes that never finished are removed first) and names the file in its context.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| anyhow::anyhow!("{} has no parent directory", path.display()))?;
+    ensure_dir(dir)?;
+    for stale in leftover_temps(path) {
+        let _ = fs::remove_file(stale);
+    }
+    let prefix =
+        temp_prefix(path).ok_or_else(|| anyhow::anyhow!("{} has no file name", path.display()))?;
+    let tmp = dir.join(format!("{prefix}{}-{}", std::process::id(), random_hex()?));
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut options,
+            libc::O_NOFOLLOW | libc::O_CLOEXEC,
+        );
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    }
+    let result = (|| -> io::Result<()> {
+        let mut file = options.open(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)?;
+        // Make the rename itself durable.
+        #[cfg(unix)]
+        File::open(dir)?.sync_all()?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    Ok(result?)
+}
+
+/// 64 random bits as hex, so another user cannot guess a temporary file's name.
+fn random_hex() -> Result<String> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Removes a file (never what a link points to); one already gone is not an error.
+/// Returns whether it existed.
+pub fn remove(path: &Path) -> Result<bool> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("removing {}", path.display())),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn atomic_write_creates_a_private_file_and_directory_and_cleans_up() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("a/b/creds.json");
+        write_atomic(&path, b"one").unwrap();
+        fs::write(path.with_file_name(".creds.json.tmp-1-00"), b"stale").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(read_own(&path).unwrap().unwrap().bytes, b"two");
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn links_fifos_and_open_directories_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("target");
+        fs::write(&target, b"x").unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let err = read_own(&link).err().unwrap();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert!(
+            read_followed(&link).unwrap().is_some(),
+            "config may be a link"
+        );
+        let err = read_own(tmp.path()).err().unwrap();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let err = check_dir(tmp.path()).unwrap_err();
+        assert!(err.to_string().contains("mode 777"), "{err}");
+        assert!(read_own(&tmp.path().join("missing")).unwrap().is_none());
+    }
+}
