@@ -19,7 +19,7 @@ use crate::freshness;
 use crate::listener::{self, Arrival, Listener};
 use crate::oauth::{self, AuthorizeRequest, TokenError};
 use crate::output;
-use crate::profile::ProfileMeta;
+use crate::profile::{self, ProfileMeta};
 use crate::progress::Countdown;
 use crate::scopes;
 use crate::secret::Secret;
@@ -149,6 +149,11 @@ fn client_secret(ctx: &Ctx, client_id: &str) -> Result<Secret<String>> {
 }
 
 impl Flow<'_> {
+    /// The command that logs this profile in again, for hints.
+    fn again(&self) -> String {
+        profile::login_command(&self.ctx.settings.profile)
+    }
+
     /// Waits for the redirect (browser or paste) until the deadline, answering everything
     /// else that reaches the listener.
     fn wait(&self, listener: &Listener, timeout: Duration) -> Result<String> {
@@ -173,7 +178,10 @@ impl Flow<'_> {
                         Kind::LoginIncomplete,
                         format!("no redirect arrived within {} s", timeout.as_secs()),
                     )
-                    .hint("run `attio-auth login` again and approve in the browser, or pass a longer --timeout")
+                    .hint(format!(
+                        "run `{}` again and approve in the browser, or pass a longer --timeout",
+                        self.again()
+                    ))
                     .into());
                 }
             };
@@ -275,7 +283,10 @@ impl Flow<'_> {
                     why.push_str(&format!(" ({description})"));
                 }
                 Step::Done(Err(Failure::new(Kind::LoginIncomplete, why)
-                    .hint("run `attio-auth login` again and approve the request")
+                    .hint(format!(
+                        "run `{}` again and approve the request",
+                        self.again()
+                    ))
                     .into()))
             }
             Callback::Code { code, .. } => Step::Done(self.finish(&code)),
@@ -291,14 +302,23 @@ impl Flow<'_> {
             client_id: &self.client_id,
             client_secret: &self.client_secret,
         };
-        let tokens = oauth::exchange_code(&ctx.http, &client, &self.redirect_uri, code, &self.auth.verifier)
-            .map_err(|e| match e {
-                TokenError::Rejected(why) => Failure::new(Kind::LoginIncomplete, why)
-                    .hint("check the client ID and ATTIO_CLIENT_SECRET, then run `attio-auth login` again")
-                    .into(),
-                TokenError::Unsent(why) | TokenError::Failed { why, .. } => anyhow::anyhow!(why),
-            })
-            .context("exchanging the authorization code for a token")?;
+        let tokens = oauth::exchange_code(
+            &ctx.http,
+            &client,
+            &self.redirect_uri,
+            code,
+            &self.auth.verifier,
+        )
+        .map_err(|e| match e {
+            TokenError::Rejected(why) => Failure::new(Kind::LoginIncomplete, why)
+                .hint(format!(
+                    "check the client ID and client secret, then run `{}` again",
+                    self.again()
+                ))
+                .into(),
+            TokenError::Unsent(why) | TokenError::Failed { why, .. } => anyhow::anyhow!(why),
+        })
+        .context("exchanging the authorization code for a token")?;
         let identity = attio::identify(&ctx.http, &self.api_url, &tokens.access_token, profile)
             .context("checking the new token with Attio")?;
         let missing = scopes::missing(&identity.scopes, &self.required);
