@@ -122,16 +122,8 @@ impl Settings {
         });
         let http_timeout = Duration::from_secs(args.http_timeout);
         Ok(Self {
-            app_url: UrlSetting::resolve(
-                UrlKind::App,
-                args.app_url.as_deref(),
-                defaults.app_url.clone(),
-            )?,
-            api_url: UrlSetting::resolve(
-                UrlKind::Api,
-                args.api_url.as_deref(),
-                defaults.api_url.clone(),
-            )?,
+            app_url: UrlSetting::resolve(APP, args.app_url.as_deref(), defaults.app_url.clone())?,
+            api_url: UrlSetting::resolve(API, args.api_url.as_deref(), defaults.api_url.clone())?,
             store: args.store,
             defaults,
             env_token,
@@ -148,45 +140,33 @@ impl Settings {
     }
 }
 
-/// Which of the two hosts a URL setting is for.
+/// What names one of the two hosts, for resolving and for messages.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum UrlKind {
-    App,
-    Api,
+pub struct UrlKind {
+    label: &'static str,
+    flag: &'static str,
+    variable: &'static str,
+    key: &'static str,
+    default: &'static str,
 }
 
-impl UrlKind {
-    fn label(self) -> &'static str {
-        match self {
-            UrlKind::App => "app URL",
-            UrlKind::Api => "API URL",
-        }
-    }
-    fn flag(self) -> &'static str {
-        match self {
-            UrlKind::App => "--app-url",
-            UrlKind::Api => "--api-url",
-        }
-    }
-    fn variable(self) -> &'static str {
-        match self {
-            UrlKind::App => "ATTIO_APP_URL",
-            UrlKind::Api => "ATTIO_API_URL",
-        }
-    }
-    fn key(self) -> &'static str {
-        match self {
-            UrlKind::App => "app_url",
-            UrlKind::Api => "api_url",
-        }
-    }
-    fn default(self) -> &'static str {
-        match self {
-            UrlKind::App => DEFAULT_APP_URL,
-            UrlKind::Api => DEFAULT_API_URL,
-        }
-    }
-}
+/// The app host: authorize and token endpoints.
+const APP: UrlKind = UrlKind {
+    label: "app URL",
+    flag: "--app-url",
+    variable: "ATTIO_APP_URL",
+    key: "app_url",
+    default: DEFAULT_APP_URL,
+};
+
+/// The REST API host: `/v2/self`.
+const API: UrlKind = UrlKind {
+    label: "API URL",
+    flag: "--api-url",
+    variable: "ATTIO_API_URL",
+    key: "api_url",
+    default: DEFAULT_API_URL,
+};
 
 /// One base URL as given (flag or environment, checked; config.toml, raw), and the rules
 /// for which URL applies: defaults for a login, the issuer's own URL for stored
@@ -200,7 +180,7 @@ pub struct UrlSetting {
 
 impl UrlSetting {
     fn resolve(kind: UrlKind, explicit: Option<&str>, configured: Option<String>) -> Result<Self> {
-        let what = format!("{} / {}", kind.flag(), kind.variable());
+        let what = format!("{} / {}", kind.flag, kind.variable);
         Ok(Self {
             kind,
             explicit: non_empty(explicit)
@@ -219,12 +199,12 @@ impl UrlSetting {
         if let Some(raw) = &self.configured {
             return base_url(
                 raw,
-                &format!("config.toml [profiles.{profile}] {}", self.kind.key()),
+                &format!("config.toml [profiles.{profile}] {}", self.kind.key),
             );
         }
         match previous.map(|p| base_url(p, "stored URL")) {
             Some(Ok(url)) => Ok(url),
-            _ => base_url(self.kind.default(), "built-in default"),
+            _ => base_url(self.kind.default, "built-in default"),
         }
     }
 
@@ -246,23 +226,23 @@ impl UrlSetting {
         let named = [
             (
                 self.explicit.as_ref(),
-                format!("{} / {}", self.kind.flag(), self.kind.variable()),
+                format!("{} / {}", self.kind.flag, self.kind.variable),
             ),
             (
                 configured.as_ref(),
-                format!("config.toml [profiles.{profile}] {}", self.kind.key()),
+                format!("config.toml [profiles.{profile}] {}", self.kind.key),
             ),
         ];
         for (url, source) in named {
             if let Some(url) = url.filter(|url| !same_base(url, &stored)) {
                 return Err(Failure::usage(format!(
                     "profile `{profile}` was logged in with the {} {stored}, but {source} names {url}; its credentials are only ever sent where they came from",
-                    self.kind.label()
+                    self.kind.label
                 ))
                 .hint(format!(
                     "to use {url}, log in again: `{} {} {url}`; otherwise remove the setting",
                     profile::login_command(profile),
-                    self.kind.flag()
+                    self.kind.flag
                 ))
                 .into());
             }
@@ -275,7 +255,7 @@ impl UrlSetting {
     pub fn for_env_token(&self) -> Result<Url> {
         match &self.explicit {
             Some(url) => Ok(url.clone()),
-            None => base_url(self.kind.default(), "built-in default"),
+            None => base_url(self.kind.default, "built-in default"),
         }
     }
 }
@@ -353,19 +333,18 @@ mod tests {
 
     #[test]
     fn stored_credentials_are_bound_to_their_issuer() {
-        let none = UrlSetting::resolve(UrlKind::App, None, None).unwrap();
+        let none = UrlSetting::resolve(APP, None, None).unwrap();
         let stored = "http://127.0.0.1:1/";
         assert_eq!(
             none.for_stored(&name("w"), stored).unwrap().as_str(),
             stored
         );
-        let same = UrlSetting::resolve(UrlKind::App, Some("http://127.0.0.1:1"), None).unwrap();
+        let same = UrlSetting::resolve(APP, Some("http://127.0.0.1:1"), None).unwrap();
         assert!(same.for_stored(&name("w"), stored).is_ok());
-        let other = UrlSetting::resolve(UrlKind::App, Some("http://127.0.0.1:2"), None).unwrap();
+        let other = UrlSetting::resolve(APP, Some("http://127.0.0.1:2"), None).unwrap();
         let err = other.for_stored(&name("w"), stored).unwrap_err();
         assert!(err.to_string().contains("127.0.0.1:2"), "{err}");
-        let configured =
-            UrlSetting::resolve(UrlKind::App, None, Some("http://127.0.0.1:3".into())).unwrap();
+        let configured = UrlSetting::resolve(APP, None, Some("http://127.0.0.1:3".into())).unwrap();
         assert!(configured.for_stored(&name("w"), stored).is_err());
         assert_eq!(
             configured

@@ -12,23 +12,26 @@ use crate::profile::{self, ProfileMeta, ProfileName, Repository};
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     let names = profile::list(&ctx.paths)?;
-    let entries: Vec<(ProfileName, Result<ProfileMeta, String>)> = names
+    let entries: Vec<(ProfileName, Result<Listed, String>)> = names
         .into_iter()
         .map(|name| {
             let repo = Repository::new(&ctx.paths, &name, ctx.settings.lock_timeout);
-            let meta = match repo.meta() {
-                Ok(Some(meta)) => Ok(meta),
+            let listed = match repo.meta() {
+                Ok(Some(meta)) => Ok(Listed {
+                    location: repo.location(meta.store),
+                    meta,
+                }),
                 Ok(None) => Err("metadata vanished while reading".to_string()),
                 Err(e) => Err(format!("{e:#}")),
             };
-            (name, meta)
+            (name, listed)
         })
         .collect();
     let overridden_by = ctx.settings.env_token.as_ref().map(|env| env.var);
     if args.json {
         let list = entries
             .iter()
-            .map(|(name, meta)| as_json(ctx, name, meta))
+            .map(|(name, listed)| as_json(name, listed))
             .collect();
         output::json(&json!({
             "env_override": overridden_by,
@@ -48,14 +51,14 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     let now = freshness::now();
     let blocks: Vec<String> = entries
         .iter()
-        .map(|(name, meta)| match meta {
-            Ok(meta) => format!(
+        .map(|(name, listed)| match listed {
+            Ok(Listed { meta, location }) => format!(
                 "{name}\n  Workspace:  {} ({})\n  Scopes:     {}\n  Expires:    {}\n  Stored in:  {}",
                 meta.workspace_name.as_deref().unwrap_or("(unknown)"),
                 meta.workspace_slug.as_deref().unwrap_or("(unknown)"),
                 if meta.scopes.is_empty() { "(none)".into() } else { meta.scopes.join(", ") },
                 freshness::describe(meta.expires_at, now),
-                Repository::new(&ctx.paths, name, ctx.settings.lock_timeout).location(meta.store),
+                location,
             ),
             Err(why) => format!("{name}\n  Unusable:   {why}"),
         })
@@ -64,13 +67,19 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     Ok(())
 }
 
+/// A profile as `status` shows it: its metadata and where its secret lives.
+struct Listed {
+    meta: ProfileMeta,
+    location: String,
+}
+
 /// One profile for `status --json`.
-fn as_json(ctx: &Ctx, name: &ProfileName, meta: &Result<ProfileMeta, String>) -> Value {
-    match meta {
-        Ok(meta) => json!({
+fn as_json(name: &ProfileName, listed: &Result<Listed, String>) -> Value {
+    match listed {
+        Ok(Listed { meta, location }) => json!({
             "profile": name.as_str(),
             "store": meta.store,
-            "location": Repository::new(&ctx.paths, name, ctx.settings.lock_timeout).location(meta.store),
+            "location": location,
             "workspace_id": meta.workspace_id,
             "workspace_name": meta.workspace_name,
             "workspace_slug": meta.workspace_slug,

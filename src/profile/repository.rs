@@ -168,7 +168,10 @@ impl<'a> Repository<'a> {
         match KeyringStore.load(self.name) {
             Ok(found) => Ok(found.is_some()),
             Err(e) if is_absent(&e) => Ok(false),
-            Err(e) => Err(e),
+            Err(e) => {
+                warn_unchecked(&e, self.name);
+                Ok(false)
+            }
         }
     }
 }
@@ -299,6 +302,8 @@ impl Locked<'_> {
             Ok(false) => {}
             // Nothing says the keyring held it, and there is no keyring to ask.
             Err(e) if !recorded_keyring && is_absent(&e) => {}
+            // Nothing says it held it, but it is there and refuses (locked).
+            Err(e) if !recorded_keyring => warn_unchecked(&e, name),
             Err(e) => return Err(e),
         }
         let file = FileStore::new(paths);
@@ -325,6 +330,13 @@ impl Locked<'_> {
         self.lock.remove_file()?;
         Ok(removed)
     }
+}
+
+/// Warns that a keyring which refused access could not be checked for a stray copy.
+fn warn_unchecked(err: &anyhow::Error, name: &ProfileName) {
+    output::warn(format!(
+        "{err:#}; it could not be checked for a copy of profile `{name}`: unlock it and run `attio-auth logout --profile {name}` again to be sure"
+    ));
 }
 
 /// Whether a keyring error only means there is no keyring to ask (absent or silent); a
