@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::failure::{Failure, Kind};
 use crate::http::Http;
-use crate::oauth::{excerpt, rest_error};
+use crate::oauth::{Answer, rest_error};
 use crate::output;
 use crate::profile::{self, ProfileName};
 use crate::secret::Secret;
@@ -89,9 +89,8 @@ pub fn identify(
     let response = get_with_retries(http, &url, token)?;
     let status = response.status().as_u16();
     let body = response.body();
-    let secrets = [token.expose()];
-    let said =
-        || crate::oauth::redact(&rest_error(body).unwrap_or_else(|| excerpt(body)), &secrets);
+    // What Attio said in its error shape, or else a description: never the body itself.
+    let said = || rest_error(body).unwrap_or_else(|| Answer::of(&response).to_string());
     let login_again = |why: String| -> anyhow::Error {
         Failure::new(Kind::LoginAgain, why)
             .hint(profile::login_hint(profile))

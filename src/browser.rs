@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 
 use crate::output;
+use crate::settings::CHILD_WITHHELD;
 
 /// Something that can show a URL to the user.
 pub trait Browser {
@@ -23,23 +24,42 @@ impl Browser for SystemBrowser {
     fn open(&self, url: &str) -> Result<()> {
         let Some(command) = &self.command else {
             output::verbose("opening the system's default browser");
-            return open::that_detached(url).context("opening the default browser");
+            // The platform's openers in turn, each without our secrets in its environment.
+            let mut last = None;
+            for opener in open::commands(url) {
+                match detached(opener) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => last = Some(e),
+                }
+            }
+            return Err(anyhow::Error::new(last.unwrap_or_else(|| {
+                std::io::Error::other("no opener is known for this platform")
+            }))
+            .context("opening the default browser"));
         };
         let argv = command_line(command, url)?;
         output::verbose(format!(
             "opening the browser with BROWSER command `{}`",
             argv[0]
         ));
-        // Do not wait: some browsers keep running until the window closes.
-        Command::new(&argv[0])
-            .args(&argv[1..])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("running BROWSER command `{}`", argv[0]))?;
-        Ok(())
+        let mut browser = Command::new(&argv[0]);
+        browser.args(&argv[1..]);
+        detached(browser).with_context(|| format!("running BROWSER command `{}`", argv[0]))
     }
+}
+
+/// Starts a browser without waiting for it (some run until the window closes), with no
+/// terminal and none of our secrets in its environment.
+fn detached(mut command: Command) -> std::io::Result<()> {
+    for name in CHILD_WITHHELD {
+        command.env_remove(name);
+    }
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(drop)
 }
 
 /// Splits a `BROWSER` command line and puts the URL in place of `%s`, or last.

@@ -6,6 +6,9 @@ use crate::secret::Secret;
 /// The path the redirect URI points at.
 pub const PATH: &str = "/callback";
 
+/// The path prefix of the one-time start URL given to the browser.
+pub const START_PREFIX: &str = "/start/";
+
 /// What a well-formed redirect carried.
 #[derive(Debug)]
 pub enum Callback {

@@ -72,7 +72,7 @@ impl Credentials {
     /// The JSON document a store keeps.
     pub fn encode(&self) -> Secret<String> {
         // Serializing plain strings and numbers cannot fail.
-        Secret::new(serde_json::to_string(self).unwrap_or_default())
+        Secret::document(serde_json::to_string(self).unwrap_or_default())
     }
 
     /// Parses a stored document. The error never quotes the document: it holds secrets.

@@ -1,31 +1,147 @@
 //! The loopback listener that catches the OAuth redirect, and the stdin reader that lets a
 //! user paste the redirect URL instead (remote and headless machines). Both feed one
 //! channel; the login command decides what each arrival means.
+//!
+//! The listener is built to survive any one client, since another local user can connect
+//! to it: it reads at most [`MAX_HEAD`] bytes of one request head per connection (never a
+//! body, never a second request), gives each connection [`HEAD_TIMEOUT`] to send its head,
+//! keeps at most [`MAX_WAITING`] connections waiting for theirs (the oldest is dropped for
+//! a new one, so idle connections cannot lock a browser out: a browser sends its request
+//! at once), and writes every answer from its own thread (a client that never reads
+//! cannot block the login). It raises its soft limit on open files to the hard limit, runs
+//! on a single-threaded tokio runtime of its own, and tells the login at once if it stops
+//! accepting.
 
+use std::collections::VecDeque;
 use std::io::{self, BufRead, IsTerminal};
-use std::net::{Ipv4Addr, Ipv6Addr, TcpListener};
-use std::sync::Arc;
-use std::sync::mpsc::Sender;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
-use tiny_http::{Header, Request, Response, Server};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::oneshot;
+use tokio::task::AbortHandle;
 
 use crate::callback;
 use crate::failure::{Failure, Kind};
 use crate::output;
 
-/// Something that may be the redirect, or the user giving up.
+/// The largest request head read; a browser's redirect is well under 2 KiB.
+const MAX_HEAD: usize = 8 * 1024;
+/// How long a connection may take to send its request head.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long an answer may take to be written.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection waits for the login to decide its answer (a code exchange and
+/// identity check, with their own timeouts, may run meanwhile).
+const REPLY_TIMEOUT: Duration = Duration::from_secs(600);
+/// The most connections kept waiting for their request head; a new one drops the oldest.
+const MAX_WAITING: usize = 64;
+/// How long the login waits for its last answer to be written before it ends.
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Something that may be the redirect, or the end of the wait.
 pub enum Arrival {
-    Http(Request),
+    Http(Incoming),
     Pasted(String),
     /// Ctrl-C (SIGINT) while waiting.
     Interrupted,
+    /// The listener stopped accepting connections: the redirect can no longer arrive.
+    ListenerStopped(String),
 }
 
-/// Servers bound to the loopback addresses on one port.
+/// One request head that reached the listener, waiting for the login's answer.
+pub struct Incoming {
+    pub method: String,
+    /// The request target (path and query), as sent.
+    pub target: String,
+    /// The `Host` header, if any.
+    pub host: Option<String>,
+    /// The local user who opened the connection, where the platform tells (Linux).
+    pub peer_uid: Option<u32>,
+    reply: oneshot::Sender<Reply>,
+    /// Told once the answer has been written (or given up on).
+    written: Receiver<()>,
+}
+
+/// What the login answers a request with.
+pub enum Reply {
+    /// A small page: status, title and a plain sentence (never server text).
+    Page {
+        status: u16,
+        title: String,
+        message: String,
+    },
+    /// A 302 to another URL (the start URL's one use).
+    Redirect(String),
+}
+
+impl Incoming {
+    /// Hands the answer to the connection's own task, which writes it.
+    pub fn respond(self, reply: Reply) {
+        // The client may be gone already; the login's outcome does not depend on it.
+        let _ = self.reply.send(reply);
+    }
+
+    /// Answers with the login's last page and waits (briefly) until it is written, since
+    /// the process ends next.
+    pub fn last_page(self, status: u16, title: &str, message: &str) {
+        let written = self.reply_page(status, title, message);
+        let _ = written.recv_timeout(FLUSH_TIMEOUT);
+    }
+
+    fn reply_page(self, status: u16, title: &str, message: &str) -> Receiver<()> {
+        let _ = self.reply.send(Reply::Page {
+            status,
+            title: title.into(),
+            message: message.into(),
+        });
+        self.written
+    }
+
+    /// Answers with a small page.
+    pub fn page(self, status: u16, title: &str, message: &str) {
+        self.reply_page(status, title, message);
+    }
+
+    /// The uid of the local user who sent this, when it is known and not ours.
+    pub fn foreign_uid(&self) -> Option<u32> {
+        #[cfg(unix)]
+        {
+            // SAFETY: geteuid has no preconditions.
+            let ours = unsafe { libc::geteuid() };
+            self.peer_uid.filter(|&uid| uid != ours)
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
+    }
+
+    /// Whether the `Host` header names a loopback address (a DNS-rebinding page would
+    /// send its own host name).
+    pub fn host_is_loopback(&self) -> bool {
+        let Some(host) = self.host.as_deref().map(str::to_ascii_lowercase) else {
+            return false;
+        };
+        let name = match host.rsplit_once(':') {
+            Some((name, port))
+                if !name.ends_with(':') && port.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                name
+            }
+            _ => host.as_str(),
+        };
+        matches!(name, "localhost" | "127.0.0.1" | "[::1]")
+    }
+}
+
+/// Listening sockets bound to the loopback addresses on one port.
 pub struct Listener {
-    servers: Vec<Arc<Server>>,
+    sockets: Vec<TcpListener>,
     port: u16,
 }
 
@@ -33,19 +149,20 @@ impl Listener {
     /// Binds 127.0.0.1 (and [::1] where the machine has it) on `port`; 0 takes a free
     /// port. Binding happens before any browser is opened.
     pub fn bind(port: u16) -> Result<Self> {
+        raise_fd_limit();
         let v4 = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| bind_error(e, port))?;
         let port = v4
             .local_addr()
             .context("reading the listener's port")?
             .port();
-        let mut listeners = vec![v4];
+        let mut sockets = vec![v4];
         match TcpListener::bind((Ipv6Addr::LOCALHOST, port)) {
-            Ok(v6) => listeners.push(v6),
+            Ok(v6) => sockets.push(v6),
             // Someone else on [::1]:port could receive the browser's redirect.
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => return Err(bind_error(e, port)),
             Err(_) => {} // no IPv6 loopback here: browsers will use 127.0.0.1
         }
-        let addresses: Vec<String> = listeners
+        let addresses: Vec<String> = sockets
             .iter()
             .filter_map(|l| l.local_addr().ok())
             .map(|a| a.to_string())
@@ -54,15 +171,7 @@ impl Listener {
             "listening for the redirect on {}",
             addresses.join(" and ")
         ));
-        let servers = listeners
-            .into_iter()
-            .map(|l| {
-                Server::from_listener(l, None)
-                    .map(Arc::new)
-                    .map_err(|e| anyhow::anyhow!("starting the callback listener: {e}"))
-            })
-            .collect::<Result<_>>()?;
-        Ok(Self { servers, port })
+        Ok(Self { sockets, port })
     }
 
     /// The redirect URI registered for this port.
@@ -70,26 +179,334 @@ impl Listener {
         format!("http://localhost:{}{}", self.port, callback::PATH)
     }
 
-    /// Forwards every incoming request to `tx` until the listener is dropped.
-    pub fn serve(&self, tx: &Sender<Arrival>) {
-        for server in &self.servers {
-            let server = Arc::clone(server);
-            let tx = tx.clone();
-            thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    if tx.send(Arrival::Http(request)).is_err() {
-                        break;
-                    }
+    /// The one-time URL the browser is given instead of the authorize URL.
+    pub fn start_uri(&self, nonce: &str) -> String {
+        format!(
+            "http://localhost:{}{}{nonce}",
+            self.port,
+            callback::START_PREFIX
+        )
+    }
+
+    /// Serves every connection on a thread of its own, forwarding each request head to
+    /// `tx`, until the process ends.
+    pub fn serve(self, tx: &Sender<Arrival>) -> Result<()> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()
+            .context("starting the callback listener")?;
+        let tx = tx.clone();
+        let sockets = self.sockets;
+        thread::spawn(move || {
+            runtime.block_on(async move {
+                let waiting = Arc::new(Mutex::new(VecDeque::new()));
+                let mut loops = Vec::new();
+                for socket in sockets {
+                    let stopped = tx.clone();
+                    let accepted = match socket
+                        .set_nonblocking(true)
+                        .and_then(|()| tokio::net::TcpListener::from_std(socket))
+                    {
+                        Ok(listener) => accept_loop(listener, tx.clone(), Arc::clone(&waiting)),
+                        Err(e) => {
+                            let _ = stopped.send(Arrival::ListenerStopped(e.to_string()));
+                            continue;
+                        }
+                    };
+                    loops.push(tokio::spawn(accepted));
+                }
+                for handle in loops {
+                    let _ = handle.await;
                 }
             });
+        });
+        Ok(())
+    }
+}
+
+/// Connections still waiting for their request head, oldest first, by id.
+type Waiting = Arc<Mutex<VecDeque<(u64, AbortHandle)>>>;
+
+/// Accepts connections until an error that will not pass; then tells the login.
+async fn accept_loop(listener: tokio::net::TcpListener, tx: Sender<Arrival>, waiting: Waiting) {
+    let local = listener.local_addr().ok();
+    let mut next_id = 0u64;
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                next_id += 1;
+                let id = next_id;
+                let queue = Arc::clone(&waiting);
+                let tx = tx.clone();
+                let task = tokio::spawn(async move {
+                    handle(stream, peer, local, tx, id, queue).await;
+                });
+                if let Ok(mut queue) = waiting.lock() {
+                    if queue.len() >= MAX_WAITING
+                        && let Some((_, oldest)) = queue.pop_front()
+                    {
+                        oldest.abort();
+                    }
+                    queue.push_back((id, task.abort_handle()));
+                }
+            }
+            // Out of descriptors or buffers for now: they come back as connections close.
+            Err(e) if is_transient(&e) => tokio::time::sleep(Duration::from_millis(50)).await,
+            Err(e) => {
+                let _ = tx.send(Arrival::ListenerStopped(e.to_string()));
+                return;
+            }
         }
     }
 }
 
-impl Drop for Listener {
-    fn drop(&mut self) {
-        for server in &self.servers {
-            server.unblock();
+fn is_transient(err: &io::Error) -> bool {
+    #[cfg(unix)]
+    if let Some(code) = err.raw_os_error() {
+        return matches!(
+            code,
+            libc::EMFILE
+                | libc::ENFILE
+                | libc::ENOBUFS
+                | libc::ENOMEM
+                | libc::ECONNABORTED
+                | libc::EINTR
+        );
+    }
+    matches!(
+        err.kind(),
+        io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted
+    )
+}
+
+/// One connection: one request head in, one answer out, then closed.
+async fn handle(
+    mut stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    local: Option<SocketAddr>,
+    tx: Sender<Arrival>,
+    id: u64,
+    waiting: Waiting,
+) {
+    let head = tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await;
+    // Past its head, a connection can no longer be dropped for a newer one.
+    if let Ok(mut queue) = waiting.lock() {
+        queue.retain(|(other, _)| *other != id);
+    }
+    let head = match head {
+        Ok(Ok(Some(head))) => head,
+        Ok(Ok(None)) => {
+            write(
+                &mut stream,
+                &page(431, "Request too large", "This request was not accepted."),
+            )
+            .await;
+            return;
+        }
+        _ => return,
+    };
+    let Some((method, target, host)) = parse_head(&head) else {
+        write(
+            &mut stream,
+            &page(400, "Bad request", "This request was not understood."),
+        )
+        .await;
+        return;
+    };
+    let (reply, answer) = oneshot::channel();
+    let (written, flushed) = mpsc::channel();
+    let incoming = Incoming {
+        method,
+        target,
+        host,
+        peer_uid: local.and_then(|local| peer_uid(peer, local)),
+        reply,
+        written: flushed,
+    };
+    if tx.send(Arrival::Http(incoming)).is_err() {
+        write(
+            &mut stream,
+            &page(
+                503,
+                "Login over",
+                "This login has ended. You can close this tab.",
+            ),
+        )
+        .await;
+        return;
+    }
+    if let Ok(Ok(reply)) = tokio::time::timeout(REPLY_TIMEOUT, answer).await {
+        let bytes = match reply {
+            Reply::Page {
+                status,
+                title,
+                message,
+            } => page(status, &title, &message),
+            Reply::Redirect(location) => redirect(&location),
+        };
+        write(&mut stream, &bytes).await;
+    }
+    let _ = written.send(());
+}
+
+/// Reads up to the end of the request head; `None` when it is larger than [`MAX_HEAD`].
+async fn read_head(stream: &mut tokio::net::TcpStream) -> io::Result<Option<Vec<u8>>> {
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    loop {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        head.extend_from_slice(&chunk[..n]);
+        if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+            head.truncate(end);
+            return Ok(Some(head));
+        }
+        if head.len() > MAX_HEAD {
+            return Ok(None);
+        }
+    }
+}
+
+/// The method, target and `Host` of a request head.
+fn parse_head(head: &[u8]) -> Option<(String, String, Option<String>)> {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let (method, target, version) = (first.next()?, first.next()?, first.next()?);
+    if first.next().is_some() || !version.starts_with("HTTP/1.") || !target.starts_with('/') {
+        return None;
+    }
+    let host = lines.find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("host")
+            .then(|| value.trim().to_string())
+    });
+    Some((method.to_string(), target.to_string(), host))
+}
+
+/// Writes an answer, giving up after [`WRITE_TIMEOUT`].
+async fn write(stream: &mut tokio::net::TcpStream, bytes: &[u8]) {
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
+        stream.write_all(bytes).await?;
+        stream.shutdown().await
+    })
+    .await;
+}
+
+/// A complete answer with a small HTML page. Nothing secret, and no server text, is
+/// ever put in it.
+fn page(status: u16, title: &str, message: &str) -> Vec<u8> {
+    let body = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>attio-auth: {}</title></head>\
+         <body style=\"font-family: sans-serif; margin: 3em\"><h1>{}</h1><p>{}</p></body></html>\n",
+        escape(title),
+        escape(title),
+        escape(message)
+    );
+    format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
+        reason(status),
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A 302 to `location`, which must not be cached or sent on as a referrer.
+fn redirect(location: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
+        _ => "Service Unavailable",
+    }
+}
+
+/// Escapes text for an HTML page.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The user who owns the client end of a loopback connection, from the kernel's socket
+/// table (`/proc/net/tcp`, `tcp6`), so another local user's browser can be refused.
+#[cfg(target_os = "linux")]
+fn peer_uid(peer: SocketAddr, local: SocketAddr) -> Option<u32> {
+    let (table, hex) = match peer {
+        SocketAddr::V4(_) => ("/proc/net/tcp", hex_v4 as fn(&SocketAddr) -> Option<String>),
+        SocketAddr::V6(_) => (
+            "/proc/net/tcp6",
+            hex_v6 as fn(&SocketAddr) -> Option<String>,
+        ),
+    };
+    let (client, server) = (hex(&peer)?, hex(&local)?);
+    let text = std::fs::read_to_string(table).ok()?;
+    text.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(1) == Some(&client.as_str()) && fields.get(2) == Some(&server.as_str()))
+            .then(|| fields.get(7)?.parse().ok())
+            .flatten()
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn peer_uid(_peer: SocketAddr, _local: SocketAddr) -> Option<u32> {
+    None
+}
+
+/// An IPv4 socket address as the kernel prints it: the address word in host byte order.
+#[cfg(target_os = "linux")]
+fn hex_v4(addr: &SocketAddr) -> Option<String> {
+    let SocketAddr::V4(addr) = addr else {
+        return None;
+    };
+    Some(format!(
+        "{:08X}:{:04X}",
+        u32::from_ne_bytes(addr.ip().octets()),
+        addr.port()
+    ))
+}
+
+/// An IPv6 socket address as the kernel prints it: four words in host byte order.
+#[cfg(target_os = "linux")]
+fn hex_v6(addr: &SocketAddr) -> Option<String> {
+    let SocketAddr::V6(addr) = addr else {
+        return None;
+    };
+    let octets = addr.ip().octets();
+    let words: String = octets
+        .chunks(4)
+        .map(|c| format!("{:08X}", u32::from_ne_bytes([c[0], c[1], c[2], c[3]])))
+        .collect();
+    Some(format!("{words}:{:04X}", addr.port()))
+}
+
+/// Raises the soft limit on open files to the hard limit, so that idle connections from
+/// another user cannot use up the descriptors the listener needs.
+fn raise_fd_limit() {
+    #[cfg(unix)]
+    // SAFETY: getrlimit/setrlimit on a valid, initialised struct.
+    unsafe {
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
         }
     }
 }
@@ -127,61 +544,38 @@ pub fn watch_stdin(tx: &Sender<Arrival>) -> bool {
     true
 }
 
-/// Whether the request's `Host` names a loopback address (a DNS-rebinding page would send
-/// its own host name).
-pub fn host_is_loopback(request: &Request) -> bool {
-    let Some(host) = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_ascii_lowercase())
-    else {
-        return false;
-    };
-    let name = match host.rsplit_once(':') {
-        Some((name, port)) if !name.ends_with(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
-            name
-        }
-        _ => host.as_str(),
-    };
-    matches!(name, "localhost" | "127.0.0.1" | "[::1]")
-}
-
-/// Answers the browser with a small page. Nothing secret is ever put in it.
-pub fn respond(request: Request, status: u16, title: &str, message: &str) {
-    let page = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>attio-auth: {title}</title></head>\
-         <body style=\"font-family: sans-serif; margin: 3em\"><h1>{title}</h1><p>{}</p></body></html>\n",
-        escape(message)
-    );
-    let response = Response::from_string(page)
-        .with_status_code(status)
-        .with_header(header("Content-Type", "text/html; charset=utf-8"))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("Connection", "close"));
-    // The browser may be gone already; the login's outcome does not depend on it.
-    let _ = request.respond(response);
-}
-
-/// A header built from known-good ASCII.
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header is valid")
-}
-
-/// Escapes text for an HTML page.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::*;
 
     #[test]
     fn page_text_is_escaped() {
         assert_eq!(escape("<script>&\""), "&lt;script&gt;&amp;&quot;");
+    }
+
+    #[test]
+    fn request_heads_are_parsed_strictly() {
+        let head = b"GET /callback?code=a HTTP/1.1\r\nhost: localhost:3456\r\nX: y";
+        let (method, target, host) = parse_head(head).unwrap();
+        assert_eq!(
+            (method.as_str(), target.as_str()),
+            ("GET", "/callback?code=a")
+        );
+        assert_eq!(host.as_deref(), Some("localhost:3456"));
+        assert!(parse_head(b"GET http://evil/ HTTP/1.1").is_none());
+        assert!(parse_head(b"GET / SPDY/3").is_none());
+        assert!(parse_head(b"GET / HTTP/1.1 extra").is_none());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn socket_addresses_are_written_as_the_kernel_writes_them() {
+        let v4: SocketAddr = "127.0.0.1:3456".parse().unwrap();
+        assert_eq!(hex_v4(&v4).unwrap(), "0100007F:0D80");
+        let v6: SocketAddr = "[::1]:3456".parse().unwrap();
+        assert_eq!(
+            hex_v6(&v6).unwrap(),
+            "00000000000000000000000001000000:0D80"
+        );
     }
 }

@@ -33,6 +33,7 @@ use clap::Parser;
 
 /// Parses arguments, runs the command and maps the result to a documented exit code.
 fn main() -> ExitCode {
+    no_core_dumps();
     output::install_panic_hook();
     let env = settings::Environment::capture();
     output::set_colour_allowed(env.colour_allowed());
@@ -46,5 +47,22 @@ fn main() -> ExitCode {
             output::error(&err);
             ExitCode::from(failure::exit_code(&err))
         }
+    }
+}
+
+/// Keeps secrets out of core files and away from other processes of the same user, as
+/// ssh-agent and gpg-agent do: no core file at all, and (Linux) not dumpable, which also
+/// refuses ptrace and hands `/proc/PID` to root.
+fn no_core_dumps() {
+    #[cfg(unix)]
+    // SAFETY: plain system calls on a valid, initialised struct.
+    unsafe {
+        let none = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }

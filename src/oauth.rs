@@ -109,7 +109,7 @@ pub fn exchange_code(
         ("redirect_uri", redirect_uri),
         ("code_verifier", verifier.expose().as_str()),
     ];
-    token_request(http, client, &form, &[code.expose(), verifier.expose()])
+    token_request(http, client, &form)
 }
 
 /// Uses a refresh token once. Whatever the outcome, the caller must not send it again
@@ -123,17 +123,18 @@ pub fn refresh(
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token.expose().as_str()),
     ];
-    token_request(http, client, &form, &[refresh_token.expose()])
+    token_request(http, client, &form)
 }
 
 /// POSTs a grant to the token endpoint with the client's credentials in the form body
 /// (as Attio documents; the oauth2 crate would default to HTTP Basic) and reads the
-/// answer. `secrets` are removed from anything the server says.
+/// answer. Of an error answer only the parsed error and description are kept (the
+/// output layer scrubs them of our secrets); an unusable answer is described, never
+/// quoted.
 fn token_request(
     http: &Http,
     client: &Client,
     grant: &[(&str, &str)],
-    secrets: &[&String],
 ) -> Result<Tokens, TokenError> {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(grant)
@@ -154,20 +155,15 @@ fn token_request(
             TokenError::failed(e.to_string())
         }
     })?;
-    let mut secrets = secrets.to_vec();
-    secrets.push(client.client_secret.expose());
     let answer = Answer::of(&response);
     if response.status().is_success() {
         return parse_tokens(response.body(), &answer);
     }
     match error_message(response.body()) {
         Some(said) => {
-            let why = redact(
-                &format!(
-                    "the token endpoint refused (HTTP {}): {said}",
-                    answer.status
-                ),
-                &secrets,
+            let why = format!(
+                "the token endpoint refused (HTTP {}): {said}",
+                answer.status
             );
             if matches!(answer.status, 400 | 401 | 403) {
                 Err(TokenError::Rejected(why))
@@ -183,14 +179,14 @@ fn token_request(
 
 /// An answer described without its body, which may hold secrets: status, content type
 /// and length.
-struct Answer {
+pub struct Answer {
     status: u16,
     content_type: String,
     length: usize,
 }
 
 impl Answer {
-    fn of(response: &oauth2::HttpResponse) -> Self {
+    pub fn of(response: &oauth2::HttpResponse) -> Self {
         let content_type = response
             .headers()
             .get("Content-Type")
@@ -233,13 +229,19 @@ fn parse_tokens(body: &[u8], answer: &Answer) -> Result<Tokens, TokenError> {
         return Err(unusable("not a JSON object", None));
     };
     let text = |name: &str| match fields.get(name) {
-        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(Secret::new(s.clone())),
+        Some(serde_json::Value::String(s)) => Some(Secret::new(s.clone())),
         _ => None,
     };
-    let refresh_token = text("refresh_token");
+    let refresh_token = text("refresh_token").filter(|t| is_refresh_token(t.expose()));
     let Some(access_token) = text("access_token") else {
         return Err(unusable("no `access_token`", refresh_token));
     };
+    if !is_bearer_token(access_token.expose()) {
+        return Err(unusable(
+            "its `access_token` is not a valid bearer token (RFC 6750)",
+            refresh_token,
+        ));
+    }
     match fields.get("token_type") {
         Some(serde_json::Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
         Some(_) => return Err(unusable("`token_type` is not Bearer", refresh_token)),
@@ -295,28 +297,26 @@ pub fn rest_error(body: &[u8]) -> Option<String> {
     })
 }
 
-/// The start of a response body, on one line, for an error message.
-pub fn excerpt(body: &[u8]) -> String {
-    const MAX: usize = 200;
-    let text = String::from_utf8_lossy(body);
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.is_empty() {
-        return "(empty body)".into();
-    }
-    match one_line.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &one_line[..cut]),
-        None => one_line,
-    }
+/// The most a token may be: tokens are a few hundred bytes; anything larger is not one.
+const MAX_TOKEN: usize = 4096;
+
+/// Whether `token` may be sent as `Authorization: Bearer <token>`: non-empty, at most
+/// [`MAX_TOKEN`] bytes, and RFC 6750's `b64token` (so no CR, LF, space or escape can
+/// reach a header or a terminal).
+pub fn is_bearer_token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && token.len() <= MAX_TOKEN
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
 }
 
-/// Removes known secret values from text that came from a server.
-pub fn redact(text: &str, secrets: &[&String]) -> String {
-    secrets
-        .iter()
-        .filter(|s| s.len() >= 4)
-        .fold(text.to_string(), |acc, s| {
-            acc.replace(s.as_str(), "(redacted)")
-        })
+/// Whether a refresh token can be stored and sent back: RFC 6749's printable ASCII.
+fn is_refresh_token(token: &str) -> bool {
+    !token.is_empty()
+        && token.len() <= MAX_TOKEN
+        && token.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 #[cfg(test)]
@@ -349,18 +349,28 @@ mod tests {
     }
 
     #[test]
-    fn rest_errors_and_excerpts_are_readable() {
+    fn rest_errors_are_readable() {
         let body = br#"{"status_code":401,"type":"auth_error","code":"invalid_token","message":"Bad token"}"#;
         assert_eq!(rest_error(body).unwrap(), "invalid_token: Bad token");
         assert_eq!(rest_error(b"<html>"), None);
-        assert_eq!(
-            excerpt(b"<html>\n <b>oops</b>\n</html>"),
-            "<html> <b>oops</b> </html>"
-        );
-        assert_eq!(excerpt(&[b'x'; 500]).chars().count(), 201);
-        assert_eq!(
-            redact("echo rt_secret back", &[&"rt_secret".to_string()]),
-            "echo (redacted) back"
-        );
+    }
+
+    #[test]
+    fn bearer_tokens_follow_rfc_6750() {
+        for good in ["sk_live_0123", "a.b-c~d+e/f==", "x"] {
+            assert!(is_bearer_token(good), "{good}");
+        }
+        let long = "a".repeat(MAX_TOKEN + 1);
+        for bad in [
+            "",
+            "=",
+            "a b",
+            "a\r\nHost: x",
+            "a\u{1b}[2J",
+            "\u{e9}",
+            long.as_str(),
+        ] {
+            assert!(!is_bearer_token(bad), "{bad:?}");
+        }
     }
 }

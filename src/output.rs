@@ -1,5 +1,7 @@
 //! The one module that writes to stdout and stderr. stdout carries data only (a token, a
-//! header line, JSON); everything meant for a person goes to stderr.
+//! header line, JSON); everything meant for a person goes to stderr, scrubbed of every
+//! secret the process holds (`secret::scrub`) and with control characters escaped, so a
+//! server's text can neither reveal a secret nor drive the terminal.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -8,6 +10,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::failure;
+use crate::secret;
 
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 /// Whether the environment allows colour (`NO_COLOR`, `TERM=dumb`); see `paint`.
@@ -42,11 +45,26 @@ pub fn is_verbose() -> bool {
     VERBOSE.load(Ordering::Relaxed)
 }
 
-/// A `--verbose` diagnostic line on stderr. Callers never pass secrets.
+/// A `--verbose` diagnostic line on stderr.
 pub fn verbose(message: impl AsRef<str>) {
     if is_verbose() {
-        eprintln!("* {}", message.as_ref());
+        eprintln!("* {}", shown(message.as_ref()));
     }
+}
+
+/// Text as it may be shown: secrets scrubbed, control characters (other than line
+/// breaks) escaped, so `ESC ]52` or `ESC [2J` from a server stay visible text.
+pub fn shown(text: &str) -> String {
+    secret::scrub(text)
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Writes one line of data to stdout. A closed pipe surfaces as an `io::Error` that
@@ -73,6 +91,12 @@ pub fn json(value: &serde_json::Value) -> io::Result<()> {
 
 /// A message for the person at the terminal.
 pub fn info(message: impl AsRef<str>) {
+    eprintln!("{}", shown(message.as_ref()));
+}
+
+/// The login's authorize URL, which carries `state` on purpose: the user's own terminal
+/// is where a browser elsewhere gets it from. Nothing else is printed unscrubbed.
+pub fn authorize_url(message: impl AsRef<str>) {
     eprintln!("{}", message.as_ref());
 }
 
@@ -81,15 +105,19 @@ pub fn warn(message: impl AsRef<str>) {
     eprintln!(
         "attio-auth: {} {}",
         paint("33", "warning:"),
-        message.as_ref()
+        shown(message.as_ref())
     );
 }
 
 /// The final error line, once, with the chain of context and one hint.
 pub fn error(err: &anyhow::Error) {
-    eprintln!("attio-auth: {} {err:#}", paint("1;31", "error:"));
+    eprintln!(
+        "attio-auth: {} {}",
+        paint("1;31", "error:"),
+        shown(&format!("{err:#}"))
+    );
     if let Some(hint) = failure::hint(err) {
-        eprintln!("attio-auth: {} {hint}", paint("36", "hint:"));
+        eprintln!("attio-auth: {} {}", paint("36", "hint:"), shown(hint));
     }
 }
 

@@ -42,6 +42,17 @@ pub struct Handout {
 /// when set, else the profile's, refreshed first when it expires within `min_ttl` seconds.
 pub fn handout(ctx: &Ctx, min_ttl: u64) -> Result<Handout> {
     if let Some(env) = &ctx.settings.env_token {
+        if !oauth::is_bearer_token(env.token.expose()) {
+            return Err(Failure::usage(format!(
+                "{} does not hold a valid bearer token (empty, too long, or with spaces or control characters)",
+                env.var
+            ))
+            .hint(format!(
+                "unset {} or set it to the API key or access token itself",
+                env.var
+            ))
+            .into());
+        }
         return Ok(Handout {
             token: env.token.clone(),
             expires_at: None,
@@ -67,6 +78,15 @@ pub fn handout(ctx: &Ctx, min_ttl: u64) -> Result<Handout> {
 /// whether this process refreshed it.
 pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
     let stored = ctx.repository().load()?;
+    let profile = &ctx.settings.profile;
+    if !oauth::is_bearer_token(stored.creds.access_token.expose()) {
+        return Err(Failure::new(
+            Kind::LoginAgain,
+            format!("the stored access token of profile `{profile}` is not a valid bearer token"),
+        )
+        .hint(profile::clean_up_hint(profile))
+        .into());
+    }
     // Refused on every use, not only when a refresh happens to be due: a setting that
     // names another host is a mistake to point out before it matters.
     ctx.settings
@@ -77,7 +97,6 @@ pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
     {
         return Ok((stored, false));
     }
-    let profile = &ctx.settings.profile;
     refresh_locked(ctx, stored, mode)
         .with_context(|| format!("refreshing the access token of profile `{profile}`"))
 }
@@ -153,6 +172,8 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
             Ok((stored, true))
         }
         Err(TokenError::Rejected(why)) => {
+            // Kept for later runs, so scrubbed now, while this process knows the secrets.
+            let why = crate::secret::scrub(&why);
             stored.creds.refresh_pending = false;
             stored.creds.refresh_refused = Some(why.clone());
             keep(&locked, &mut stored);

@@ -277,7 +277,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     }
     let prefix =
         temp_prefix(path).ok_or_else(|| anyhow::anyhow!("{} has no file name", path.display()))?;
-    let tmp = dir.join(format!("{prefix}{}-{}", std::process::id(), random_hex()?));
+    let tmp = dir.join(format!("{prefix}{}-{}", std::process::id(), random_hex(8)?));
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -304,9 +304,9 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(result?)
 }
 
-/// 64 random bits as hex, so another user cannot guess a temporary file's name.
-fn random_hex() -> Result<String> {
-    let mut bytes = [0u8; 8];
+/// `n` random bytes as hex: names and nonces another user cannot guess.
+pub fn random_hex(n: usize) -> Result<String> {
+    let mut bytes = vec![0u8; n];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }

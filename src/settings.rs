@@ -25,6 +25,11 @@ pub const DEFAULT_API_URL: &str = "https://api.attio.com";
 /// The variables Attio's own tools read, in precedence order.
 pub const TOKEN_VARIABLES: [&str; 2] = ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN"];
 
+/// The variables holding our secrets, which no program we start (the browser, `exec`'s
+/// command) is given.
+pub const CHILD_WITHHELD: [&str; 3] =
+    ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN", "ATTIO_CLIENT_SECRET"];
+
 /// Every environment variable the tool reads itself (clap reads the ones named on flags).
 const READ: [&str; 7] = [
     "ATTIO_API_KEY",

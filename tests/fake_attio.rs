@@ -72,6 +72,42 @@ pub enum Misbehave {
     Status(u16, Option<String>),
 }
 
+/// How an echoing server writes a secret back into its error text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Echo {
+    Raw,
+    /// Every byte as `%XX`.
+    Percent,
+    /// Every character as a literal `\uXXXX` in the decoded text.
+    JsonEscaped,
+    Upper,
+    /// The first 10 characters.
+    Truncated,
+}
+
+impl Echo {
+    pub const ALL: [Echo; 5] = [
+        Echo::Raw,
+        Echo::Percent,
+        Echo::JsonEscaped,
+        Echo::Upper,
+        Echo::Truncated,
+    ];
+
+    pub fn apply(self, secret: &str) -> String {
+        match self {
+            Echo::Raw => secret.to_string(),
+            Echo::Percent => secret.bytes().map(|b| format!("%{b:02X}")).collect(),
+            Echo::JsonEscaped => secret
+                .chars()
+                .map(|c| format!("\\u{:04x}", c as u32))
+                .collect(),
+            Echo::Upper => secret.to_uppercase(),
+            Echo::Truncated => secret.chars().take(10).collect(),
+        }
+    }
+}
+
 /// One request as the fake saw it.
 #[derive(Debug, Clone)]
 pub struct Seen {
@@ -118,6 +154,11 @@ pub struct State {
     pub exchanged: Vec<String>,
     /// Refresh answers leave out `expires_in` (the token still expires).
     pub refresh_omits_expires_in: bool,
+    /// Error answers that write the secrets of the request back, encoded: the token
+    /// endpoint (code, verifier, client secret, refresh token) and `/v2/self` (the token).
+    pub echo: Option<Echo>,
+    /// The workspace name `/v2/self` reports.
+    pub workspace_name: String,
     /// What the fake's own favicon request to the listener got back.
     pub favicon: Option<RawResponse>,
     /// The statuses the listener gave the `ProbeFirst` requests, in order.
@@ -158,6 +199,8 @@ impl FakeAttio {
             issued: Vec::new(),
             exchanged: Vec::new(),
             refresh_omits_expires_in: false,
+            echo: None,
+            workspace_name: "Acme".into(),
             favicon: None,
             probes: Vec::new(),
             refresh_reuses: 0,
@@ -220,6 +263,32 @@ impl FakeAttio {
 
     pub fn port(&self) -> u16 {
         self.url.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    /// Every secret this fake has issued or received: client secret, codes, verifiers,
+    /// access and refresh tokens.
+    pub fn secrets(&self) -> Vec<String> {
+        let st = self.state();
+        let mut all = vec![CLIENT_SECRET.to_string()];
+        all.extend(st.issued.iter().cloned());
+        all.extend(st.refresh.keys().cloned());
+        all.extend(st.codes.keys().cloned());
+        for seen in &st.seen {
+            for key in ["code", "code_verifier", "refresh_token", "client_secret"] {
+                all.extend(seen.form.get(key).cloned());
+            }
+            if let Some(bearer) = seen
+                .authorization
+                .as_deref()
+                .and_then(|a| a.strip_prefix("Bearer "))
+            {
+                all.push(bearer.to_string());
+            }
+        }
+        all.sort();
+        all.dedup();
+        all.retain(|s| s.len() >= 8);
+        all
     }
 
     pub fn last_access_token(&self) -> String {
@@ -466,6 +535,17 @@ fn token(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>
     if seen.method != "POST" {
         return json(405, serde_json::json!({"message": "POST only"}));
     }
+    if let Some(echo) = state.lock().unwrap().echo {
+        let echoed: Vec<String> = ["code", "code_verifier", "client_secret", "refresh_token"]
+            .iter()
+            .filter_map(|k| f.get(*k))
+            .map(|v| echo.apply(v))
+            .collect();
+        return oauth_error(
+            "invalid_grant",
+            &format!("rejected: {}", echoed.join(" and ")),
+        );
+    }
     if get("client_id") != CLIENT_ID || get("client_secret") != CLIENT_SECRET {
         // Attio's REST error shape, which is not RFC 6749's.
         return json(
@@ -538,6 +618,17 @@ fn identify(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u
             serde_json::json!({"status_code": 401, "type": "auth_error", "code": "invalid_token", "message": "The token is invalid"}),
         )
     };
+    if let Some(echo) = st.echo {
+        let bearer = seen
+            .authorization
+            .as_deref()
+            .unwrap_or("")
+            .trim_start_matches("Bearer ");
+        return json(
+            401,
+            serde_json::json!({"status_code": 401, "type": "auth_error", "code": "invalid_token", "message": format!("bad token {}", echo.apply(bearer))}),
+        );
+    }
     match st.self_mode {
         SelfMode::Inactive => return json(200, serde_json::json!({"active": false})),
         SelfMode::Unauthorized => return unauthorized(),
@@ -572,7 +663,7 @@ fn identify(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u
             "iss": "attio.com",
             "authorized_by_workspace_member_id": "5e1d2c3b-member",
             "workspace_id": "ws-0001",
-            "workspace_name": "Acme",
+            "workspace_name": st.workspace_name,
             "workspace_slug": "acme",
             "workspace_logo_url": null
         }),

@@ -16,6 +16,7 @@ mod everyday;
 mod hostile;
 mod keyring;
 mod login;
+mod neighbours;
 mod profile_state;
 mod session;
 mod storage;

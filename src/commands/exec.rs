@@ -11,7 +11,7 @@ use crate::cli::ExecArgs;
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
 use crate::renew::{self, Mode};
-use crate::settings::TOKEN_VARIABLES;
+use crate::settings::CHILD_WITHHELD;
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let variable = args.variable.trim();
@@ -26,8 +26,9 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     let mut command = Command::new(program);
     command.args(rest);
-    // A stale key left in the environment must not shadow the fresh token.
-    for name in TOKEN_VARIABLES {
+    // A stale key left in the environment must not shadow the fresh token, and the
+    // OAuth app's secret is ours alone.
+    for name in CHILD_WITHHELD {
         command.env_remove(name);
     }
     command.env(variable, stored.creds.access_token.expose());

@@ -5,8 +5,9 @@ use std::io::IsTerminal;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use std::cell::Cell;
+
 use anyhow::{Context, Result};
-use tiny_http::Method;
 
 use crate::attio::{self, Identity};
 use crate::browser::{Browser, SystemBrowser};
@@ -16,7 +17,7 @@ use crate::context::Ctx;
 use crate::credentials::Credentials;
 use crate::failure::{Failure, Kind};
 use crate::freshness;
-use crate::listener::{self, Arrival, Listener};
+use crate::listener::{self, Arrival, Incoming, Listener, Reply};
 use crate::oauth::{self, AuthorizeRequest, TokenError};
 use crate::output;
 use crate::profile::{self, ProfileMeta};
@@ -38,6 +39,11 @@ struct Flow<'a> {
     api_url: url::Url,
     redirect_uri: String,
     auth: AuthorizeRequest,
+    /// The one-time part of the start URL the browser is given (`/start/<nonce>`), so
+    /// that no process's argv reveals `state`.
+    nonce: String,
+    /// Whether the start URL has been fetched (a second fetch ends the login).
+    started: Cell<bool>,
 }
 
 /// What one arrival at the listener or the paste prompt led to.
@@ -86,15 +92,18 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let listener = Listener::bind(args.port.or(defaults.port).unwrap_or(DEFAULT_PORT))?;
     let redirect_uri = listener.redirect_uri();
     let auth = oauth::authorize(&app_url, &client_id, &redirect_uri, &requested)?;
-    output::info(format!(
+    // Only the user's own terminal sees the authorize URL (for a browser elsewhere); the
+    // browser started here gets a one-time local URL that redirects to it.
+    output::authorize_url(format!(
         "Open this URL in a browser to authorize attio-auth in Attio:\n\n    {}\n",
         auth.url
     ));
+    let nonce = crate::secure_fs::random_hex(16)?;
     let browser = SystemBrowser {
         command: ctx.settings.browser.clone(),
     };
     if !args.no_browser
-        && let Err(e) = browser.open(auth.url.as_str())
+        && let Err(e) = browser.open(&listener.start_uri(&nonce))
     {
         output::warn(format!(
             "could not open a browser ({e:#}); open the URL above yourself"
@@ -109,8 +118,10 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         api_url,
         redirect_uri,
         auth,
+        nonce,
+        started: Cell::new(false),
     };
-    flow.wait(&listener, Duration::from_secs(args.timeout))?;
+    flow.wait(listener, Duration::from_secs(args.timeout))?;
     Ok(())
 }
 
@@ -156,9 +167,9 @@ impl Flow<'_> {
 
     /// Waits for the redirect (browser or paste) until the deadline, answering everything
     /// else that reaches the listener.
-    fn wait(&self, listener: &Listener, timeout: Duration) -> Result<String> {
+    fn wait(&self, listener: Listener, timeout: Duration) -> Result<String> {
         let (tx, rx) = mpsc::channel();
-        listener.serve(&tx);
+        listener.serve(&tx)?;
         let pasting = listener::watch_stdin(&tx);
         terminal::interrupts_to(&tx);
         drop(tx);
@@ -195,6 +206,14 @@ impl Flow<'_> {
                     )
                     .into());
                 }
+                Arrival::ListenerStopped(why) => {
+                    return Err(Failure::new(
+                        Kind::LoginIncomplete,
+                        format!("the listener for the redirect stopped accepting connections ({why}); nothing was stored"),
+                    )
+                    .hint(format!("run `{}` again", self.again()))
+                    .into());
+                }
                 Arrival::Pasted(line) => match callback::parse_pasted(&line, &self.redirect_uri) {
                     Ok(callback) => self.complete(callback),
                     Err(why) => Step::Ignored(why),
@@ -211,33 +230,42 @@ impl Flow<'_> {
         }
     }
 
-    /// Handles one HTTP request to the listener and answers it.
-    fn answer(&self, request: tiny_http::Request) -> Step {
-        if !listener::host_is_loopback(&request) {
-            listener::respond(
-                request,
+    /// Handles one HTTP request to the listener and answers it. The pages say nothing
+    /// a server sent: the terminal has the details.
+    fn answer(&self, request: Incoming) -> Step {
+        if !request.host_is_loopback() {
+            request.page(
                 400,
                 "Bad request",
                 "This listener only answers requests to localhost.",
             );
             return Step::Ignored("a request named a host other than localhost".into());
         }
-        let parsed = callback::parse_target(request.url());
+        if let Some(uid) = request.foreign_uid() {
+            request.page(
+                403,
+                "Not your login",
+                "This login belongs to another user of this computer.",
+            );
+            return Step::Ignored(format!(
+                "a request from another local user (uid {uid}) was refused"
+            ));
+        }
+        if let Some(nonce) = request.target.strip_prefix(callback::START_PREFIX) {
+            let nonce = nonce.to_string();
+            return self.start(request, &nonce);
+        }
+        let parsed = callback::parse_target(&request.target);
         if matches!(parsed, Err(Rejection::NotFound)) {
             output::verbose(format!(
                 "answered 404 to a request for another path than {}",
                 callback::PATH
             ));
-            listener::respond(request, 404, "Not found", "Nothing here.");
+            request.page(404, "Not found", "Nothing here.");
             return Step::Unrelated;
         }
-        if *request.method() != Method::Get {
-            listener::respond(
-                request,
-                405,
-                "Method not allowed",
-                "Only GET is accepted here.",
-            );
+        if request.method != "GET" {
+            request.page(405, "Method not allowed", "Only GET is accepted here.");
             return Step::Ignored("the callback was not a GET request".into());
         }
         let step = match parsed {
@@ -247,18 +275,52 @@ impl Flow<'_> {
         };
         match &step {
             Step::Unrelated => {}
-            Step::Ignored(why) => listener::respond(request, 400, "Login not completed", why),
-            Step::Done(Ok(workspace)) => listener::respond(
-                request,
+            Step::Ignored(_) => request.page(
+                400,
+                "Login not completed",
+                "This request was not accepted. Go back to the terminal to see why; the login is still waiting.",
+            ),
+            Step::Done(Ok(_)) => request.last_page(
                 200,
                 "Logged in",
-                &format!("attio-auth is logged in to {workspace}. You can close this tab."),
+                "attio-auth is logged in. You can close this tab and go back to the terminal.",
             ),
-            Step::Done(Err(e)) => {
-                listener::respond(request, 400, "Login failed", &format!("{e:#}"))
-            }
+            Step::Done(Err(_)) => request.last_page(
+                400,
+                "Login failed",
+                "attio-auth could not complete the login. Go back to the terminal to see why and what to do next.",
+            ),
         }
         step
+    }
+
+    /// The one-time start URL: its first fetch is sent on to the authorize URL; a second
+    /// one means another program read the URL (from a process list, say), so the login
+    /// stops rather than risk being completed by someone else.
+    fn start(&self, request: Incoming, nonce: &str) -> Step {
+        if request.method != "GET" || !callback::state_matches(&self.nonce, nonce) {
+            request.page(404, "Not found", "Nothing here.");
+            return Step::Unrelated;
+        }
+        if self.started.replace(true) {
+            request.last_page(
+                400,
+                "Login stopped",
+                "This login's address was opened twice, so it was stopped to keep it from being taken over. Go back to the terminal.",
+            );
+            return Step::Done(Err(Failure::new(
+                Kind::LoginIncomplete,
+                "another program opened this login's URL as well as the browser, so the login was stopped before anyone could complete it; nothing was stored",
+            )
+            .hint(format!(
+                "run `{}` again; if it happens again, another user on this machine may be watching the process list (use --no-browser and open the printed URL yourself)",
+                self.again()
+            ))
+            .into()));
+        }
+        output::verbose("the browser opened the start URL: sent it on to Attio");
+        request.respond(Reply::Redirect(self.auth.url.to_string()));
+        Step::Unrelated
     }
 
     /// Acts on a parsed redirect: checks `state`, then ends the login either way.
@@ -381,9 +443,9 @@ fn token_from_stdin() -> Result<Secret<String>> {
             .hint("pipe the key in, e.g. `printenv ATTIO_API_KEY | attio-auth login --with-token`")
             .into());
     }
-    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !oauth::is_bearer_token(token) {
         return Err(Failure::usage(
-            "the token on stdin contains spaces or control characters: nothing was stored",
+            "the token on stdin is not a valid bearer token (too long, or with spaces or control characters): nothing was stored",
         )
         .into());
     }

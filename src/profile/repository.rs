@@ -128,7 +128,7 @@ impl<'a> Repository<'a> {
             .iter()
             .filter_map(|path| secure_fs::read_own(path).ok().flatten())
             .filter_map(|contents| String::from_utf8(contents.bytes).ok())
-            .filter_map(|text| Credentials::decode(&Secret::new(text)).ok())
+            .filter_map(|text| Credentials::decode(&Secret::document(text)).ok())
             .filter(|c| {
                 !c.refresh_pending
                     && c.generation > stored.creds.generation

@@ -39,8 +39,8 @@ impl SecretStore for FileStore {
         warn_if_exposed(&path, contents.mode);
         // Not `from_utf8(...)?`: its error would carry the bytes along.
         match String::from_utf8(contents.bytes) {
-            Ok(text) => Ok(Some(Secret::new(text))),
-            Err(_) => Ok(Some(Secret::new(String::new()))),
+            Ok(text) => Ok(Some(Secret::document(text))),
+            Err(_) => Ok(Some(Secret::document(String::new()))),
         }
     }
 

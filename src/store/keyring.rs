@@ -87,7 +87,7 @@ impl SecretStore for KeyringStore {
     fn load(&self, profile: &ProfileName) -> Result<Option<Secret<String>>> {
         let context = || format!("reading credentials for profile `{profile}` from the OS keyring");
         match bounded(profile, |e| e.get_password()).map_err(|e| e.context(context()))? {
-            Ok(text) => Ok(Some(Secret::new(text))),
+            Ok(text) => Ok(Some(Secret::document(text))),
             Err(Error::NoEntry) => Ok(None),
             Err(e) => Err(describe(&e).context(context())),
         }
