@@ -118,15 +118,10 @@ fn a_failed_write_is_a_clear_error_and_destroys_nothing() {
 /// `attio-auth refresh` run by `sh -c "PRELUDE exec attio-auth refresh"`, with the test's
 /// hermetic environment, so the prelude can set limits and signal dispositions.
 fn refresh_in_shell(env: &TestEnv, prelude: &str) -> Command {
-    let mut shell = Command::new("sh");
-    shell.env_clear().args([
+    let mut shell = env.wrapper("sh");
+    shell.args([
         "-c",
         &format!("{prelude}exec {} refresh", env!("CARGO_BIN_EXE_attio-auth")),
     ]);
-    for (key, value) in env.cmd(&[]).get_envs() {
-        if let Some(value) = value {
-            shell.env(key, value);
-        }
-    }
     shell
 }

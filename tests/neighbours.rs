@@ -52,20 +52,14 @@ impl Waiting {
     /// Like `start`, with the binary run by `wrapper` (which execs it in place).
     fn start_as(env: &TestEnv, prelude: &str, wrapper: &str, vars: &[(&str, &str)]) -> Self {
         let port = free_port();
-        let template = env.cmd(&[]);
-        let mut cmd = Command::new("sh");
-        cmd.env_clear().args([
+        let mut cmd = env.wrapper("sh");
+        cmd.args([
             "-c",
             &format!(
                 "{prelude}exec {wrapper} {} login --port {port} --timeout 40",
                 env!("CARGO_BIN_EXE_attio-auth")
             ),
         ]);
-        for (key, value) in template.get_envs() {
-            if let Some(value) = value {
-                cmd.env(key, value);
-            }
-        }
         for (key, value) in vars {
             cmd.env(key, value);
         }
@@ -265,11 +259,20 @@ fn the_browser_gets_no_login_secret_in_its_argv_or_environment() {
 #[test]
 fn a_second_fetch_of_the_start_url_ends_the_login() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // Tells the test the browser has saved the page.
+    let saved = env.home.path().join("saved");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&saved)
+            .status()
+            .unwrap()
+            .success()
+    );
     // Another program fetched the start URL first; then the browser does.
     let browser = script(
         &env,
         "twice",
-        "curl --silent --output /dev/null \"$1\"\ncurl --silent --output \"$HOME/page\" \"$1\"",
+        "curl --silent --output /dev/null \"$1\"\ncurl --silent --output \"$HOME/page\" \"$1\"\necho saved > \"$HOME/saved\"",
     );
     let run = env.run_with(
         &["login", "--port", "0", "--timeout", "20"],
@@ -282,6 +285,7 @@ fn a_second_fetch_of_the_start_url_ends_the_login() {
         "{run:?}"
     );
     assert!(env.fake.seen("/oauth/token").is_empty());
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), "saved\n");
     let page = std::fs::read_to_string(env.home.path().join("page")).unwrap();
     assert!(page.contains("terminal"), "{page}");
 }
@@ -391,16 +395,25 @@ fn the_browsers_error_page_never_shows_server_text() {
     // An HTML error page from a proxy, in place of the token endpoint's answer.
     env.fake
         .misbehave("/oauth/token", Misbehave::Status(400, None), usize::MAX);
+    let saved = env.home.path().join("saved");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&saved)
+            .status()
+            .unwrap()
+            .success()
+    );
     let browser = script(
         &env,
         "page-browser",
-        "exec curl --silent --location --max-time 30 --output \"$HOME/page\" \"$1\"",
+        "curl --silent --location --max-time 30 --output \"$HOME/page\" \"$1\"\necho saved > \"$HOME/saved\"",
     );
     let run = env.run_with(
         &["login", "--port", "0", "--timeout", "20"],
         &[("BROWSER", &browser)],
     );
     assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), "saved\n");
     let page = std::fs::read_to_string(env.home.path().join("page")).unwrap();
     assert!(page.contains("terminal"), "{page}");
     assert!(!page.contains("nginx") && !page.contains("502"), "{page}");

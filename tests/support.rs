@@ -93,20 +93,26 @@ impl TestEnv {
         cmd.output().expect("run attio-auth").into()
     }
 
-    /// Runs a command under timeout(1), so that a hang fails the test (exit 124) instead
-    /// of blocking it.
-    pub fn run_bounded(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
-        let template = self.cmd(args);
-        let mut cmd = Command::new("timeout");
-        cmd.env_clear()
-            .args(["--kill-after=5", "60", env!("CARGO_BIN_EXE_attio-auth")])
-            .args(args)
-            .stdin(Stdio::null());
-        for (key, value) in template.get_envs() {
+    /// A command for `program` (a shell, timeout(1), script(1)) that wraps attio-auth,
+    /// with this environment's hermetic variables and nothing else.
+    pub fn wrapper(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear();
+        for (key, value) in self.cmd(&[]).get_envs() {
             if let Some(value) = value {
                 cmd.env(key, value);
             }
         }
+        cmd
+    }
+
+    /// Runs a command under timeout(1), so that a hang fails the test (exit 124) instead
+    /// of blocking it.
+    pub fn run_bounded(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut cmd = self.wrapper("timeout");
+        cmd.args(["--kill-after=5", "60", env!("CARGO_BIN_EXE_attio-auth")])
+            .args(args)
+            .stdin(Stdio::null());
         for (key, value) in vars {
             cmd.env(key, value);
         }
@@ -151,16 +157,8 @@ impl TestEnv {
         // The no-op trap keeps the wrapping shell alive through a Ctrl-C sent to the
         // terminal (attio-auth gets default signal handling back at exec).
         let command = format!("trap : INT; {} {args}", env!("CARGO_BIN_EXE_attio-auth"));
-        let template = self.cmd(&[]);
-        let mut script = Command::new("script");
-        script
-            .args(["--quiet", "--return", "--command", &command, "/dev/null"])
-            .env_clear();
-        for (key, value) in template.get_envs() {
-            if let Some(value) = value {
-                script.env(key, value);
-            }
-        }
+        let mut script = self.wrapper("script");
+        script.args(["--quiet", "--return", "--command", &command, "/dev/null"]);
         for (key, value) in vars {
             script.env(key, value);
         }
