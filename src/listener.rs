@@ -107,13 +107,15 @@ impl Incoming {
         self.reply_page(status, title, message);
     }
 
-    /// The uid of the local user who sent this, when it is known and not ours.
+    /// The uid of the local user who sent this, when it is known and is neither ours nor
+    /// root's. Root is out of scope anyway, and port forwarders that carry a real
+    /// browser's connection (docker-proxy, WSL's localhost relay) often run as root.
     pub fn foreign_uid(&self) -> Option<u32> {
         #[cfg(unix)]
         {
             // SAFETY: geteuid has no preconditions.
             let ours = unsafe { libc::geteuid() };
-            self.peer_uid.filter(|&uid| uid != ours)
+            self.peer_uid.filter(|&uid| uid != ours && uid != 0)
         }
         #[cfg(not(unix))]
         {
