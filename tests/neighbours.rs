@@ -25,6 +25,31 @@ fn script(env: &TestEnv, name: &str, body: &str) -> String {
     path.display().to_string()
 }
 
+/// A browser that runs `body` (which saves a page to `$HOME/page`), then tells the test
+/// through a FIFO that it is done: the login may end before the page is on disk.
+fn page_browser(env: &TestEnv, body: &str) -> String {
+    let saved = env.home.path().join("saved");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&saved)
+            .status()
+            .unwrap()
+            .success()
+    );
+    script(
+        env,
+        "page-browser",
+        &format!("{body}\necho saved > \"$HOME/saved\""),
+    )
+}
+
+/// The page a `page_browser` saved, once it says it has.
+fn saved_page(env: &TestEnv) -> String {
+    let saved = std::fs::read_to_string(env.home.path().join("saved")).unwrap();
+    assert_eq!(saved, "saved\n");
+    std::fs::read_to_string(env.home.path().join("page")).unwrap()
+}
+
 /// A port nothing listens on right now.
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -259,20 +284,10 @@ fn the_browser_gets_no_login_secret_in_its_argv_or_environment() {
 #[test]
 fn a_second_fetch_of_the_start_url_ends_the_login() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    // Tells the test the browser has saved the page.
-    let saved = env.home.path().join("saved");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&saved)
-            .status()
-            .unwrap()
-            .success()
-    );
     // Another program fetched the start URL first; then the browser does.
-    let browser = script(
+    let browser = page_browser(
         &env,
-        "twice",
-        "curl --silent --output /dev/null \"$1\"\ncurl --silent --output \"$HOME/page\" \"$1\"\necho saved > \"$HOME/saved\"",
+        "curl --silent --output /dev/null \"$1\"\ncurl --silent --output \"$HOME/page\" \"$1\"",
     );
     let run = env.run_with(
         &["login", "--port", "0", "--timeout", "20"],
@@ -285,8 +300,7 @@ fn a_second_fetch_of_the_start_url_ends_the_login() {
         "{run:?}"
     );
     assert!(env.fake.seen("/oauth/token").is_empty());
-    assert_eq!(std::fs::read_to_string(&saved).unwrap(), "saved\n");
-    let page = std::fs::read_to_string(env.home.path().join("page")).unwrap();
+    let page = saved_page(&env);
     assert!(page.contains("terminal"), "{page}");
 }
 
@@ -395,26 +409,16 @@ fn the_browsers_error_page_never_shows_server_text() {
     // An HTML error page from a proxy, in place of the token endpoint's answer.
     env.fake
         .misbehave("/oauth/token", Misbehave::Status(400, None), usize::MAX);
-    let saved = env.home.path().join("saved");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&saved)
-            .status()
-            .unwrap()
-            .success()
-    );
-    let browser = script(
+    let browser = page_browser(
         &env,
-        "page-browser",
-        "curl --silent --location --max-time 30 --output \"$HOME/page\" \"$1\"\necho saved > \"$HOME/saved\"",
+        "curl --silent --location --max-time 30 --output \"$HOME/page\" \"$1\"",
     );
     let run = env.run_with(
         &["login", "--port", "0", "--timeout", "20"],
         &[("BROWSER", &browser)],
     );
     assert_eq!(run.code, 1, "{run:?}");
-    assert_eq!(std::fs::read_to_string(&saved).unwrap(), "saved\n");
-    let page = std::fs::read_to_string(env.home.path().join("page")).unwrap();
+    let page = saved_page(&env);
     assert!(page.contains("terminal"), "{page}");
     assert!(!page.contains("nginx") && !page.contains("502"), "{page}");
 }
