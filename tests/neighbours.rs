@@ -50,6 +50,14 @@ fn saved_page(env: &TestEnv) -> String {
     std::fs::read_to_string(env.home.path().join("page")).unwrap()
 }
 
+/// Logs in through the fake with `browser` as `BROWSER`.
+fn login_with(env: &TestEnv, browser: &str) -> Run {
+    env.run_with(
+        &["login", "--port", "0", "--timeout", "20"],
+        &[("BROWSER", browser)],
+    )
+}
+
 /// A port nothing listens on right now.
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -259,10 +267,7 @@ fn the_browser_gets_no_login_secret_in_its_argv_or_environment() {
             "printf '%s\\n' \"$0\" \"$@\" > \"$HOME/argv\"\nenv > \"$HOME/environ\"\nexec {BROWSER} \"$1\""
         ),
     );
-    let run = env.run_with(
-        &["login", "--port", "0", "--timeout", "20"],
-        &[("BROWSER", &browser)],
-    );
+    let run = login_with(&env, &browser);
     assert_eq!(run.code, 0, "{run:?}");
     let argv = std::fs::read_to_string(env.home.path().join("argv")).unwrap();
     let environ = std::fs::read_to_string(env.home.path().join("environ")).unwrap();
@@ -289,10 +294,7 @@ fn a_second_fetch_of_the_start_url_ends_the_login() {
         &env,
         "curl --silent --output /dev/null \"$1\"\ncurl --silent --output \"$HOME/page\" \"$1\"",
     );
-    let run = env.run_with(
-        &["login", "--port", "0", "--timeout", "20"],
-        &[("BROWSER", &browser)],
-    );
+    let run = login_with(&env, &browser);
     assert_eq!((run.code, run.stdout.as_str()), (4, ""), "{run:?}");
     assert!(
         run.stderr
@@ -319,10 +321,7 @@ fn another_users_browser_cannot_take_the_login() {
             "setpriv --reuid=65534 --regid=65534 --clear-groups curl --silent --output /dev/null --write-out '%{{http_code}}' \"$1\" > \"$HOME/neighbour\"\nexec {BROWSER} \"$1\""
         ),
     );
-    let run = env.run_with(
-        &["login", "--port", "0", "--timeout", "20"],
-        &[("BROWSER", &browser)],
-    );
+    let run = login_with(&env, &browser);
     assert_eq!(run.code, 0, "{run:?}");
     let neighbour = std::fs::read_to_string(env.home.path().join("neighbour")).unwrap();
     assert_eq!(neighbour, "403");
@@ -413,10 +412,7 @@ fn the_browsers_error_page_never_shows_server_text() {
         &env,
         "curl --silent --location --max-time 30 --output \"$HOME/page\" \"$1\"",
     );
-    let run = env.run_with(
-        &["login", "--port", "0", "--timeout", "20"],
-        &[("BROWSER", &browser)],
-    );
+    let run = login_with(&env, &browser);
     assert_eq!(run.code, 1, "{run:?}");
     let page = saved_page(&env);
     assert!(page.contains("terminal"), "{page}");

@@ -5,6 +5,7 @@
 //! secret between stores without leaving a copy behind, and logout finds the profile
 //! wherever it could be.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -138,6 +139,13 @@ impl<'a> Repository<'a> {
             .max_by_key(|c| c.generation)
     }
 
+    /// Temporary files that writes of this profile's credentials or metadata left behind.
+    fn leftover_temps(&self) -> Vec<PathBuf> {
+        let mut temps = FileStore::new(self.paths).leftover_temps(self.name);
+        temps.extend(secure_fs::leftover_temps(&self.paths.meta_file(self.name)));
+        temps
+    }
+
     /// Takes the profile's lock, waiting at most `--lock-timeout` for another process.
     pub fn lock(&self) -> Result<Locked<'a>> {
         self.paths.check(&self.paths.locks_dir())?;
@@ -152,7 +160,6 @@ impl<'a> Repository<'a> {
     /// Whether anything of the profile is stored anywhere: metadata, a secret in either
     /// store, temporary files or a lock file. Asks nothing of an absent keyring.
     pub fn exists_anywhere(&self) -> Result<bool> {
-        let file = FileStore::new(self.paths);
         let on_disk = [
             self.paths.meta_file(self.name),
             self.paths.credentials_file(self.name),
@@ -160,8 +167,7 @@ impl<'a> Repository<'a> {
         ]
         .iter()
         .any(|p| p.symlink_metadata().is_ok())
-            || !file.leftover_temps(self.name).is_empty()
-            || !secure_fs::leftover_temps(&self.paths.meta_file(self.name)).is_empty();
+            || !self.leftover_temps().is_empty();
         if on_disk {
             return Ok(true);
         }
@@ -307,8 +313,7 @@ impl Locked<'_> {
             Err(e) => return Err(e),
         }
         let file = FileStore::new(paths);
-        let mut temps = file.leftover_temps(name);
-        temps.extend(secure_fs::leftover_temps(&paths.meta_file(name)));
+        let temps = self.repo.leftover_temps();
         if file.delete(name)? {
             removed.push(format!("its credentials from {}", file.location(name)));
         }
