@@ -98,7 +98,7 @@ _attio__auth() {
 
     case "${cmd}" in
         attio__auth)
-            opts="-v -h -V --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status exec completions config help"
+            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status exec completions config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,10 +114,6 @@ _attio__auth() {
                     ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 --http-timeout)
@@ -136,7 +132,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__completions)
-            opts="-v -h --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help bash elvish fish powershell zsh"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -152,10 +148,6 @@ _attio__auth() {
                     ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 --http-timeout)
@@ -174,7 +166,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__config)
-            opts="-v -h --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help path help"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help path help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,10 +182,6 @@ _attio__auth() {
                     ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 --http-timeout)
@@ -254,7 +242,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__config__subcmd__path)
-            opts="-v -h --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -270,10 +258,6 @@ _attio__auth() {
                     ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 --http-timeout)
@@ -292,7 +276,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__exec)
-            opts="-v -h --env --min-ttl --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --env --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -316,10 +300,6 @@ _attio__auth() {
                     ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 --http-timeout)
@@ -506,13 +486,17 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__login)
-            opts="-v -h --client-id --port --no-browser --scope --require-scope --timeout --with-token --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --client-id --store --port --no-browser --scope --require-scope --timeout --with-token --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -544,10 +528,6 @@ _attio__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
-                    return 0
-                    ;;
                 --http-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -564,7 +544,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__logout)
-            opts="-v -h --all --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --all --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -580,10 +560,6 @@ _attio__auth() {
                     ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 --http-timeout)
@@ -602,7 +578,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__refresh)
-            opts="-v -h --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -618,10 +594,6 @@ _attio__auth() {
                     ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 --http-timeout)
@@ -640,7 +612,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__status)
-            opts="-v -h --json --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --json --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -656,10 +628,6 @@ _attio__auth() {
                     ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 --http-timeout)
@@ -678,7 +646,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__token)
-            opts="-v -h --header --json --min-ttl --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --header --json --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -700,10 +668,6 @@ _attio__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
-                    return 0
-                    ;;
                 --http-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -720,7 +684,7 @@ _attio__auth() {
             return 0
             ;;
         attio__subcmd__auth__subcmd__whoami)
-            opts="-v -h --json --require-scope --profile --app-url --api-url --store --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --json --require-scope --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,10 +704,6 @@ _attio__auth() {
                     ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
                 --http-timeout)

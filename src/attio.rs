@@ -12,7 +12,6 @@ use crate::failure::{Failure, Kind};
 use crate::http::Http;
 use crate::oauth::{Answer, rest_error};
 use crate::output;
-use crate::profile::{self, ProfileName};
 use crate::secret::Secret;
 use crate::settings::endpoint;
 
@@ -78,12 +77,13 @@ fn retry_after(response: &HttpResponse, now: SystemTime) -> Option<Duration> {
 }
 
 /// Asks Attio who `token` belongs to. An inactive or rejected token is a `LoginAgain`
-/// failure for `profile`.
+/// failure with `rejected_hint`, which says how to replace that token (it depends on
+/// where the token came from).
 pub fn identify(
     http: &Http,
     api_url: &Url,
     token: &Secret<String>,
-    profile: &ProfileName,
+    rejected_hint: &str,
 ) -> Result<Identity> {
     let url = endpoint(api_url, "/v2/self");
     let response = get_with_retries(http, &url, token)?;
@@ -93,7 +93,7 @@ pub fn identify(
     let said = || rest_error(body).unwrap_or_else(|| Answer::of(&response).to_string());
     let login_again = |why: String| -> anyhow::Error {
         Failure::new(Kind::LoginAgain, why)
-            .hint(profile::login_hint(profile))
+            .hint(rejected_hint)
             .into()
     };
     match status {

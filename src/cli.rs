@@ -4,8 +4,11 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Exit codes, shown at the end of `--help` (and repeated in README.md).
+/// Where to start, and the exit codes, shown at the end of the top-level help.
 const EXIT_CODES: &str = "\
+Start with `attio-auth login`; then `attio-auth token` prints a valid token for scripts.
+`attio-auth COMMAND --help` shows each command's options, examples and exit codes.
+
 Exit status:
   0  success
   1  failure (network, server or storage)
@@ -15,50 +18,62 @@ Exit status:
   5  a required scope is missing
 `exec` exits with its command's status (126: not executable, 127: not found).";
 
+/// The heading the options every subcommand accepts are listed under, so that each
+/// subcommand's own options stand out in its `--help`.
+const GLOBAL: &str = "Global options";
+
 /// Command-line OAuth helper for the Attio CRM API.
 #[derive(Debug, Parser)]
-#[command(name = "attio-auth", version, about, after_help = EXIT_CODES)]
+#[command(
+    name = "attio-auth",
+    version,
+    about,
+    after_help = EXIT_CODES,
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    /// `None` for a bare `attio-auth`, which prints the help.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
-/// Options that every subcommand accepts.
+/// Options that every subcommand accepts. The environment variables named in the help
+/// are read by `settings` (not by clap), so that an empty one counts as unset and a bad
+/// one is blamed on the variable, not the flag.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Profile: one set of stored credentials (one workspace, one app)
-    #[arg(long, global = true, env = "ATTIO_PROFILE", default_value = "default")]
-    pub profile: String,
+    /// [env: ATTIO_PROFILE] [default: default]
+    #[arg(long, global = true, value_name = "NAME", help_heading = GLOBAL)]
+    pub profile: Option<String>,
 
     /// Base URL of Attio's app (authorize at /authorize, token at /oauth/token)
-    /// [default: https://app.attio.com]
-    #[arg(long, global = true, env = "ATTIO_APP_URL", value_name = "URL")]
+    /// [env: ATTIO_APP_URL] [default: https://app.attio.com]
+    #[arg(long, global = true, value_name = "URL", help_heading = GLOBAL)]
     pub app_url: Option<String>,
 
-    /// Base URL of Attio's REST API (identity at /v2/self) [default: https://api.attio.com]
-    #[arg(long, global = true, env = "ATTIO_API_URL", value_name = "URL")]
+    /// Base URL of Attio's REST API (identity at /v2/self)
+    /// [env: ATTIO_API_URL] [default: https://api.attio.com]
+    #[arg(long, global = true, value_name = "URL", help_heading = GLOBAL)]
     pub api_url: Option<String>,
 
-    /// Where `login` stores credentials
-    #[arg(long, global = true, env = "ATTIO_AUTH_STORE", value_enum, default_value_t = StoreKind::Keyring)]
-    pub store: StoreKind,
+    /// Give up on an HTTP request after this many seconds (1 to 3600)
+    /// [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]
+    #[arg(long, global = true, value_name = "SECS", help_heading = GLOBAL,
+          value_parser = seconds_up_to_an_hour)]
+    pub http_timeout: Option<u64>,
 
-    /// Give up on an HTTP request after this many seconds
-    #[arg(long, global = true, env = "ATTIO_AUTH_HTTP_TIMEOUT", default_value_t = 30, value_name = "SECS",
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub http_timeout: u64,
-
-    /// Wait at most this many seconds for another attio-auth process that is writing the
-    /// same profile (a refresh, a login) [default: --http-timeout plus 10]
-    #[arg(long, global = true, env = "ATTIO_AUTH_LOCK_TIMEOUT", value_name = "SECS",
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    /// Wait at most this many seconds (1 to 3600) for another attio-auth process that is
+    /// writing the same profile (a refresh, a login)
+    /// [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]
+    #[arg(long, global = true, value_name = "SECS", help_heading = GLOBAL,
+          value_parser = seconds_up_to_an_hour)]
     pub lock_timeout: Option<u64>,
 
     /// Describe what the tool does (requests, storage) on stderr; secrets are redacted
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub verbose: bool,
 }
 
@@ -85,31 +100,122 @@ impl StoreKind {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Log in through the browser (OAuth 2.0 authorization code with PKCE)
+    #[command(after_help = LOGIN_HELP)]
     Login(LoginArgs),
     /// Print a valid access token on stdout, refreshing it first when needed
+    #[command(after_help = TOKEN_HELP)]
     Token(TokenArgs),
     /// Refresh the access token now
+    #[command(after_help = REFRESH_HELP)]
     Refresh,
     /// Show the workspace, member, app and scopes the stored token grants
+    #[command(after_help = WHOAMI_HELP)]
     Whoami(WhoamiArgs),
     /// Delete stored credentials
+    #[command(after_help = LOGOUT_HELP)]
     Logout(LogoutArgs),
-    /// List stored profiles (no network call, no secret shown)
+    /// Show stored profiles (no network call, no secret shown)
+    #[command(after_help = STATUS_HELP)]
     Status(StatusArgs),
     /// Run a command with a fresh access token in its environment
+    #[command(after_help = EXEC_HELP)]
     Exec(ExecArgs),
     /// Print a shell completion script on stdout
+    #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
     /// Inspect the configuration file
+    #[command(after_help = CONFIG_HELP)]
     Config(ConfigArgs),
 }
 
+const LOGIN_HELP: &str = "\
+Examples:
+  attio-auth login --client-id 8f1c…             # the secret is read from ATTIO_CLIENT_SECRET or prompted for
+  attio-auth login --profile work --port 3461    # a second workspace, another registered redirect port
+  printf '%s' \"$KEY\" | attio-auth login --with-token --profile ci
+
+Exit status: 0 logged in; 1 network, server or storage failure; 2 usage error;
+3 a --with-token token was rejected; 4 denied, timed out or aborted; 5 a required scope is missing.";
+
+const TOKEN_HELP: &str = "\
+Examples:
+  curl -H \"Authorization: Bearer $(attio-auth token)\" https://api.attio.com/v2/self
+  attio-auth token --header | curl -H @- https://api.attio.com/v2/self
+  attio-auth token --profile work --min-ttl 600
+
+Exit status: 0 a token was printed; 1 network, server or storage failure; 2 usage error;
+3 not logged in, or the login expired or was refused: log in again.";
+
+const REFRESH_HELP: &str = "\
+Examples:
+  attio-auth refresh
+  attio-auth refresh --profile work --verbose
+
+Exit status: 0 refreshed; 1 no refresh token (Attio's long-lived tokens), network, server
+or storage failure; 2 usage error; 3 not logged in, or the refresh was refused: log in again.";
+
+const WHOAMI_HELP: &str = "\
+Examples:
+  attio-auth whoami
+  attio-auth whoami --json | jq -r .workspace_slug
+  attio-auth whoami --require-scope note:read-write || echo 'the app needs note access'
+
+Exit status: 0 the token is active; 1 network or server failure; 2 usage error;
+3 not logged in, or the token is rejected or inactive; 5 a required scope is missing.";
+
+const LOGOUT_HELP: &str = "\
+Examples:
+  attio-auth logout
+  attio-auth logout --profile work
+  attio-auth logout --all
+
+Exit status: 0 removed; 1 storage failure; 2 usage error; 3 no such profile.";
+
+const STATUS_HELP: &str = "\
+Examples:
+  attio-auth status
+  attio-auth status --profile work
+  attio-auth status --json | jq -r '.profiles[].profile'
+
+Exit status: 0 at least one profile is shown; 1 storage failure; 2 usage error;
+3 nothing is stored (or not the --profile asked for).";
+
+const EXEC_HELP: &str = "\
+Examples:
+  attio-auth exec -- npx -y attio-mcp
+  attio-auth exec --profile work --env ATTIO_TOKEN -- ./sync.sh --full
+
+Exit status: the command's own; 126 it is not executable; 127 it is not found;
+otherwise as `attio-auth token`.";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  attio-auth completions bash > ~/.local/share/bash-completion/completions/attio-auth
+  attio-auth completions zsh > ~/.zfunc/_attio-auth
+  attio-auth completions fish > ~/.config/fish/completions/attio-auth.fish
+
+Exit status: 0 printed; 2 usage error.";
+
+const CONFIG_HELP: &str = "\
+Examples:
+  attio-auth config path
+  $EDITOR \"$(attio-auth config path)\"
+
+Exit status: 0 printed; 1 no home directory is known; 2 usage error.";
+
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// The OAuth app's client ID (from build.attio.com). The client secret is read from
-    /// ATTIO_CLIENT_SECRET or prompted for, never taken as an argument
-    #[arg(long, env = "ATTIO_CLIENT_ID", value_name = "ID")]
+    /// The OAuth app's client ID (from build.attio.com); prompted for at a terminal. The
+    /// client secret is read from ATTIO_CLIENT_SECRET or prompted for, never taken as an
+    /// argument [env: ATTIO_CLIENT_ID]
+    #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
+
+    /// Where to store the credentials: `keyring`, or `file` (mode 0600). Without this
+    /// flag or its variable, a missing keyring falls back to the file with a warning
+    /// [env: ATTIO_AUTH_STORE] [default: keyring]
+    #[arg(long, value_name = "STORE", value_parser = parse_store)]
+    pub store: Option<StoreKind>,
 
     /// Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port)
     /// [default: 3456]
@@ -128,8 +234,8 @@ pub struct LoginArgs {
     #[arg(long = "require-scope", value_name = "S")]
     pub require_scopes: Vec<String>,
 
-    /// Give up after this many seconds without a callback
-    #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    /// Give up after this many seconds without a callback (at least 1)
+    #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = seconds_at_least_one)]
     pub timeout: u64,
 
     /// Store an API key or access token read from stdin (never from the command line)
@@ -202,14 +308,14 @@ pub struct WhoamiArgs {
 
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
-    /// Remove every profile
+    /// Remove every profile (not with --profile)
     #[arg(long)]
     pub all: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// Print a JSON array on stdout
+    /// Print one JSON object on stdout: `env_override` and a `profiles` array
     #[arg(long)]
     pub json: bool,
 }
@@ -221,10 +327,90 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// `--store`'s values, with a message that names them.
+pub fn parse_store(raw: &str) -> Result<StoreKind, String> {
+    match raw.trim() {
+        "keyring" => Ok(StoreKind::Keyring),
+        "file" => Ok(StoreKind::File),
+        _ => Err("expected `keyring` or `file`".into()),
+    }
+}
+
+/// A whole number of seconds from 1 to 3600.
+pub fn seconds_up_to_an_hour(raw: &str) -> Result<u64, String> {
+    match seconds_at_least_one(raw)? {
+        secs if secs > 3600 => Err("at most 3600 seconds (one hour)".into()),
+        secs => Ok(secs),
+    }
+}
+
+/// A whole number of seconds, at least 1.
+fn seconds_at_least_one(raw: &str) -> Result<u64, String> {
+    match raw.trim().parse::<u64>() {
+        Ok(0) => Err("must be at least 1 second".into()),
+        Ok(secs) => Ok(secs),
+        Err(_) => Err("expected a whole number of seconds".into()),
+    }
+}
+
+/// clap's multi-line error as one line and a hint: the error with its possible values,
+/// and clap's tip plus the subcommand's help (the first word of `args` naming one).
+pub fn one_line(rendered: &str, args: &[String]) -> (String, String) {
+    use clap::CommandFactory;
+    let cli = Cli::command();
+    let subcommand = args.iter().find(|arg| {
+        cli.get_subcommands()
+            .any(|sub| sub.get_name() == arg.as_str())
+    });
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid command line");
+    let mut message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    let mut tips = Vec::new();
+    let mut command = match subcommand {
+        Some(name) => format!("attio-auth {name}"),
+        None => "attio-auth".to_string(),
+    };
+    for line in lines {
+        if line.starts_with('[') {
+            message = format!("{message} {line}");
+        } else if let Some(tip) = line.strip_prefix("tip: ") {
+            tips.push(tip.to_string());
+        } else if let Some(usage) = line.strip_prefix("Usage: ") {
+            command = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+    }
+    tips.push(format!("see `{command} --help`"));
+    (message, tips.join("; "))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Cli;
-    use clap::CommandFactory;
+    use super::{Cli, one_line};
+    use clap::{CommandFactory, Parser};
+
+    #[test]
+    fn clap_errors_become_one_line_and_a_hint() {
+        let args = ["attio-auth", "login", "--store", "bogus"];
+        let err = Cli::try_parse_from(args).unwrap_err();
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let (message, hint) = one_line(&err.render().to_string(), &args);
+        assert_eq!(
+            message,
+            "invalid value 'bogus' for '--store <STORE>': expected `keyring` or `file`"
+        );
+        assert_eq!(hint, "see `attio-auth login --help`");
+        let err = Cli::try_parse_from(["attio-auth", "token", "--jsn"]).unwrap_err();
+        let (message, hint) = one_line(&err.render().to_string(), &[]);
+        assert_eq!(message, "unexpected argument '--jsn' found");
+        assert_eq!(
+            hint,
+            "a similar argument exists: '--json'; see `attio-auth token --help`"
+        );
+    }
 
     #[test]
     fn command_line_definition_is_consistent() {

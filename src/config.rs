@@ -63,10 +63,40 @@ fn parse(path: &Path, text: &str) -> Result<Config> {
             .span()
             .map_or((1, 1), |span| line_column(text, span.start));
         let message = e.message().lines().next().unwrap_or("invalid TOML").trim();
-        Failure::usage(format!("{}:{line}:{column}: {message}", path.display()))
-            .hint("fix or remove the file (`attio-auth config path` shows which file is read)")
+        let fix = "fix or remove the file (`attio-auth config path` shows which file is read)";
+        if message.contains("unknown field `client_secret`") {
+            return Failure::usage(format!(
+                "{}:{line}:{column}: `client_secret` does not belong in config.toml: secrets are never read from files others may share",
+                path.display()
+            ))
+            .hint("remove the line; set ATTIO_CLIENT_SECRET or type the secret when `attio-auth login` asks")
+            .into();
+        }
+        // toml names the type it expected, not the key: name the key too.
+        let key = e
+            .span()
+            .and_then(|span| key_at(text, span.start))
+            .map_or(String::new(), |key| format!("`{key}`: "));
+        Failure::usage(format!("{}:{line}:{column}: {key}{message}", path.display()))
+            .hint(fix)
             .into()
     })
+}
+
+/// The key assigned on the line of a byte offset (`port = "3461"` gives `port`), when the
+/// line is a plain `key = value`.
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    plain.then(|| key.to_string())
 }
 
 /// 1-based line and column of a byte offset.
@@ -101,16 +131,16 @@ mod tests {
         )
         .unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("/x/config.toml:2:8: "), "{text}");
+        assert!(text.starts_with("/x/config.toml:2:8: `port`: "), "{text}");
         assert!(!text.contains('\n'), "{text}");
         let err = parse(
             Path::new("c.toml"),
             "[profiles.work]\nclient_secret = \"x\"\n",
         )
         .unwrap_err();
-        assert!(
-            err.to_string().contains("unknown field `client_secret`"),
-            "{err}"
+        assert_eq!(
+            err.to_string(),
+            "c.toml:2:1: `client_secret` does not belong in config.toml: secrets are never read from files others may share"
         );
     }
 }

@@ -142,6 +142,9 @@ impl Incoming {
 }
 
 /// Listening sockets bound to the loopback addresses on one port.
+/// The port of the conventional redirect URI `http://localhost:3456/callback`.
+pub const DEFAULT_PORT: u16 = 3456;
+
 pub struct Listener {
     sockets: Vec<TcpListener>,
     port: u16,

@@ -30,6 +30,7 @@ mod terminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 /// Parses arguments, runs the command and maps the result to a documented exit code.
 fn main() -> ExitCode {
@@ -37,7 +38,10 @@ fn main() -> ExitCode {
     output::install_panic_hook();
     let env = settings::Environment::capture();
     output::set_colour_allowed(env.colour_allowed());
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
     output::set_verbose(cli.global.verbose);
     let outcome = commands::run(cli, &env);
     match outcome {
@@ -48,6 +52,28 @@ fn main() -> ExitCode {
             ExitCode::from(failure::exit_code(&err))
         }
     }
+}
+
+/// A command line clap refused, as one error line and one hint (exit 2). Help and
+/// version requests are printed as clap prints them.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        // A closed stdout while printing help is the reader's choice.
+        let _ = err.print();
+        return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+    }
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let (message, hint) = cli::one_line(&err.render().to_string(), &args);
+    output::error(&failure::Failure::usage(message).hint(hint).into());
+    ExitCode::from(2)
 }
 
 /// Keeps secrets out of core files and away from other processes of the same user, as

@@ -76,6 +76,12 @@ pub fn data(line: &str) -> io::Result<()> {
     out.flush()
 }
 
+/// A report a person asked for (`status`, `whoami`) on stdout: scrubbed and with control
+/// characters escaped like everything else meant for people, since it shows server text.
+pub fn report(text: &str) -> io::Result<()> {
+    data(&shown(text))
+}
+
 /// Writes bytes to stdout as they are (a generated completion script).
 pub fn raw(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
@@ -109,6 +115,15 @@ pub fn warn(message: impl AsRef<str>) {
     );
 }
 
+/// A next step, after a warning.
+pub fn hint(message: impl AsRef<str>) {
+    eprintln!(
+        "attio-auth: {} {}",
+        paint("36", "hint:"),
+        shown(message.as_ref())
+    );
+}
+
 /// The final error line, once, with the chain of context and one hint.
 pub fn error(err: &anyhow::Error) {
     eprintln!(
@@ -116,8 +131,8 @@ pub fn error(err: &anyhow::Error) {
         paint("1;31", "error:"),
         shown(&format!("{err:#}"))
     );
-    if let Some(hint) = failure::hint(err) {
-        eprintln!("attio-auth: {} {}", paint("36", "hint:"), shown(hint));
+    if let Some(next) = failure::hint(err) {
+        hint(next);
     }
 }
 

@@ -1,6 +1,9 @@
-//! What a person sees while `login` waits for the browser: on a terminal, a spinner with
-//! a countdown (and, when pasting is possible, a prompt line below it that the spinner
-//! never overwrites); otherwise plain lines now and then.
+//! What a person sees while `login` waits for the browser. On a terminal whose input is
+//! not read, a spinner with a countdown on one line, cut to the terminal's width so it
+//! never wraps. When the user may paste the redirect URL, nothing moves: one line says
+//! how long the login waits and the prompt follows, so nothing ever draws over what the
+//! user types or pastes (a pasted URL wraps, and no terminal reports where). Without a
+//! terminal, plain lines now and then.
 
 use std::io::{self, IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -8,15 +11,25 @@ use std::time::{Duration, Instant};
 use crate::output;
 
 const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-/// The paste prompt shown under the spinner.
-const PROMPT: &str = "Or paste the URL the browser ended on and press Enter: ";
+/// The paste prompt.
+pub const PROMPT: &str = "Or paste the URL the browser ended on and press Enter: ";
+
+/// How the wait is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// A spinner redrawn in place on one line.
+    Spinner,
+    /// One line, then the paste prompt; nothing is redrawn.
+    Prompt,
+    /// Plain lines (stderr is not a terminal).
+    Plain,
+}
 
 /// The waiting indicator for one login.
 pub struct Countdown {
     what: String,
     deadline: Instant,
-    terminal: bool,
-    prompt: bool,
+    style: Style,
     frame: usize,
     drawn: bool,
     last_plain: Instant,
@@ -26,19 +39,30 @@ impl Countdown {
     /// Starts showing that `what` is awaited until `deadline`. `prompt` says whether a
     /// pasted URL is read from the terminal.
     pub fn start(what: String, deadline: Instant, prompt: bool) -> Self {
+        let style = match (io::stderr().is_terminal(), prompt) {
+            (true, true) => Style::Prompt,
+            (true, false) => Style::Spinner,
+            (false, _) => Style::Plain,
+        };
         let mut countdown = Self {
             what,
             deadline,
-            terminal: io::stderr().is_terminal(),
-            prompt,
+            style,
             frame: 0,
             drawn: false,
             last_plain: Instant::now(),
         };
-        if countdown.terminal {
-            countdown.redraw();
-        } else {
-            output::info(format!(
+        match style {
+            Style::Spinner => countdown.redraw(),
+            Style::Prompt => {
+                output::info(format!(
+                    "Waiting up to {} for {}.",
+                    left(countdown.remaining()),
+                    countdown.what
+                ));
+                countdown.redraw();
+            }
+            Style::Plain => output::info(format!(
                 "Waiting up to {} for {}{}",
                 left(countdown.remaining()),
                 countdown.what,
@@ -47,7 +71,7 @@ impl Countdown {
                 } else {
                     "..."
                 }
-            ));
+            )),
         }
         countdown
     }
@@ -59,69 +83,94 @@ impl Countdown {
 
     /// How long to wait for an event before calling `tick` again.
     pub fn interval(&self) -> Duration {
-        let step = if self.terminal {
-            Duration::from_millis(100)
-        } else {
-            Duration::from_secs(60)
+        let step = match self.style {
+            Style::Spinner => Duration::from_millis(100),
+            Style::Prompt | Style::Plain => Duration::from_secs(60),
         };
         step.min(self.remaining())
     }
 
     /// Advances the spinner, or prints a plain reminder once a minute.
     pub fn tick(&mut self) {
-        if self.terminal {
-            self.frame = (self.frame + 1) % FRAMES.len();
-            self.redraw();
-        } else if self.last_plain.elapsed() >= Duration::from_secs(60)
-            && !self.remaining().is_zero()
-        {
-            self.last_plain = Instant::now();
-            output::info(format!(
-                "Still waiting for {} ({} left)",
-                self.what,
-                left(self.remaining())
-            ));
+        match self.style {
+            Style::Spinner => {
+                self.frame = (self.frame + 1) % FRAMES.len();
+                self.redraw();
+            }
+            Style::Prompt => {}
+            Style::Plain => {
+                if self.last_plain.elapsed() >= Duration::from_secs(60)
+                    && !self.remaining().is_zero()
+                {
+                    self.last_plain = Instant::now();
+                    output::info(format!(
+                        "Still waiting for {} ({} left)",
+                        self.what,
+                        left(self.remaining())
+                    ));
+                }
+            }
         }
     }
 
-    /// Erases the indicator so other messages can be printed. `after_enter` says the user
-    /// just pressed Enter at the prompt, which moved the cursor a line down.
+    /// Makes room for other messages. `after_enter` says the user just pressed Enter at
+    /// the prompt, which already moved the cursor to a new line.
     pub fn clear(&mut self, after_enter: bool) {
-        if !self.terminal || !self.drawn {
+        if !self.drawn {
             return;
         }
-        let mut sequence = String::new();
-        if after_enter {
-            sequence.push_str("\x1b[1A");
+        match self.style {
+            Style::Spinner => write_stderr("\r\x1b[2K"),
+            Style::Prompt if !after_enter => write_stderr("\n"),
+            Style::Prompt | Style::Plain => {}
         }
-        sequence.push_str("\r\x1b[2K");
-        if self.prompt {
-            sequence.push_str("\x1b[1A\r\x1b[2K");
-        }
-        write_stderr(&sequence);
         self.drawn = false;
     }
 
     /// Draws the indicator again (after `clear`, or to advance it).
     pub fn redraw(&mut self) {
-        if !self.terminal {
-            return;
+        match self.style {
+            Style::Spinner => {
+                // The time left first: it survives a narrow terminal's cut.
+                let line = format!(
+                    "{} {} left: Waiting for {}",
+                    FRAMES[self.frame],
+                    left(self.remaining()),
+                    self.what
+                );
+                write_stderr(&format!("\r\x1b[2K{}", fit(&line, columns())));
+            }
+            Style::Prompt if !self.drawn => write_stderr(PROMPT),
+            Style::Prompt | Style::Plain => {}
         }
-        let line = format!(
-            "{} Waiting for {} ({} left)",
-            FRAMES[self.frame],
-            self.what,
-            left(self.remaining())
-        );
-        let text = match (self.prompt, self.drawn) {
-            (false, _) => format!("\r\x1b[2K{line}"),
-            (true, false) => format!("{line}\n{PROMPT}"),
-            // Save the cursor (the user may be typing), rewrite the line above, restore.
-            (true, true) => format!("\x1b7\x1b[1A\r\x1b[2K{line}\x1b8"),
-        };
-        write_stderr(&text);
         self.drawn = true;
     }
+}
+
+/// The terminal's width in columns (80 when it cannot be asked).
+fn columns() -> usize {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: TIOCGWINSZ fills a plain struct for a valid descriptor.
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        let asked = unsafe { libc::ioctl(io::stderr().as_raw_fd(), libc::TIOCGWINSZ, &mut size) };
+        if asked == 0 && size.ws_col > 0 {
+            return usize::from(size.ws_col);
+        }
+    }
+    80
+}
+
+/// A line cut to fit in `columns` without wrapping (one column spare for the cursor).
+fn fit(line: &str, columns: usize) -> String {
+    let room = columns.saturating_sub(1).max(1);
+    if line.chars().count() <= room {
+        return line.to_string();
+    }
+    let mut cut: String = line.chars().take(room.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 /// A duration as `m:ss`.
@@ -139,8 +188,16 @@ fn write_stderr(text: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::left;
+    use super::{fit, left};
     use std::time::Duration;
+
+    #[test]
+    fn spinner_lines_never_wrap() {
+        assert_eq!(fit("abcdef", 80), "abcdef");
+        assert_eq!(fit("abcdef", 5), "abc…");
+        assert_eq!(fit("⠋ Waiting", 4), "⠋ …");
+        assert_eq!(fit("abc", 0), "…");
+    }
 
     #[test]
     fn time_left_rounds_up_to_whole_seconds() {

@@ -13,7 +13,7 @@ use crate::failure::{Failure, Kind};
 use crate::freshness;
 use crate::oauth::{self, TokenError};
 use crate::output;
-use crate::profile::{self, Locked, ProfileName, Stored};
+use crate::profile::{self, Locked, LoginAgain, ProfileName, Stored};
 use crate::secret::Secret;
 
 /// When to refresh.
@@ -36,6 +36,8 @@ pub struct Handout {
     pub location: String,
     /// The profile; `None` for a token from the environment.
     pub stored: Option<Stored>,
+    /// What to do when Attio rejects the token: log in again, or fix the variable.
+    pub rejected_hint: String,
 }
 
 /// The token in effect for `token` and `whoami`: `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN`
@@ -62,10 +64,16 @@ pub fn handout(ctx: &Ctx, min_ttl: u64) -> Result<Handout> {
                 env.var
             ),
             stored: None,
+            rejected_hint: format!(
+                "{var} is set and wins over the stored profiles: unset it (`unset {var}`) to use profile `{}`, or replace it with a valid key",
+                ctx.settings.profile,
+                var = env.var
+            ),
         });
     }
     let (stored, _) = fresh(ctx, Mode::IfExpiring(min_ttl))?;
     Ok(Handout {
+        rejected_hint: stored.meta.login_again(&ctx.settings.profile).hint(),
         token: stored.creds.access_token.clone(),
         expires_at: stored.creds.expires_at,
         source: stored.meta.store.name().to_string(),
@@ -92,10 +100,22 @@ pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
     ctx.settings
         .app_url
         .for_stored(&ctx.settings.profile, stored.issuer())?;
-    if let Mode::IfExpiring(min_ttl) = mode
-        && freshness::is_fresh(stored.creds.expires_at, freshness::now(), min_ttl)
-    {
-        return Ok((stored, false));
+    let now = freshness::now();
+    if let Mode::IfExpiring(min_ttl) = mode {
+        if freshness::is_fresh(stored.creds.expires_at, now, min_ttl) {
+            return Ok((stored, false));
+        }
+        // Nothing to refresh with, but still valid: hand it out while it lasts.
+        if stored.creds.refresh_token.is_none()
+            && freshness::is_fresh(stored.creds.expires_at, now, 0)
+        {
+            output::warn(format!(
+                "the access token of profile `{profile}` expires {} and cannot be refreshed (there is no refresh token); {} before then",
+                freshness::describe(stored.creds.expires_at, now),
+                stored.meta.login_again(profile).hint()
+            ));
+            return Ok((stored, false));
+        }
     }
     refresh_locked(ctx, stored, mode)
         .with_context(|| format!("refreshing the access token of profile `{profile}`"))
@@ -124,7 +144,7 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
         return Ok((stored, false));
     }
     if let Some(reason) = &stored.creds.refresh_refused {
-        return Err(refused(profile, reason));
+        return Err(refused(stored.meta.login_again(profile), reason));
     }
     let Some(refresh_token) = stored.creds.refresh_token.clone() else {
         return Err(no_refresh_token(profile, &stored, mode));
@@ -142,7 +162,7 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
                 Kind::LoginAgain,
                 format!("profile `{profile}` has no client secret stored to refresh with"),
             )
-            .hint(profile::login_hint(profile))
+            .hint(stored.meta.login_again(profile).hint())
         })?;
     let client_id = stored.creds.client_id.clone();
     let client = oauth::Client {
@@ -177,7 +197,7 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
             stored.creds.refresh_pending = false;
             stored.creds.refresh_refused = Some(why.clone());
             keep(&locked, &mut stored);
-            Err(refused(profile, &why))
+            Err(refused(stored.meta.login_again(profile), &why))
         }
         Err(TokenError::Unsent(why)) => {
             // The server never saw it: the refresh token is as good as before.
@@ -207,7 +227,7 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
         Err(TokenError::Failed { why, .. }) => Err(Failure::new(Kind::Failed, why)
             .hint(format!(
                 "the refresh's outcome is unknown, so its refresh token will not be sent again; {}",
-                profile::login_hint(profile)
+                stored.meta.login_again(profile).hint()
             ))
             .into()),
     }
@@ -229,7 +249,10 @@ fn identity_exp(ctx: &Ctx, stored: &Stored, token: &Secret<String>) -> Option<u6
         .settings
         .api_url
         .for_stored(profile, &stored.meta.api_url)
-        .and_then(|api_url| attio::identify(&ctx.http, &api_url, token, profile));
+        .and_then(|api_url| {
+            let rejected = stored.meta.login_again(profile).hint();
+            attio::identify(&ctx.http, &api_url, token, &rejected)
+        });
     match asked {
         Ok(identity) => identity.exp,
         Err(e) => {
@@ -242,12 +265,13 @@ fn identity_exp(ctx: &Ctx, stored: &Stored, token: &Secret<String>) -> Option<u6
 }
 
 /// The failure for a profile whose refresh token the server refused: the login is over.
-fn refused(profile: &ProfileName, reason: &str) -> anyhow::Error {
+fn refused(again: LoginAgain, reason: &str) -> anyhow::Error {
+    let profile = again.profile;
     Failure::new(
         Kind::LoginAgain,
         format!("the login of profile `{profile}` was refused by Attio when it was last refreshed ({reason})"),
     )
-    .hint(profile::login_hint(profile))
+    .hint(again.hint())
     .into()
 }
 
@@ -259,6 +283,7 @@ fn interrupted_refresh(
     mode: Mode,
 ) -> Result<(Stored, bool)> {
     let now = freshness::now();
+    let again = stored.meta.login_again(profile).hint();
     let why = format!(
         "an earlier refresh of profile `{profile}` did not finish and may have used up its refresh token, which is therefore not sent again (reuse can make Attio revoke the login)"
     );
@@ -266,13 +291,11 @@ fn interrupted_refresh(
         output::warn(format!(
             "{why}; using the current access token, which expires {}; {}",
             freshness::describe(stored.creds.expires_at, now),
-            profile::login_hint(profile)
+            again
         ));
         return Ok((stored, false));
     }
-    Err(Failure::new(Kind::LoginAgain, why)
-        .hint(profile::login_hint(profile))
-        .into())
+    Err(Failure::new(Kind::LoginAgain, why).hint(again).into())
 }
 
 /// The failure when a refresh is needed but no refresh token was ever issued.
@@ -291,7 +314,7 @@ fn no_refresh_token(profile: &ProfileName, stored: &Stored, mode: Mode) -> anyho
                 freshness::describe(stored.creds.expires_at, freshness::now())
             ),
         )
-        .hint(profile::login_hint(profile))
+        .hint(stored.meta.login_again(profile).hint())
         .into(),
     }
 }

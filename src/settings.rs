@@ -30,8 +30,16 @@ pub const TOKEN_VARIABLES: [&str; 2] = ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN"];
 pub const CHILD_WITHHELD: [&str; 3] =
     ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN", "ATTIO_CLIENT_SECRET"];
 
-/// Every environment variable the tool reads itself (clap reads the ones named on flags).
-const READ: [&str; 7] = [
+/// Every environment variable the tool reads (clap reads none, so that an empty one
+/// counts as unset and a bad one is blamed on the variable).
+const READ: [&str; 14] = [
+    "ATTIO_PROFILE",
+    "ATTIO_APP_URL",
+    "ATTIO_API_URL",
+    "ATTIO_AUTH_STORE",
+    "ATTIO_AUTH_HTTP_TIMEOUT",
+    "ATTIO_AUTH_LOCK_TIMEOUT",
+    "ATTIO_CLIENT_ID",
     "ATTIO_API_KEY",
     "ATTIO_ACCESS_TOKEN",
     "ATTIO_CLIENT_SECRET",
@@ -90,7 +98,13 @@ pub struct Settings {
     pub profile: ProfileName,
     pub app_url: UrlSetting,
     pub api_url: UrlSetting,
-    pub store: StoreKind,
+    /// `ATTIO_AUTH_STORE` as given: only `login` reads it (`login_store`), so a bad
+    /// value cannot break the other commands.
+    store_variable: Option<String>,
+    /// `ATTIO_CLIENT_ID`, for `login` when `--client-id` is not given.
+    pub client_id_variable: Option<String>,
+    /// Where the profile's name came from.
+    pub profile_source: ProfileSource,
     /// The config file's section for this profile: defaults for `login` only.
     pub defaults: ProfileDefaults,
     /// A token from `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN`, which overrides stored
@@ -114,10 +128,16 @@ pub struct EnvToken {
 }
 
 impl Settings {
-    /// Validates the global options (profile name, explicit base URLs) and takes the
-    /// config file's section for the profile.
+    /// Validates the global options (profile name, explicit base URLs, time limits), each
+    /// from its flag, else its environment variable, and takes the config file's section
+    /// for the profile.
     pub fn resolve(args: &GlobalArgs, config: &Config, env: &Environment) -> Result<Self> {
-        let profile = ProfileName::parse(non_empty(Some(&args.profile)).unwrap_or("default"))?;
+        let profile = match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
+            (Some(flag), _) => ProfileName::parse(flag)?,
+            (None, Some(var)) => ProfileName::parse(var.trim())
+                .map_err(|e| Failure::usage(format!("ATTIO_PROFILE: {e}")))?,
+            (None, None) => ProfileName::parse("default")?,
+        };
         let defaults = config.profile(profile.as_str());
         let env_token = TOKEN_VARIABLES.iter().find_map(|&var| {
             Some(EnvToken {
@@ -125,24 +145,92 @@ impl Settings {
                 token: Secret::new(env.get(var)?.trim().to_string()),
             })
         });
-        let http_timeout = Duration::from_secs(args.http_timeout);
+        let seconds = |flag: Option<u64>, var: &str| -> Result<Option<u64>> {
+            match (flag, env.get(var)) {
+                (Some(secs), _) => Ok(Some(secs)),
+                (None, Some(raw)) => crate::cli::seconds_up_to_an_hour(raw)
+                    .map(Some)
+                    .map_err(|why| variable_error(var, raw, &why)),
+                (None, None) => Ok(None),
+            }
+        };
+        let http_timeout = Duration::from_secs(
+            seconds(args.http_timeout, "ATTIO_AUTH_HTTP_TIMEOUT")?.unwrap_or(30),
+        );
+        let lock_timeout = seconds(args.lock_timeout, "ATTIO_AUTH_LOCK_TIMEOUT")?
+            .map_or(http_timeout + Duration::from_secs(10), Duration::from_secs);
+        let url = |kind: UrlKind, flag: Option<&str>, configured: Option<String>| {
+            let given = match (non_empty(flag), env.get(kind.variable)) {
+                (Some(raw), _) => Some((raw, kind.flag)),
+                (None, Some(raw)) => Some((raw, kind.variable)),
+                (None, None) => None,
+            };
+            UrlSetting::resolve(kind, given, configured)
+        };
         Ok(Self {
-            app_url: UrlSetting::resolve(APP, args.app_url.as_deref(), defaults.app_url.clone())?,
-            api_url: UrlSetting::resolve(API, args.api_url.as_deref(), defaults.api_url.clone())?,
-            store: args.store,
+            app_url: url(APP, args.app_url.as_deref(), defaults.app_url.clone())?,
+            api_url: url(API, args.api_url.as_deref(), defaults.api_url.clone())?,
+            store_variable: env.get("ATTIO_AUTH_STORE").map(str::to_string),
+            client_id_variable: env.get("ATTIO_CLIENT_ID").map(|s| s.trim().to_string()),
+            profile_source: match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
+                (Some(_), _) => ProfileSource::Flag,
+                (None, Some(_)) => ProfileSource::Variable,
+                (None, None) => ProfileSource::Default,
+            },
             defaults,
             env_token,
             client_secret: env
                 .get("ATTIO_CLIENT_SECRET")
                 .map(|s| Secret::new(s.trim().to_string())),
             browser: env.get("BROWSER").map(str::to_string),
-            lock_timeout: args
-                .lock_timeout
-                .map_or(http_timeout + Duration::from_secs(10), Duration::from_secs),
+            lock_timeout,
             http_timeout,
             profile,
         })
     }
+
+    /// Where `login` stores credentials: `--store`, else `ATTIO_AUTH_STORE`, else the
+    /// keyring. Only a store that was asked for explicitly is binding; the default may
+    /// fall back to the file store when no keyring is running.
+    pub fn login_store(&self, flag: Option<StoreKind>) -> Result<StoreChoice> {
+        let explicit = match (flag, self.store_variable.as_deref()) {
+            (Some(kind), _) => Some(kind),
+            (None, Some(raw)) => Some(
+                crate::cli::parse_store(raw)
+                    .map_err(|why| variable_error("ATTIO_AUTH_STORE", raw, &why))?,
+            ),
+            (None, None) => None,
+        };
+        Ok(StoreChoice {
+            kind: explicit.unwrap_or(StoreKind::Keyring),
+            explicit: explicit.is_some(),
+        })
+    }
+}
+
+/// Where the profile's name came from: `status` shows only a profile that was named,
+/// and `logout --all` refuses a `--profile` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileSource {
+    Flag,
+    Variable,
+    Default,
+}
+
+/// The store a login asked for, and whether it was asked for explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreChoice {
+    pub kind: StoreKind,
+    pub explicit: bool,
+}
+
+/// The usage error for an environment variable with an unusable value.
+fn variable_error(var: &str, raw: &str, why: &str) -> anyhow::Error {
+    Failure::usage(format!("{var}={raw:?}: {why}"))
+        .hint(format!(
+            "fix or unset {var} (an empty value counts as unset)"
+        ))
+        .into()
 }
 
 /// What names one of the two hosts, for resolving and for messages.
@@ -179,17 +267,22 @@ const API: UrlKind = UrlKind {
 #[derive(Debug, Clone)]
 pub struct UrlSetting {
     kind: UrlKind,
-    explicit: Option<Url>,
+    explicit: Option<(Url, &'static str)>,
     configured: Option<String>,
 }
 
 impl UrlSetting {
-    fn resolve(kind: UrlKind, explicit: Option<&str>, configured: Option<String>) -> Result<Self> {
-        let what = format!("{} / {}", kind.flag, kind.variable);
+    /// `explicit` is the value of the flag or the variable, with the name of the one it
+    /// came from.
+    fn resolve(
+        kind: UrlKind,
+        explicit: Option<(&str, &'static str)>,
+        configured: Option<String>,
+    ) -> Result<Self> {
         Ok(Self {
             kind,
-            explicit: non_empty(explicit)
-                .map(|raw| base_url(raw, &what))
+            explicit: explicit
+                .map(|(raw, source)| base_url(raw, source).map(|url| (url, source)))
                 .transpose()?,
             configured: configured.filter(|c| !c.trim().is_empty()),
         })
@@ -198,7 +291,7 @@ impl UrlSetting {
     /// For a login: the flag or variable, else config.toml, else the URL the profile
     /// logged in with before, else Attio's.
     pub fn for_login(&self, profile: &ProfileName, previous: Option<&str>) -> Result<Url> {
-        if let Some(url) = &self.explicit {
+        if let Some((url, _)) = &self.explicit {
             return Ok(url.clone());
         }
         if let Some(raw) = &self.configured {
@@ -230,8 +323,10 @@ impl UrlSetting {
             .and_then(|raw| base_url(raw, "config.toml").ok());
         let named = [
             (
-                self.explicit.as_ref(),
-                format!("{} / {}", self.kind.flag, self.kind.variable),
+                self.explicit.as_ref().map(|(url, _)| url),
+                self.explicit
+                    .as_ref()
+                    .map_or(String::new(), |(_, source)| source.to_string()),
             ),
             (
                 configured.as_ref(),
@@ -259,7 +354,7 @@ impl UrlSetting {
     /// variable, else Attio's.
     pub fn for_env_token(&self) -> Result<Url> {
         match &self.explicit {
-            Some(url) => Ok(url.clone()),
+            Some((url, _)) => Ok(url.clone()),
             None => base_url(self.kind.default, "built-in default"),
         }
     }
@@ -344,9 +439,11 @@ mod tests {
             none.for_stored(&name("w"), stored).unwrap().as_str(),
             stored
         );
-        let same = UrlSetting::resolve(APP, Some("http://127.0.0.1:1"), None).unwrap();
+        let same =
+            UrlSetting::resolve(APP, Some(("http://127.0.0.1:1", "--app-url")), None).unwrap();
         assert!(same.for_stored(&name("w"), stored).is_ok());
-        let other = UrlSetting::resolve(APP, Some("http://127.0.0.1:2"), None).unwrap();
+        let other =
+            UrlSetting::resolve(APP, Some(("http://127.0.0.1:2", "--app-url")), None).unwrap();
         let err = other.for_stored(&name("w"), stored).unwrap_err();
         assert!(err.to_string().contains("127.0.0.1:2"), "{err}");
         let configured = UrlSetting::resolve(APP, None, Some("http://127.0.0.1:3".into())).unwrap();

@@ -26,9 +26,20 @@ pub fn handle_interrupts() {
             return;
         }
         restore();
-        crate::output::info("\nattio-auth: login aborted (Ctrl-C); nothing was stored");
+        // The cursor is still on the prompt's line.
+        crate::output::info("");
+        crate::output::error(&aborted());
         std::process::exit(4);
     });
+}
+
+/// The one message for a login ended by Ctrl-C, at a prompt or while waiting.
+pub fn aborted() -> anyhow::Error {
+    crate::failure::Failure::new(
+        crate::failure::Kind::LoginIncomplete,
+        "login aborted (Ctrl-C); nothing was stored",
+    )
+    .into()
 }
 
 /// Sends later Ctrl-Cs to the waiting login.
@@ -36,6 +47,21 @@ pub fn interrupts_to(tx: &Sender<Arrival>) {
     if let Ok(mut waiter) = WAITER.lock() {
         *waiter = Some(tx.clone());
     }
+}
+
+/// Prompts on the terminal and reads one line, echoed (for what is not a secret).
+pub fn prompt_visible(prompt: &str) -> io::Result<String> {
+    use std::io::{BufRead, BufReader, Write};
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(if cfg!(windows) { "CON" } else { "/dev/tty" })?;
+    let mut out = &tty;
+    out.write_all(prompt.as_bytes())?;
+    out.flush()?;
+    let mut line = String::new();
+    BufReader::new(&tty).read_line(&mut line)?;
+    Ok(line)
 }
 
 /// Prompts on the terminal and reads one line without echo.

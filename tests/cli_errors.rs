@@ -41,12 +41,19 @@ fn an_unsafe_profile_name_is_refused() {
 #[test]
 fn an_unknown_store_is_a_usage_error() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let run = env
-        .cmd(&["status"])
-        .env("ATTIO_AUTH_STORE", "vault")
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(2));
+    let run = env.run_with(&["login"], &[("ATTIO_AUTH_STORE", "vault")]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            2,
+            "attio-auth: error: ATTIO_AUTH_STORE=\"vault\": expected `keyring` or `file`\n\
+             attio-auth: hint: fix or unset ATTIO_AUTH_STORE (an empty value counts as unset)\n"
+        ),
+        "the variable is blamed, not the flag: {run:?}"
+    );
+    // Only `login` reads it: the other commands are not broken by it.
+    let run = env.run_with(&["status"], &[("ATTIO_AUTH_STORE", "vault")]);
+    assert_eq!(run.code, 3, "{run:?}");
 }
 
 #[test]

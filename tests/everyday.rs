@@ -81,7 +81,7 @@ fn environment_tokens_override_stored_credentials_in_attios_precedence() {
     let status = env.run_with(&["status"], &both);
     assert!(
         status
-            .stderr
+            .stdout
             .contains("ATTIO_API_KEY is set: `token` and `whoami` use it"),
         "{status:?}"
     );

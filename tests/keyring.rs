@@ -5,10 +5,11 @@ use crate::fake_attio::{CLIENT_SECRET, Consent, Tokens};
 use crate::secret_service::{self, Bus, SecretService};
 use crate::support::{Run, TestEnv, files_under};
 
-/// Runs attio-auth with the keyring store on the given bus.
+/// Runs attio-auth with the default store (the keyring) on the given bus. An empty
+/// `ATTIO_AUTH_STORE` counts as unset.
 fn run(env: &TestEnv, bus: &SecretService, args: &[&str]) -> Run {
     env.cmd(args)
-        .env("ATTIO_AUTH_STORE", "keyring")
+        .env("ATTIO_AUTH_STORE", "")
         .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .output()
         .unwrap()
@@ -75,7 +76,7 @@ fn login_stores_the_secret_in_the_keyring_and_nothing_secret_on_disk() {
     );
     let whoami = run(&env, &bus, &["whoami"]);
     assert!(
-        whoami.stderr.contains("Stored in:  the OS keyring"),
+        whoami.stdout.contains("Stored in:  the OS keyring"),
         "{whoami:?}"
     );
 
@@ -161,25 +162,69 @@ fn a_bus_without_a_secret_service_falls_back_to_the_file_store_with_a_warning() 
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     let login = login(&env, &bus, "default");
     assert_eq!(login.code, 0, "{login:?}");
-    let warnings: Vec<_> = login
-        .stderr
-        .lines()
-        .filter(|l| l.contains("warning"))
-        .collect();
-    assert_eq!(warnings.len(), 1, "{login:?}");
-    assert!(
-        warnings[0].contains("the OS keyring is unavailable"),
-        "{login:?}"
+    let file = env.credentials_file("default");
+    assert_eq!(
+        login
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("attio-auth: "))
+            .collect::<Vec<_>>(),
+        [
+            format!(
+                "attio-auth: warning: no OS keyring is running (or it did not answer), so the tokens and the client secret are stored in the file {} instead (mode 0600, readable only by you)",
+                file.display()
+            )
+            .as_str(),
+            "attio-auth: hint: to use a keyring, start one (gnome-keyring-daemon or KWallet in a desktop session) and log in again; to keep the file and silence this, log in with `--store file` or set ATTIO_AUTH_STORE=file",
+        ],
+        "plain words, no D-Bus: {login:?}"
     );
-    assert!(
-        warnings[0].contains(&env.credentials_file("default").display().to_string()),
-        "{login:?}"
-    );
-    assert!(env.credentials_file("default").exists());
+    assert!(file.exists());
     assert_eq!(
         run(&env, &bus, &["token"]).stdout,
         format!("{}\n", env.fake.last_access_token())
     );
+    let status = run(&env, &bus, &["status"]);
+    assert!(
+        status.stdout.contains(&format!(
+            "Stored in:  the file {} (no OS keyring was running at login)",
+            file.display()
+        )),
+        "{status:?}"
+    );
+    let json = run(&env, &bus, &["status", "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["profiles"][0]["keyring_fallback"], true, "{json:?}");
+    assert_eq!(
+        value["profiles"][0]["location"],
+        file.display().to_string(),
+        "a path, not a sentence"
+    );
+
+    // Asked for explicitly, by flag or variable, a keyring that is not there is an error.
+    for (args, vars) in [
+        (&["--store", "keyring"][..], &[][..]),
+        (&[][..], &[("ATTIO_AUTH_STORE", "keyring")][..]),
+    ] {
+        let mut all = vec![
+            "login",
+            "--profile",
+            "asked",
+            "--port",
+            "0",
+            "--timeout",
+            "20",
+        ];
+        all.extend_from_slice(args);
+        let asked = run_with(&env, &bus, &all, vars);
+        assert_eq!(asked.code, 1, "{asked:?}");
+        assert!(
+            asked.stderr.contains("attio-auth: error: the OS keyring was asked for (--store keyring or ATTIO_AUTH_STORE=keyring), but none is running (or it did not answer); nothing was stored"),
+            "{asked:?}"
+        );
+        assert!(!env.credentials_file("asked").exists(), "no fallback");
+        assert!(!env.meta_file("asked").exists());
+    }
 }
 
 #[test]
@@ -208,7 +253,7 @@ fn a_locked_keyring_is_an_error_not_a_silent_fallback() {
 /// Runs attio-auth on the given bus with extra environment variables, under timeout(1).
 fn run_with(env: &TestEnv, bus: &SecretService, args: &[&str], vars: &[(&str, &str)]) -> Run {
     let mut all = vec![
-        ("ATTIO_AUTH_STORE", "keyring"),
+        ("ATTIO_AUTH_STORE", ""),
         ("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str()),
     ];
     all.extend_from_slice(vars);

@@ -209,13 +209,14 @@ fn without_a_reachable_keyring_login_falls_back_to_the_file_store_with_a_warning
     // The hermetic command points D-Bus at a socket that does not exist.
     let run = env.run_with(
         &["login", "--port", "0", "--timeout", "20"],
-        &[("ATTIO_AUTH_STORE", "keyring")],
+        &[("ATTIO_AUTH_STORE", "")],
     );
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stderr.contains("the OS keyring is unavailable"),
+        run.stderr.contains("warning: no OS keyring is running"),
         "{run:?}"
     );
+    assert!(!run.stderr.contains("zbus"), "no D-Bus speak: {run:?}");
     assert!(
         run.stderr
             .contains(&env.credentials_file("default").display().to_string()),
@@ -266,7 +267,13 @@ fn verbose_output_never_shows_a_secret() {
             );
         }
     }
-    assert_eq!(whoami.stdout, "");
+    assert!(
+        whoami.stdout.starts_with("Profile:    default\n"),
+        "{whoami:?}"
+    );
+    for secret in &secrets {
+        assert!(!whoami.stdout.contains(secret.as_str()), "{whoami:?}");
+    }
     assert_eq!(refresh.stdout, "");
     assert_eq!(token.stdout.lines().count(), 1);
 }
@@ -344,9 +351,15 @@ fn ctrl_c_while_waiting_ends_the_login_with_exit_4() {
     assert!(files_under(env.home.path()).is_empty(), "nothing stored");
 }
 
-/// Runs `attio-auth login` on a pseudo-terminal (through `script`), as a person would.
-fn login_on_a_terminal(env: &TestEnv, type_secret: bool) -> (i32, String) {
-    let mut script = env.on_terminal("login --port 0 --no-browser --timeout 30", &[]);
+/// Runs `attio-auth login` on a pseudo-terminal `columns` wide (through `script`), as a
+/// person would, and pastes the redirect URL. Returns the exit code, the transcript and
+/// the pasted URL.
+pub fn login_on_a_terminal(
+    env: &TestEnv,
+    type_secret: bool,
+    columns: u16,
+) -> (i32, String, String) {
+    let mut script = env.on_terminal_of(columns, "login --port 0 --no-browser --timeout 30", &[]);
     if type_secret {
         script.env_remove("ATTIO_CLIENT_SECRET");
     }
@@ -399,34 +412,86 @@ fn login_on_a_terminal(env: &TestEnv, type_secret: bool) -> (i32, String) {
     out.read_to_string(&mut transcript).unwrap();
     let code = child.wait().unwrap().code().unwrap();
     assert_eq!(secret_typed, type_secret, "{transcript}");
-    (code, transcript)
+    (code, transcript, redirect)
 }
 
 #[test]
-fn on_a_terminal_the_redirect_url_can_be_pasted_instead() {
+fn on_a_terminal_the_redirect_url_can_be_pasted_and_nothing_draws_over_it() {
+    for columns in [40, 100] {
+        let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+        let (code, transcript, pasted) = login_on_a_terminal(&env, false, columns);
+        assert_eq!(code, 0, "{transcript}");
+        assert!(
+            transcript
+                .contains("Waiting up to 0:30 for the browser to return to http://localhost:"),
+            "{transcript}"
+        );
+        let prompt = "Or paste the URL the browser ended on and press Enter: ";
+        assert_eq!(
+            transcript.matches(prompt).count(),
+            1,
+            "one prompt: {transcript}"
+        );
+        // From the prompt on, nothing moves the cursor or erases: the paste (longer than
+        // a line, so it wraps) stays as typed, echoed by the terminal in one piece.
+        let after = &transcript[transcript.find(prompt).unwrap()..];
+        for control in ["\x1b[1A", "\x1b7", "\x1b8", "\x1b[2K", "\r\x1b"] {
+            assert!(
+                !after.contains(control),
+                "{control:?} at {columns} columns: {after:?}"
+            );
+        }
+        assert!(pasted.len() > 40, "the paste wraps at 40 columns");
+        assert!(after.contains(&pasted), "the paste is intact: {after:?}");
+        assert!(transcript.contains("Logged in to Acme"), "{transcript}");
+        assert_eq!(
+            env.run(&["token"]).stdout,
+            format!("{}\n", env.fake.last_access_token())
+        );
+    }
+}
+
+#[test]
+fn without_input_to_read_the_spinner_fits_the_terminal() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let (code, transcript) = login_on_a_terminal(&env, false);
-    assert_eq!(code, 0, "{transcript}");
-    assert!(
-        transcript.contains("Or paste the URL the browser ended on and press Enter: "),
-        "{transcript}"
-    );
-    assert!(
-        transcript.contains("Waiting for the browser to return to http://localhost:")
-            && transcript.contains(" left)"),
-        "a countdown is shown: {transcript}"
-    );
-    assert!(transcript.contains("Logged in to Acme"), "{transcript}");
-    assert_eq!(
-        env.run(&["token"]).stdout,
-        format!("{}\n", env.fake.last_access_token())
-    );
+    for columns in [40u16, 100] {
+        let output = env
+            .on_terminal_of(
+                columns,
+                "login --port 0 --no-browser --timeout 1 < /dev/null",
+                &[("NO_COLOR", "1")],
+            )
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let transcript = String::from_utf8_lossy(&output.stdout).to_string();
+        let frames: Vec<&str> = transcript
+            .split(['\r', '\n'])
+            .map(|f| f.trim_start_matches("\x1b[2K"))
+            .filter(|f| f.contains("Waiting for the browser"))
+            .collect();
+        assert!(!frames.is_empty(), "a spinner is shown: {transcript:?}");
+        assert!(
+            frames[0].contains(" 0:01 left: "),
+            "the time left comes first: {transcript:?}"
+        );
+        for frame in frames {
+            assert!(
+                frame.chars().count() < usize::from(columns),
+                "{frame:?} wraps at {columns} columns"
+            );
+        }
+        assert!(
+            transcript.contains("attio-auth: error: no redirect arrived within 1 s"),
+            "{transcript:?}"
+        );
+    }
 }
 
 #[test]
 fn on_a_terminal_the_client_secret_is_prompted_for_without_echo() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let (code, transcript) = login_on_a_terminal(&env, true);
+    let (code, transcript, _) = login_on_a_terminal(&env, true, 100);
     assert_eq!(code, 0, "{transcript}");
     assert!(
         !transcript.contains(CLIENT_SECRET),

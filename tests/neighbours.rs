@@ -458,9 +458,9 @@ fn terminal_control_sequences_from_a_server_are_escaped() {
     env.logged_in(&[]);
     let whoami = env.run(&["whoami"]);
     assert_eq!(whoami.code, 0, "{whoami:?}");
-    assert!(!whoami.stderr.contains('\u{1b}'), "{whoami:?}");
-    assert!(!whoami.stderr.contains('\u{7}'), "{whoami:?}");
-    assert!(whoami.stderr.contains("Acme"), "{whoami:?}");
+    assert!(!whoami.stdout.contains('\u{1b}'), "{whoami:?}");
+    assert!(!whoami.stdout.contains('\u{7}'), "{whoami:?}");
+    assert!(whoami.stdout.contains("Acme"), "{whoami:?}");
 
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);

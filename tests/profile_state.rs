@@ -160,7 +160,7 @@ fn a_refused_refresh_says_so_on_that_run_and_every_later_one() {
         assert!(!run.stderr.contains("did not finish"), "{run:?}");
         assert!(
             run.stderr
-                .contains("hint: run `attio-auth login --profile work`"),
+                .contains("hint: run `attio-auth login --profile work --port 0 --app-url"),
             "{run:?}"
         );
         assert!(

@@ -5,7 +5,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::fake_attio::{Consent, SelfMode, Tokens};
-use crate::support::TestEnv;
+use crate::support::{TestEnv, store_document, stored_document};
 
 #[test]
 fn a_long_lived_token_is_printed_as_is_and_refresh_keeps_it() {
@@ -41,7 +41,7 @@ fn whoami_shows_the_identity_and_where_it_is_stored() {
     env.logged_in(&[]);
     let run = env.run(&["whoami"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.stdout, "", "the human view goes to stderr");
+    assert_eq!(run.stderr, "", "the report is what was asked for: stdout");
     for line in [
         "Workspace:  Acme (acme, id ws-0001)",
         "Member:     5e1d2c3b-member",
@@ -53,7 +53,7 @@ fn whoami_shows_the_identity_and_where_it_is_stored() {
             env.credentials_file("default").display()
         ),
     ] {
-        assert!(run.stderr.contains(line), "missing {line:?} in {run:?}");
+        assert!(run.stdout.contains(line), "missing {line:?} in {run:?}");
     }
     let seen = env.fake.seen("/v2/self");
     assert_eq!(
@@ -99,8 +99,11 @@ fn an_inactive_token_means_log_in_again() {
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.stderr.contains("inactive"), "{run:?}");
     assert!(
-        run.stderr.contains("hint: run `attio-auth login`"),
-        "{run:?}"
+        run.stderr.contains(&format!(
+            "hint: run `attio-auth login --port 0 --app-url {0} --api-url {0}`",
+            env.fake.url
+        )),
+        "the hint repeats the profile's own settings: {run:?}"
     );
 
     env.fake.state().self_mode = SelfMode::Unauthorized;
@@ -154,17 +157,37 @@ fn an_expiring_token_is_refreshed_before_it_is_printed_and_the_refresh_token_rot
 }
 
 #[test]
-fn an_expired_token_without_a_refresh_token_means_log_in_again() {
+fn a_token_without_a_refresh_token_is_handed_out_until_it_expires() {
     let env = TestEnv::new(Consent::Approve, Tokens::ExpiringNoRefresh { ttl: 30 });
     env.logged_in(&[]);
+    let issued = env.fake.last_access_token();
+    // Within --min-ttl (60 s) but still valid: printed, with a warning.
+    let run = env.run(&["token"]);
+    assert_eq!(
+        (run.code, run.stdout.clone()),
+        (0, format!("{issued}\n")),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr.starts_with("attio-auth: warning: the access token of profile `default` expires ")
+            && run.stderr.contains(" and cannot be refreshed (there is no refresh token); run `attio-auth login --port 0 --app-url"),
+        "{run:?}"
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
+    let quiet = env.run(&["token", "--min-ttl", "0"]);
+    assert_eq!(
+        (quiet.stdout, quiet.stderr),
+        (format!("{issued}\n"), String::new())
+    );
+
+    // Once it has expired: exit 3.
+    let mut document = stored_document(&env, "default");
+    document["expires_at"] = serde_json::json!(1);
+    store_document(&env, "default", &document);
     let run = env.run(&["token"]);
     assert_eq!((run.code, run.stdout.as_str()), (3, ""), "{run:?}");
     assert!(run.stderr.contains("there is no refresh token"), "{run:?}");
-    let still_valid = env.run(&["token", "--min-ttl", "0"]);
-    assert_eq!(
-        still_valid.stdout,
-        format!("{}\n", env.fake.last_access_token())
-    );
+    assert!(env.fake.token_requests("refresh_token").is_empty());
 }
 
 #[test]

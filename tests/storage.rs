@@ -35,11 +35,11 @@ fn status_lists_profiles_without_a_network_call_or_a_secret() {
     let run = env.run(&["status"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        run.stderr.contains("acme-prod\n  Workspace:  Acme (acme)"),
+        run.stdout.contains("acme-prod\n  Workspace:  Acme (acme)"),
         "{run:?}"
     );
     assert!(
-        run.stderr.contains("work\n  Workspace:  Acme (acme)"),
+        run.stdout.contains("work\n  Workspace:  Acme (acme)"),
         "{run:?}"
     );
 
@@ -145,7 +145,7 @@ fn corrupt_metadata_gives_a_clear_error_and_logout_cleans_it_up() {
     );
     let status = env.run(&["status"]);
     assert_eq!(status.code, 0, "{status:?}");
-    assert!(status.stderr.contains("Unusable:"), "{status:?}");
+    assert!(status.stdout.contains("Unusable:"), "{status:?}");
     assert_eq!(env.run(&["logout"]).code, 0);
     assert!(!env.meta_file("default").exists() && !env.credentials_file("default").exists());
 }

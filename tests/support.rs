@@ -154,9 +154,17 @@ impl TestEnv {
     /// A command that runs `attio-auth ARGS` on a pseudo-terminal through script(1), with
     /// this environment's hermetic variables plus `vars`.
     pub fn on_terminal(&self, args: &str, vars: &[(&str, &str)]) -> Command {
+        self.on_terminal_of(100, args, vars)
+    }
+
+    /// `on_terminal`, on a terminal `columns` wide.
+    pub fn on_terminal_of(&self, columns: u16, args: &str, vars: &[(&str, &str)]) -> Command {
         // The no-op trap keeps the wrapping shell alive through a Ctrl-C sent to the
         // terminal (attio-auth gets default signal handling back at exec).
-        let command = format!("trap : INT; {} {args}", env!("CARGO_BIN_EXE_attio-auth"));
+        let command = format!(
+            "trap : INT; stty cols {columns} rows 30; {} {args}",
+            env!("CARGO_BIN_EXE_attio-auth")
+        );
         let mut script = self.wrapper("script");
         script.args(["--quiet", "--return", "--command", &command, "/dev/null"]);
         for (key, value) in vars {

@@ -17,24 +17,28 @@ use crate::context::Ctx;
 use crate::credentials::Credentials;
 use crate::failure::{Failure, Kind};
 use crate::freshness;
-use crate::listener::{self, Arrival, Incoming, Listener, Reply};
+use crate::listener::{self, Arrival, DEFAULT_PORT, Incoming, Listener, Reply};
 use crate::oauth::{self, AuthorizeRequest, TokenError};
 use crate::output;
-use crate::profile::{self, ProfileMeta};
+use crate::profile::{LoginAgain, ProfileMeta};
 use crate::progress::Countdown;
 use crate::scopes;
 use crate::secret::Secret;
+use crate::settings::StoreChoice;
 use crate::terminal;
-
-/// The port of the conventional redirect URI `http://localhost:3456/callback`.
-const DEFAULT_PORT: u16 = 3456;
 
 /// Everything fixed before the browser is opened.
 struct Flow<'a> {
     ctx: &'a Ctx,
     client_id: String,
     client_secret: Secret<String>,
+    /// Whether the secret was typed at the prompt (else `ATTIO_CLIENT_SECRET`), for the
+    /// hint when Attio refuses it.
+    secret_typed: bool,
     required: Vec<String>,
+    store: StoreChoice,
+    /// The redirect port asked for (flag, config.toml or the default).
+    port: u16,
     app_url: url::Url,
     api_url: url::Url,
     redirect_uri: String,
@@ -58,6 +62,7 @@ enum Step {
 
 pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     terminal::handle_interrupts();
+    let store = ctx.settings.login_store(args.store)?;
     let defaults = &ctx.settings.defaults;
     // Flags and environment first, then the config file's section for the profile.
     let required = scopes::split(if args.require_scopes.is_empty() {
@@ -67,29 +72,17 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     });
     scopes::warn_unknown(&required);
     if args.with_token {
-        return with_token(ctx, &required);
+        return with_token(ctx, &required, store);
     }
-    let client_id = args
-        .client_id
-        .as_deref()
-        .or(defaults.client_id.as_deref())
-        .map(str::trim)
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| {
-            Failure::usage("no OAuth client ID").hint(
-                "pass --client-id, set ATTIO_CLIENT_ID or client_id in config.toml (the app's client ID from build.attio.com)",
-            )
-        })?
-        .to_string();
-    if client_id.chars().any(char::is_control) {
-        return Err(Failure::usage("the client ID contains control characters").into());
-    }
+    let previous = ctx.repository().meta().ok().flatten();
+    let client_id = client_id(ctx, &args, previous.as_ref())?;
     let requested = scopes::split(&args.scopes);
     scopes::warn_unknown(&requested);
-    let (app_url, api_url) = login_urls(ctx)?;
-    let client_secret = client_secret(ctx, &client_id)?;
+    let (app_url, api_url) = login_urls(ctx, previous.as_ref())?;
+    let (client_secret, secret_typed) = client_secret(ctx, &client_id)?;
 
-    let listener = Listener::bind(args.port.or(defaults.port).unwrap_or(DEFAULT_PORT))?;
+    let port = args.port.or(defaults.port).unwrap_or(DEFAULT_PORT);
+    let listener = Listener::bind(port)?;
     let redirect_uri = listener.redirect_uri();
     let auth = oauth::authorize(&app_url, &client_id, &redirect_uri, &requested)?;
     // Only the user's own terminal sees the authorize URL (for a browser elsewhere); the
@@ -105,15 +98,17 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     if !args.no_browser
         && let Err(e) = browser.open(&listener.start_uri(&nonce))
     {
-        output::warn(format!(
-            "could not open a browser ({e:#}); open the URL above yourself"
-        ));
+        output::verbose(format!("{e:#}"));
+        output::warn("could not open a browser: open the URL above yourself");
     }
     let flow = Flow {
         ctx,
         client_id,
         client_secret,
+        secret_typed,
         required,
+        store,
+        port,
         app_url,
         api_url,
         redirect_uri,
@@ -125,25 +120,60 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     Ok(())
 }
 
+/// The client ID: `--client-id`, `ATTIO_CLIENT_ID`, config.toml, the profile's earlier
+/// login, or typed at a terminal.
+fn client_id(ctx: &Ctx, args: &LoginArgs, previous: Option<&ProfileMeta>) -> Result<String> {
+    let given = [
+        args.client_id.as_deref(),
+        ctx.settings.client_id_variable.as_deref(),
+        ctx.settings.defaults.client_id.as_deref(),
+        previous.map(|m| m.client_id.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .find(|id| !id.is_empty())
+    .map(str::to_string);
+    let id = match given {
+        Some(id) => id,
+        None if std::io::stdin().is_terminal() => {
+            terminal::prompt_visible("OAuth client ID of the Attio app (from build.attio.com): ")
+                .context("reading the client ID from the terminal")?
+                .trim()
+                .to_string()
+        }
+        None => String::new(),
+    };
+    if id.is_empty() {
+        return Err(Failure::usage("no OAuth client ID").hint(
+            "pass --client-id, set ATTIO_CLIENT_ID or client_id in config.toml (the app's client ID from build.attio.com)",
+        ).into());
+    }
+    if id.chars().any(char::is_control) {
+        return Err(Failure::usage("the client ID contains control characters").into());
+    }
+    Ok(id)
+}
+
 /// The app and API URLs a login uses: flags and environment, then config.toml, then
 /// the URLs the profile logged in with before, then Attio's.
-fn login_urls(ctx: &Ctx) -> Result<(url::Url, url::Url)> {
+fn login_urls(ctx: &Ctx, previous: Option<&ProfileMeta>) -> Result<(url::Url, url::Url)> {
     let profile = &ctx.settings.profile;
-    let previous = ctx.repository().meta().ok().flatten();
     Ok((
         ctx.settings
             .app_url
-            .for_login(profile, previous.as_ref().map(|m| m.app_url.as_str()))?,
+            .for_login(profile, previous.map(|m| m.app_url.as_str()))?,
         ctx.settings
             .api_url
-            .for_login(profile, previous.as_ref().map(|m| m.api_url.as_str()))?,
+            .for_login(profile, previous.map(|m| m.api_url.as_str()))?,
     ))
 }
 
-/// The client secret: `ATTIO_CLIENT_SECRET`, or typed without echo at a terminal.
-fn client_secret(ctx: &Ctx, client_id: &str) -> Result<Secret<String>> {
+/// The client secret: `ATTIO_CLIENT_SECRET`, or typed without echo at a terminal (then
+/// the flag says so).
+fn client_secret(ctx: &Ctx, client_id: &str) -> Result<(Secret<String>, bool)> {
     if let Some(secret) = &ctx.settings.client_secret {
-        return Ok(secret.clone());
+        return Ok((secret.clone(), false));
     }
     if !std::io::stdin().is_terminal() {
         return Err(Failure::usage("no OAuth client secret")
@@ -156,13 +186,19 @@ fn client_secret(ctx: &Ctx, client_id: &str) -> Result<Secret<String>> {
     if typed.is_empty() {
         return Err(Failure::usage("no client secret was entered").into());
     }
-    Ok(Secret::new(typed))
+    Ok((Secret::new(typed), true))
 }
 
 impl Flow<'_> {
-    /// The command that logs this profile in again, for hints.
+    /// The command that logs this profile in again, with this login's settings.
     fn again(&self) -> String {
-        profile::login_command(&self.ctx.settings.profile)
+        LoginAgain {
+            profile: &self.ctx.settings.profile,
+            port: Some(self.port),
+            app_url: Some(self.app_url.as_str()),
+            api_url: Some(self.api_url.as_str()),
+        }
+        .command()
     }
 
     /// Waits for the redirect (browser or paste) until the deadline, answering everything
@@ -199,13 +235,7 @@ impl Flow<'_> {
             countdown.clear(matches!(arrival, Arrival::Pasted(_)));
             let step = match arrival {
                 Arrival::Http(request) => self.answer(request),
-                Arrival::Interrupted => {
-                    return Err(Failure::new(
-                        Kind::LoginIncomplete,
-                        "login aborted (Ctrl-C); nothing was stored",
-                    )
-                    .into());
-                }
+                Arrival::Interrupted => return Err(terminal::aborted()),
                 Arrival::ListenerStopped(why) => {
                     return Err(Failure::new(
                         Kind::LoginIncomplete,
@@ -358,7 +388,6 @@ impl Flow<'_> {
     /// Exchanges the code, checks the token and its scopes, and stores the login.
     fn finish(&self, code: &Secret<String>) -> Result<String> {
         let ctx = self.ctx;
-        let profile = &ctx.settings.profile;
         let client = oauth::Client {
             app_url: &self.app_url,
             client_id: &self.client_id,
@@ -374,14 +403,20 @@ impl Flow<'_> {
         .map_err(|e| match e {
             TokenError::Rejected(why) => Failure::new(Kind::LoginIncomplete, why)
                 .hint(format!(
-                    "check the client ID and client secret, then run `{}` again",
+                    "check the client ID and {} against the app at build.attio.com, then run `{}` again",
+                    if self.secret_typed {
+                        "the client secret you typed"
+                    } else {
+                        "ATTIO_CLIENT_SECRET"
+                    },
                     self.again()
                 ))
                 .into(),
             TokenError::Unsent(why) | TokenError::Failed { why, .. } => anyhow::anyhow!(why),
         })
         .context("exchanging the authorization code for a token")?;
-        let identity = attio::identify(&ctx.http, &self.api_url, &tokens.access_token, profile)
+        let rejected = format!("run `{}` again", self.again());
+        let identity = attio::identify(&ctx.http, &self.api_url, &tokens.access_token, &rejected)
             .context("checking the new token with Attio")?;
         let missing = scopes::missing(&identity.scopes, &self.required);
         if !missing.is_empty() {
@@ -395,17 +430,40 @@ impl Flow<'_> {
             Some(self.client_secret.clone()),
             self.app_url.to_string(),
         );
-        save(ctx, creds, &identity, &self.app_url, &self.api_url)
+        let login = Login {
+            app_url: &self.app_url,
+            api_url: &self.api_url,
+            port: Some(self.port),
+            store: self.store,
+        };
+        save(ctx, creds, &identity, &login)
     }
+}
+
+/// Where a checked login is stored, and the settings it remembers.
+struct Login<'a> {
+    app_url: &'a url::Url,
+    api_url: &'a url::Url,
+    port: Option<u16>,
+    store: StoreChoice,
 }
 
 /// `login --with-token`: stores an API key or access token read from stdin, after
 /// checking it with `/v2/self`.
-fn with_token(ctx: &Ctx, required: &[String]) -> Result<()> {
+fn with_token(ctx: &Ctx, required: &[String], store: StoreChoice) -> Result<()> {
     let token = token_from_stdin()?;
     let profile = &ctx.settings.profile;
-    let (app_url, api_url) = login_urls(ctx)?;
-    let identity = attio::identify(&ctx.http, &api_url, &token, profile)
+    let previous = ctx.repository().meta().ok().flatten();
+    let (app_url, api_url) = login_urls(ctx, previous.as_ref())?;
+    let rejected = format!(
+        "check the key or token (a workspace API key from Attio's settings, or an access token) and pipe it in again: `printenv ATTIO_API_KEY | attio-auth login --with-token{}`",
+        if profile.as_str() == "default" {
+            String::new()
+        } else {
+            format!(" --profile {profile}")
+        }
+    );
+    let identity = attio::identify(&ctx.http, &api_url, &token, &rejected)
         .context("checking the token with Attio; nothing was stored")?;
     let missing = scopes::missing(&identity.scopes, required);
     if !missing.is_empty() {
@@ -421,7 +479,13 @@ fn with_token(ctx: &Ctx, required: &[String]) -> Result<()> {
         None,
         app_url.to_string(),
     );
-    save(ctx, creds, &identity, &app_url, &api_url)?;
+    let login = Login {
+        app_url: &app_url,
+        api_url: &api_url,
+        port: None,
+        store,
+    };
+    save(ctx, creds, &identity, &login)?;
     Ok(())
 }
 
@@ -454,19 +518,14 @@ fn token_from_stdin() -> Result<Secret<String>> {
 
 /// Stores a checked login (credentials and metadata) and tells the user. Returns the
 /// workspace's name for the browser page.
-fn save(
-    ctx: &Ctx,
-    creds: Credentials,
-    identity: &Identity,
-    app_url: &url::Url,
-    api_url: &url::Url,
-) -> Result<String> {
+fn save(ctx: &Ctx, creds: Credentials, identity: &Identity, login: &Login) -> Result<String> {
     let profile = &ctx.settings.profile;
     let mut meta = ProfileMeta::new(
         creds.client_id.clone(),
-        app_url.to_string(),
-        api_url.to_string(),
+        login.app_url.to_string(),
+        login.api_url.to_string(),
     );
+    meta.port = login.port;
     meta.workspace_id = identity.workspace_id.clone();
     meta.workspace_name = identity.workspace_name.clone();
     meta.workspace_slug = identity.workspace_slug.clone();
@@ -476,8 +535,16 @@ fn save(
     // Under the profile's lock: a refresh in flight finishes first, and cannot write
     // the old grant back over this one.
     let repo = ctx.repository();
-    let stored = repo.lock()?.save_login(creds, meta, ctx.settings.store)?;
+    let locked = repo.lock()?;
+    let replaced = locked.meta().ok().flatten();
+    let stored = locked.save_login(creds, meta, login.store)?;
     let location = repo.location(stored.meta.store);
+    if let Some(old) = replaced {
+        output::info(format!(
+            "Replacing the earlier login of profile `{profile}` ({}).",
+            describe_workspace(&old)
+        ));
+    }
     let workspace = identity
         .workspace_name
         .clone()
@@ -496,4 +563,14 @@ fn save(
         "Credentials for profile `{profile}` are stored in {location}."
     ));
     Ok(workspace)
+}
+
+/// An earlier login's workspace, for the message that says it is replaced.
+fn describe_workspace(meta: &ProfileMeta) -> String {
+    match (&meta.workspace_name, &meta.workspace_slug) {
+        (Some(name), Some(slug)) => format!("workspace {name}, {slug}"),
+        (Some(name), None) => format!("workspace {name}"),
+        (None, Some(slug)) => format!("workspace {slug}"),
+        (None, None) => format!("client ID {}", meta.client_id),
+    }
 }

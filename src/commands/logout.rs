@@ -8,14 +8,26 @@ use anyhow::Result;
 
 use crate::cli::LogoutArgs;
 use crate::context::Ctx;
-use crate::failure::{Failure, Kind};
+use crate::failure::Failure;
 use crate::output;
 use crate::profile::{self, ProfileName, Repository};
+use crate::settings::ProfileSource;
 
 /// Attio documents no revocation endpoint; this says how to revoke server-side.
 const REVOCATION_NOTE: &str = "Attio has no token revocation endpoint: to revoke access server-side, uninstall the app from the workspace (Workspace settings > Apps).";
 
 pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
+    if args.all && ctx.settings.profile_source == ProfileSource::Flag {
+        return Err(Failure::usage(format!(
+            "--all removes every profile, so it cannot be combined with --profile {}",
+            ctx.settings.profile
+        ))
+        .hint(format!(
+            "run `attio-auth logout --profile {}` to remove that profile, or `attio-auth logout --all` to remove them all",
+            ctx.settings.profile
+        ))
+        .into());
+    }
     let profiles = if args.all {
         every_profile(ctx)?
     } else {
@@ -44,12 +56,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         output::info("No stored profiles: nothing to remove.");
         return Ok(());
     }
-    let profile = &ctx.settings.profile;
-    Err(Failure::new(
-        Kind::LoginAgain,
-        format!("profile `{profile}` is not logged in: nothing to remove"),
-    )
-    .into())
+    Err(Repository::new(&ctx.paths, &ctx.settings.profile, ctx.settings.lock_timeout).unknown())
 }
 
 /// Profiles with metadata, or with anything in the file store or the lock directory.

@@ -12,6 +12,7 @@ mod token;
 mod whoami;
 
 use anyhow::Result;
+use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
 use crate::context::Ctx;
@@ -23,17 +24,28 @@ use crate::settings::{Environment, Settings};
 /// Runs one subcommand: builds the real dependencies (directories, config file, settings,
 /// HTTP client) for the commands that need them.
 pub fn run(cli: Cli, env: &Environment) -> Result<()> {
+    let Some(command) = cli.command else {
+        // A bare `attio-auth` asks what the tool does.
+        output::raw(Cli::command().render_help().to_string().as_bytes())?;
+        return Ok(());
+    };
     // Needs no storage, so it works even where no home directory is known.
-    if let Command::Completions(args) = &cli.command {
+    if let Command::Completions(args) = &command {
         return completions::run(args.shell);
     }
     let paths = Paths::from_env()?;
     let config_path = crate::config::path(&paths, env.config_path());
-    if let Command::Config(args) = &cli.command {
+    if env.config_path().is_some() && std::fs::symlink_metadata(&config_path).is_err() {
+        output::warn(format!(
+            "ATTIO_AUTH_CONFIG names {}, which does not exist: no configuration file is read",
+            config_path.display()
+        ));
+    }
+    if let Command::Config(args) = &command {
         return config::run(&config_path, args);
     }
     // config.toml holds defaults for `login` only: any other command works without it.
-    let file = match (&cli.command, crate::config::load(&config_path)) {
+    let file = match (&command, crate::config::load(&config_path)) {
         (_, Ok(file)) => file,
         (Command::Login(_), Err(e)) => return Err(e),
         (_, Err(e)) => {
@@ -49,7 +61,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
         settings,
         paths,
     };
-    match cli.command {
+    match command {
         Command::Login(args) => login::run(&ctx, args),
         Command::Token(args) => token::run(&ctx, args),
         Command::Refresh => refresh::run(&ctx),

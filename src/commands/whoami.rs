@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
             .for_stored(profile, &stored.meta.api_url)?,
         None => ctx.settings.api_url.for_env_token()?,
     };
-    let identity = attio::identify(&ctx.http, &api_url, &handout.token, profile)
+    let identity = attio::identify(&ctx.http, &api_url, &handout.token, &handout.rejected_hint)
         .context("asking Attio who the token belongs to")?;
     if args.json {
         let mut object = identity.raw.clone();
@@ -35,12 +35,12 @@ pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
         output::json(&Value::Object(object))?;
     } else {
         let expires = identity.exp.or(handout.expires_at);
-        output::info(describe_identity(
+        output::report(&describe_identity(
             profile.as_str(),
             &identity,
             expires,
             &handout.location,
-        ));
+        ))?;
     }
     let missing = scopes::missing(&identity.scopes, &required);
     if !missing.is_empty() {

@@ -72,6 +72,14 @@ pub struct ProfileMeta {
     /// Whether a usable refresh token is stored. Derived from the credentials.
     pub has_refresh_token: bool,
     pub logged_in_at: u64,
+    /// The redirect port the login asked for, when not the default (so a log-in-again
+    /// hint can repeat it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// Whether the secret is in the file store only because no OS keyring answered at
+    /// login (the keyring was the default, not asked for).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keyring_fallback: bool,
 }
 
 impl ProfileMeta {
@@ -91,6 +99,18 @@ impl ProfileMeta {
             expires_at: None,
             has_refresh_token: false,
             logged_in_at: 0,
+            port: None,
+            keyring_fallback: false,
+        }
+    }
+
+    /// How to log this profile in again with the settings it has now.
+    pub fn login_again<'a>(&'a self, profile: &'a ProfileName) -> LoginAgain<'a> {
+        LoginAgain {
+            profile,
+            port: self.port,
+            app_url: Some(&self.app_url),
+            api_url: Some(&self.api_url),
         }
     }
 
@@ -110,18 +130,108 @@ pub fn clean_up_hint(profile: &ProfileName) -> String {
     )
 }
 
-/// The one rule for the command that logs a profile in (again).
-pub fn login_command(profile: &ProfileName) -> String {
-    if profile.as_str() == "default" {
-        "attio-auth login".into()
-    } else {
-        format!("attio-auth login --profile {profile}")
+/// The settings a log-in-again command repeats: the profile, and the port and URLs
+/// when they are not the defaults.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginAgain<'a> {
+    pub profile: &'a ProfileName,
+    pub port: Option<u16>,
+    pub app_url: Option<&'a str>,
+    pub api_url: Option<&'a str>,
+}
+
+impl LoginAgain<'_> {
+    /// The one rule for the command that logs a profile in (again).
+    pub fn command(&self) -> String {
+        use crate::settings::{DEFAULT_API_URL, DEFAULT_APP_URL};
+        let mut command = String::from("attio-auth login");
+        if self.profile.as_str() != "default" {
+            command.push_str(&format!(" --profile {}", self.profile));
+        }
+        if let Some(port) = self.port.filter(|&p| p != crate::listener::DEFAULT_PORT) {
+            command.push_str(&format!(" --port {port}"));
+        }
+        let differs =
+            |url: &str, default: &str| url.trim_end_matches('/') != default.trim_end_matches('/');
+        for (flag, url, default) in [
+            ("--app-url", self.app_url, DEFAULT_APP_URL),
+            ("--api-url", self.api_url, DEFAULT_API_URL),
+        ] {
+            if let Some(url) = url.filter(|url| differs(url, default)) {
+                command.push_str(&format!(" {flag} {}", url.trim_end_matches('/')));
+            }
+        }
+        command
+    }
+
+    /// The hint that says to log the profile in (again).
+    pub fn hint(&self) -> String {
+        format!("run `{}`", self.command())
     }
 }
 
-/// The hint that says to log a profile in (again).
+/// How to log in a profile of which nothing else is known.
+pub fn login_command(profile: &ProfileName) -> String {
+    just(profile).command()
+}
+
+/// The hint that says to log in a profile of which nothing else is known.
 pub fn login_hint(profile: &ProfileName) -> String {
-    format!("run `{}`", login_command(profile))
+    just(profile).hint()
+}
+
+/// A log-in-again command with nothing but the profile.
+fn just(profile: &ProfileName) -> LoginAgain<'_> {
+    LoginAgain {
+        profile,
+        port: None,
+        app_url: None,
+        api_url: None,
+    }
+}
+
+/// The stored name closest to a mistyped one (at most two edits away, or the same but
+/// for case), if any.
+pub fn closest<'a>(typed: &str, names: &[&'a str]) -> Option<&'a str> {
+    names
+        .iter()
+        .map(|&name| {
+            let distance = if name.eq_ignore_ascii_case(typed) {
+                0
+            } else {
+                edit_distance(&typed.to_ascii_lowercase(), &name.to_ascii_lowercase())
+            };
+            (distance, name)
+        })
+        .filter(|&(distance, name)| distance <= 2 && distance < name.len().max(1) && name != typed)
+        .min()
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance, with a swap of two neighbours counting as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
 }
 
 /// Parses a metadata file, refusing formats from other versions.
@@ -183,6 +293,40 @@ pub fn names_in(dir: &std::path::Path, suffix: &str) -> Result<Vec<ProfileName>>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn login_again_repeats_the_settings_that_are_not_defaults() {
+        let den = ProfileName::parse("den").unwrap();
+        let again = LoginAgain {
+            profile: &den,
+            port: Some(3461),
+            app_url: Some("http://127.0.0.1:9/"),
+            api_url: Some("https://api.attio.com/"),
+        };
+        assert_eq!(
+            again.command(),
+            "attio-auth login --profile den --port 3461 --app-url http://127.0.0.1:9"
+        );
+        let default = ProfileName::parse("default").unwrap();
+        assert_eq!(login_command(&default), "attio-auth login");
+        let mut meta = ProfileMeta::new("c".into(), DEFAULT_APP.into(), DEFAULT_API.into());
+        meta.port = Some(3456);
+        assert_eq!(meta.login_again(&default).command(), "attio-auth login");
+    }
+
+    #[test]
+    fn a_mistyped_profile_finds_its_closest_stored_name() {
+        let names = ["default", "work", "acme-prod"];
+        assert_eq!(closest("defualt", &names), Some("default"));
+        assert_eq!(closest("Work", &names), Some("work"));
+        assert_eq!(closest("acme-prd", &names), Some("acme-prod"));
+        assert_eq!(closest("globex", &names), None);
+        assert_eq!(closest("w", &names), None);
+        assert_eq!(closest("default", &names), None);
+    }
+
+    const DEFAULT_APP: &str = "https://app.attio.com/";
+    const DEFAULT_API: &str = "https://api.attio.com/";
 
     #[test]
     fn profile_names_cannot_escape_their_directory() {

@@ -18,6 +18,7 @@ use crate::output;
 use crate::paths::Paths;
 use crate::secret::Secret;
 use crate::secure_fs;
+use crate::settings::StoreChoice;
 use crate::store::{self, FileStore, KeyringStore, SecretStore, lock};
 
 /// One profile's state, as the repository sees it.
@@ -91,9 +92,9 @@ impl<'a> Repository<'a> {
     fn read(&self) -> Result<Stored> {
         let mut retried = false;
         loop {
-            let meta = self
-                .meta()?
-                .ok_or_else(|| self.not_logged_in(String::new()))?;
+            let Some(meta) = self.meta()? else {
+                return Err(self.unknown());
+            };
             let store = store::open(meta.store, self.paths);
             match credentials::load(store.as_ref(), self.name)? {
                 Some(creds) => return Ok(Stored { meta, creds }),
@@ -107,6 +108,34 @@ impl<'a> Repository<'a> {
                 }
             }
         }
+    }
+
+    /// The failure for a profile that was never logged in: perhaps a typing mistake, so
+    /// the stored profiles are named, and the closest one suggested.
+    pub fn unknown(&self) -> anyhow::Error {
+        let stored = super::list(self.paths).unwrap_or_default();
+        let names: Vec<&str> = stored.iter().map(ProfileName::as_str).collect();
+        let Some(guess) = super::closest(self.name.as_str(), &names) else {
+            let listed = match names.as_slice() {
+                [] => String::new(),
+                names => format!(" (stored profiles: {})", names.join(", ")),
+            };
+            return self.not_logged_in(listed);
+        };
+        Failure::new(
+            Kind::LoginAgain,
+            format!(
+                "profile `{}` is not logged in; did you mean `{guess}`? (stored profiles: {})",
+                self.name,
+                names.join(", ")
+            ),
+        )
+        .hint(format!(
+            "pass `--profile {guess}`, or run `{}` to log `{}` in",
+            super::login_command(self.name),
+            self.name
+        ))
+        .into()
     }
 
     fn not_logged_in(&self, detail: String) -> anyhow::Error {
@@ -189,6 +218,11 @@ pub struct Locked<'a> {
 }
 
 impl Locked<'_> {
+    /// The profile's metadata as it is now (under the lock, so as the next write finds it).
+    pub fn meta(&self) -> Result<Option<ProfileMeta>> {
+        self.repo.meta()
+    }
+
     /// Re-reads the profile under the lock (another process may have written it while
     /// this one waited), adopting a refresh answer a killed process left behind.
     pub fn load(&self) -> Result<Stored> {
@@ -225,11 +259,13 @@ impl Locked<'_> {
         &self,
         mut creds: Credentials,
         mut meta: ProfileMeta,
-        preferred: StoreKind,
+        preferred: StoreChoice,
     ) -> Result<Stored> {
         let previous = self.repo.meta().ok().flatten().map(|m| m.store);
         creds.generation = 1;
         meta.store = self.store_new(preferred, &creds.encode())?;
+        meta.keyring_fallback =
+            preferred.kind == StoreKind::Keyring && meta.store == StoreKind::File;
         meta.reflect(&creds);
         self.write_meta(&meta)?;
         let other = match meta.store {
@@ -254,20 +290,34 @@ impl Locked<'_> {
     }
 
     /// Writes a new secret: to the keyring when preferred and it answers a harmless read
-    /// first (a secret is never handed to a keyring that might not be there), else to
-    /// the file store with a warning. Returns where it went.
-    fn store_new(&self, preferred: StoreKind, secret: &Secret<String>) -> Result<StoreKind> {
+    /// first (a secret is never handed to a keyring that might not be there). When the
+    /// keyring was only the default, a missing one means the file store, with a warning
+    /// in plain words; when it was asked for, it is an error. Returns where it went.
+    fn store_new(&self, preferred: StoreChoice, secret: &Secret<String>) -> Result<StoreKind> {
         let name = self.repo.name;
         let file = FileStore::new(self.repo.paths);
-        if preferred == StoreKind::Keyring {
+        if preferred.kind == StoreKind::Keyring {
             let keyring = KeyringStore;
             match keyring.load(name).and_then(|_| keyring.save(name, secret)) {
                 Ok(()) => return Ok(StoreKind::Keyring),
-                Err(e) if is_absent(&e) => {
+                Err(e) if is_absent(&e) && !preferred.explicit => {
+                    output::verbose(format!("{e:#}"));
                     output::warn(format!(
-                        "{e:#}; storing credentials in {} instead",
+                        "no OS keyring is running (or it did not answer), so the tokens and the client secret are stored in {} instead (mode 0600, readable only by you)",
                         file.location(name)
                     ));
+                    output::hint(
+                        "to use a keyring, start one (gnome-keyring-daemon or KWallet in a desktop session) and log in again; to keep the file and silence this, log in with `--store file` or set ATTIO_AUTH_STORE=file",
+                    );
+                }
+                Err(e) if is_absent(&e) => {
+                    output::verbose(format!("{e:#}"));
+                    return Err(Failure::new(
+                        Kind::KeyringUnavailable,
+                        "the OS keyring was asked for (--store keyring or ATTIO_AUTH_STORE=keyring), but none is running (or it did not answer); nothing was stored",
+                    )
+                    .hint("start a Secret Service (gnome-keyring-daemon or KWallet in a desktop session) and log in again, or log in with `--store file`")
+                    .into());
                 }
                 Err(e) => return Err(e),
             }

@@ -63,9 +63,18 @@ impl SecretStore for FileStore {
     }
 }
 
-/// Reports a credentials file that other users could read, as ssh does for keys.
+/// Reports a credentials file that other users could read, as ssh does for keys: once
+/// per file and process, however often it is read (a refresh reads it twice).
 fn warn_if_exposed(path: &std::path::Path, mode: u32) {
-    if mode & 0o077 != 0 {
+    static WARNED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let first = WARNED.lock().is_ok_and(|mut warned| {
+        let first = !warned.iter().any(|p| p == path);
+        if first {
+            warned.push(path.to_path_buf());
+        }
+        first
+    });
+    if mode & 0o077 != 0 && first {
         crate::output::warn(format!(
             "{} is accessible by other users (mode {mode:03o}); run `chmod 600 {}`",
             path.display(),
