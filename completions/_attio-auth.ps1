@@ -60,8 +60,8 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('--with-token', '--with-token', [CompletionResultType]::ParameterName, 'Store an API key or access token read from stdin (never from the command line) instead of running the browser flow')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'attio-auth;token' {

@@ -56,8 +56,8 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --with-token 'Store an API key or access token read from stdin (never from the command line) instead of running the browser flow'
             cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'attio-auth;token'= {
             cand --min-ttl 'Refresh first when the token expires within this many seconds'

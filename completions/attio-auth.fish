@@ -43,7 +43,8 @@ complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "completions" 
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "config" -d 'Inspect the configuration file'
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l client-id -d 'The OAuth app\'s client ID (from build.attio.com); prompted for at a terminal. The client secret is read from ATTIO_CLIENT_SECRET or prompted for, never taken as an argument [env: ATTIO_CLIENT_ID]' -r
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l store -d 'Where to store the credentials: `keyring`, or `file` (mode 0600). Without this flag or its variable, a missing keyring falls back to the file with a warning [env: ATTIO_AUTH_STORE] [default: keyring]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l store -d 'Where to store the credentials: `keyring`, or `file` (mode 0600). Without this flag or its variable, a missing keyring falls back to the file with a warning [env: ATTIO_AUTH_STORE] [default: keyring]' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l port -d 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: 3456]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l scope -d 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l require-scope -d 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)' -r
@@ -56,7 +57,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l lock-tim
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l no-browser -d 'Do not open a browser; print the URL only'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l with-token -d 'Store an API key or access token read from stdin (never from the command line) instead of running the browser flow'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s h -l help -d 'Print help'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r

@@ -214,7 +214,7 @@ pub struct LoginArgs {
     /// Where to store the credentials: `keyring`, or `file` (mode 0600). Without this
     /// flag or its variable, a missing keyring falls back to the file with a warning
     /// [env: ATTIO_AUTH_STORE] [default: keyring]
-    #[arg(long, value_name = "STORE", value_parser = parse_store)]
+    #[arg(long, value_name = "STORE", value_enum)]
     pub store: Option<StoreKind>,
 
     /// Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port)
@@ -327,13 +327,9 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// `--store`'s values, with a message that names them.
+/// `--store`'s values as `ATTIO_AUTH_STORE` gives them, with a message that names them.
 pub fn parse_store(raw: &str) -> Result<StoreKind, String> {
-    match raw.trim() {
-        "keyring" => Ok(StoreKind::Keyring),
-        "file" => Ok(StoreKind::File),
-        _ => Err("expected `keyring` or `file`".into()),
-    }
+    StoreKind::from_str(raw.trim(), false).map_err(|_| "expected `keyring` or `file`".into())
 }
 
 /// A whole number of seconds from 1 to 3600.
@@ -400,7 +396,7 @@ mod tests {
         let (message, hint) = one_line(&err.render().to_string(), &args);
         assert_eq!(
             message,
-            "invalid value 'bogus' for '--store <STORE>': expected `keyring` or `file`"
+            "invalid value 'bogus' for '--store <STORE>' [possible values: keyring, file]"
         );
         assert_eq!(hint, "see `attio-auth login --help`");
         let err = Cli::try_parse_from(["attio-auth", "token", "--jsn"]).unwrap_err();

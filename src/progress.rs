@@ -54,24 +54,18 @@ impl Countdown {
         };
         match style {
             Style::Spinner => countdown.redraw(),
-            Style::Prompt => {
+            Style::Prompt | Style::Plain => {
                 output::info(format!(
                     "Waiting up to {} for {}.",
                     left(countdown.remaining()),
                     countdown.what
                 ));
-                countdown.redraw();
-            }
-            Style::Plain => output::info(format!(
-                "Waiting up to {} for {}{}",
-                left(countdown.remaining()),
-                countdown.what,
-                if prompt {
-                    "; or paste the URL the browser ended on and press Enter:"
-                } else {
-                    "..."
+                if style == Style::Prompt {
+                    countdown.redraw();
+                } else if prompt {
+                    output::info(PROMPT.trim_end());
                 }
-            )),
+            }
         }
         countdown
     }

@@ -30,3 +30,162 @@ fn committed_scripts_are_current() {
         );
     }
 }
+
+/// A shell that completes nothing is a test that cannot pass: these need bash, zsh and
+/// fish (CI installs them); without one, the test says so loudly, and fails under CI.
+fn shell_available(shell: &str) -> bool {
+    let found = Command::new(shell)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        let message = format!("completion test for {shell} NOT RUN: {shell} is not installed");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{message}; CI=true requires it"
+        );
+        eprintln!("\n*** {message} ***\n");
+    }
+    found
+}
+
+/// A directory with a stand-in `attio-auth` that prints the arguments it was given, so a
+/// line completed in a real interactive shell can be run and its words seen.
+fn echoing_attio_auth() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let stub = dir.path().join("attio-auth");
+    std::fs::write(&stub, "#!/bin/sh\necho \"ARGS: $*\"\n").unwrap();
+    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+/// Types each line (with its Tabs) into an interactive shell on a pseudo-terminal, after
+/// the prompt shows, then Enter, and returns the arguments the completed line ran with.
+fn complete_interactively(shell: &[&str], setup: &[(&str, std::path::PathBuf)], lines: &[&str]) -> Vec<String> {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let bin = echoing_attio_auth();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let command = shell.join(" ");
+    let mut script = Command::new("script");
+    script
+        .args(["--quiet", "--command", &command, "/dev/null"])
+        .env_clear()
+        .env("PATH", path)
+        .env("TERM", "dumb")
+        .env("HOME", bin.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    for (key, value) in setup {
+        script.env(key, value);
+    }
+    let mut child = script.spawn().expect("run script(1)");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut chunk) {
+            if n == 0 || tx.send(chunk[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    // Output-driven: wait (bounded) until the text appears.
+    let mut wait_for = |needle: &str, seen: &mut String| {
+        while !seen.contains(needle) {
+            match rx.recv_timeout(Duration::from_secs(20)) {
+                Ok(bytes) => seen.push_str(&String::from_utf8_lossy(&bytes)),
+                Err(_) => panic!("{command}: never saw {needle:?} in {seen:?}"),
+            }
+        }
+    };
+    let mut ran = Vec::new();
+    for line in lines {
+        wait_for("READY>", &mut seen);
+        seen = seen.split_once("READY>").unwrap().1.to_string();
+        stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+        wait_for("ARGS: ", &mut seen);
+        wait_for("\n", &mut seen);
+        let (_, after) = seen.split_once("ARGS: ").unwrap();
+        let (args, rest) = after.split_once('\n').unwrap();
+        // zsh completes a value as `--store=keyring`: the same command line.
+        ran.push(args.trim_end_matches('\r').replace('=', " "));
+        seen = rest.to_string();
+    }
+    stdin.write_all(b"exit\n").unwrap();
+    let _ = child.wait();
+    ran
+}
+
+/// Each committed script, sourced in its real shell, completes a subcommand's flag and a
+/// flag's value.
+#[test]
+fn committed_scripts_complete_flags_and_values_in_real_shells() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let lines = ["attio-auth token --hea\t", "attio-auth login --sto\tk\t"];
+    let expected = ["token --header", "login --store keyring"];
+
+    if shell_available("bash") {
+        let rc = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(
+            rc.path(),
+            format!("source {dir}/completions/attio-auth.bash\nPS1='READY> '\n"),
+        )
+        .unwrap();
+        let rcfile = rc.path().display().to_string();
+        let ran = complete_interactively(
+            &["bash", "--noprofile", "--rcfile", &rcfile, "-i"],
+            &[],
+            &lines,
+        );
+        assert_eq!(ran, expected, "bash");
+    }
+
+    if shell_available("zsh") {
+        let zdotdir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            zdotdir.path().join(".zshrc"),
+            format!(
+                "fpath=({dir}/completions $fpath)\nautoload -U compinit\ncompinit -u -D\nPS1='READY> '\n"
+            ),
+        )
+        .unwrap();
+        let ran = complete_interactively(
+            &["zsh", "-i"],
+            &[("ZDOTDIR", zdotdir.path().to_path_buf())],
+            &lines,
+        );
+        assert_eq!(ran, expected, "zsh");
+    }
+
+    if shell_available("fish") {
+        let completed = |line: &str| -> Vec<String> {
+            let output = Command::new("fish")
+                .args([
+                    "--no-config",
+                    "-c",
+                    &format!("source {dir}/completions/attio-auth.fish; complete -C '{line}'"),
+                ])
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{output:?}");
+            String::from_utf8(output.stdout)
+                .unwrap()
+                .lines()
+                .map(|l| l.split('\t').next().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(completed("attio-auth token --he"), ["--header", "--help"], "fish");
+        assert_eq!(completed("attio-auth login --store "), ["file", "keyring"], "fish");
+    }
+}

@@ -18,5 +18,6 @@ mod keyring;
 mod login;
 mod neighbours;
 mod profile_state;
+mod readme;
 mod session;
 mod storage;

@@ -1,0 +1,123 @@
+//! README.md renders as intended and its samples are what the tool really prints.
+
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::login::login_on_a_terminal;
+use crate::support::TestEnv;
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+/// Every `##`/`###` line is a heading to a CommonMark parser (none is swallowed by a
+/// code block that never closes), every code block closes, and License comes last.
+#[test]
+fn readme_renders_every_heading_outside_code() {
+    let text = readme();
+    let written: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("## ") || l.starts_with("### "))
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect();
+    let mut parsed = Vec::new();
+    let mut heading: Option<String> = None;
+    let mut code_blocks = 0;
+    for (event, range) in Parser::new(&text).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. })
+                if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) =>
+            {
+                heading = Some(String::new());
+            }
+            Event::End(TagEnd::Heading(_)) => parsed.extend(heading.take()),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = heading.as_mut() {
+                    h.push_str(&t);
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                code_blocks += 1;
+                let block = &text[range];
+                let fence = block.lines().next().unwrap_or("").trim_start();
+                if fence.starts_with("```") {
+                    assert!(
+                        block.trim_end().ends_with("```") && block.trim_end().lines().count() > 1,
+                        "a code block never closes: {}",
+                        &block[..block.len().min(200)]
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    let written: Vec<String> = written.iter().map(|w| w.replace('`', "")).collect();
+    assert_eq!(parsed, written, "headings the parser sees vs those written");
+    assert!(code_blocks > 10);
+    assert_eq!(parsed.last().map(String::as_str), Some("License"));
+}
+
+/// Whether `line` matches `pattern`, where `…` in the pattern stands for any text.
+fn matches(pattern: &str, line: &str) -> bool {
+    let pieces: Vec<&str> = pattern.split('…').collect();
+    let mut rest = line;
+    for (i, piece) in pieces.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(piece) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == pieces.len() - 1 {
+            return rest.ends_with(piece);
+        } else {
+            match rest.find(piece) {
+                Some(at) => rest = &rest[at + piece.len()..],
+                None => return false,
+            }
+        }
+    }
+    rest.is_empty()
+}
+
+/// The opening sample of a login, line by line, is what a login on a terminal prints
+/// (values that differ run to run, like IDs and ports, are written `…`).
+#[test]
+fn readme_login_sample_is_real_output() {
+    let text = readme();
+    let start = text.find("```console\n$ attio-auth login").expect("the login sample");
+    let block = &text[start..];
+    let block = &block[block.find('\n').unwrap() + 1..block[3..].find("```").unwrap() + 3];
+    let sample: Vec<&str> = block
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("$ "))
+        .collect();
+    assert!(sample.len() >= 5, "{sample:?}");
+
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let (code, transcript, _) = login_on_a_terminal(&env, false, 200);
+    assert_eq!(code, 0, "{transcript}");
+    let printed: Vec<String> = transcript
+        .split("\r\n")
+        .map(|l| l.to_string())
+        .collect();
+    let mut from = 0;
+    for want in sample {
+        let want = want
+            .replace("https://app.attio.com", &env.fake.url)
+            .replace("3456", "…")
+            .replace("8f1c…", "…")
+            .replace("5e1d…", "…")
+            .replace("5:00", "…")
+            // The tests store in a file; the sample shows the default, the keyring.
+            .replace("the OS keyring (service `attio-auth`, account `default`)", "…");
+        // A prompt's line goes on with what was typed after it.
+        let found = printed[from..]
+            .iter()
+            .position(|line| matches(&want, line) || (want.ends_with(':') && line.starts_with(&want)));
+        match found {
+            Some(at) => from += at + 1,
+            None => panic!("README line {want:?} is not in the real output, in order:\n{transcript}"),
+        }
+    }
+}
