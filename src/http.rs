@@ -21,7 +21,12 @@ pub struct HttpError {
     message: String,
     /// The request certainly never reached the server (no connection was made).
     unsent: bool,
+    /// What to check next.
+    hint: &'static str,
 }
+
+/// The next step after a request that got no usable answer.
+const NETWORK_HINT: &str = "check the network connection and any proxy (HTTPS_PROXY), and the --app-url / --api-url in use; `--verbose` shows each request";
 
 impl HttpError {
     /// An error after which the server may or may not have acted on the request.
@@ -29,7 +34,13 @@ impl HttpError {
         Self {
             message,
             unsent: false,
+            hint: NETWORK_HINT,
         }
+    }
+
+    /// What to check next, for the error's hint line.
+    pub fn hint(&self) -> &'static str {
+        self.hint
     }
 
     /// Whether the server certainly never saw the request, so repeating it is safe.
@@ -78,6 +89,7 @@ impl Http {
             .map_err(|e| HttpError {
                 message: format!("starting the HTTP runtime: {e}"),
                 unsent: true,
+                hint: "the system refused a thread or descriptor: check `ulimit -n` and memory",
             })?;
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -140,6 +152,11 @@ impl Http {
                 Err(HttpError {
                     message: format!("{method} {shown} failed: {why}"),
                     unsent: e.is_connect(),
+                    hint: if e.is_timeout() {
+                        "the server did not answer in time: try again, or allow longer with --http-timeout; `--verbose` shows each request"
+                    } else {
+                        NETWORK_HINT
+                    },
                 })
             }
         }

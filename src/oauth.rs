@@ -63,8 +63,9 @@ pub enum TokenError {
     /// The server answered and refused (bad code, revoked or reused refresh token, bad
     /// client credentials): logging in again is the way out.
     Rejected(String),
-    /// The request never reached the server (no connection): nothing was used up.
-    Unsent(String),
+    /// The request never reached the server (no connection): nothing was used up. The
+    /// error keeps the HTTP failure, whose hint says what to check.
+    Unsent(anyhow::Error),
     /// Anything else (a timeout, a dropped connection, an unusable answer): the server
     /// may have acted on the request. An answer that carried a new refresh token hands
     /// it over, so that a rotating server's grant is not lost.
@@ -86,9 +87,8 @@ impl TokenError {
 impl std::fmt::Display for TokenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TokenError::Rejected(why)
-            | TokenError::Unsent(why)
-            | TokenError::Failed { why, .. } => f.write_str(why),
+            TokenError::Rejected(why) | TokenError::Failed { why, .. } => f.write_str(why),
+            TokenError::Unsent(why) => write!(f, "{why}"),
         }
     }
 }
@@ -147,10 +147,10 @@ fn token_request(
         .header("Content-Type", "application/x-www-form-urlencoded")
         .header("Accept", "application/json")
         .body(body.into_bytes())
-        .map_err(|e| TokenError::Unsent(format!("building the token request: {e}")))?;
+        .map_err(|e| TokenError::Unsent(anyhow::anyhow!("building the token request: {e}")))?;
     let response = http.send(request).map_err(|e| {
         if e.unsent() {
-            TokenError::Unsent(e.to_string())
+            TokenError::Unsent(e.into())
         } else {
             TokenError::failed(e.to_string())
         }

@@ -203,7 +203,7 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
             // The server never saw it: the refresh token is as good as before.
             stored.creds.refresh_pending = false;
             keep(&locked, &mut stored);
-            Err(anyhow::anyhow!(why))
+            Err(why)
         }
         Err(TokenError::Failed {
             why,

@@ -351,17 +351,28 @@ fn ctrl_c_while_waiting_ends_the_login_with_exit_4() {
     assert!(files_under(env.home.path()).is_empty(), "nothing stored");
 }
 
+/// What the person at the terminal types when asked (`None`: the variable is set, so
+/// no prompt is expected).
+#[derive(Clone, Copy, Default)]
+pub struct Typed<'a> {
+    pub client_id: Option<&'a str>,
+    pub secret: Option<&'a str>,
+}
+
 /// Runs `attio-auth login` on a pseudo-terminal `columns` wide (through `script`), as a
-/// person would, and pastes the redirect URL. Returns the exit code, the transcript and
-/// the pasted URL.
+/// person would, answers the prompts with `typed`, and pastes the redirect URL. Returns
+/// the exit code, the transcript and the pasted URL.
 pub fn login_on_a_terminal(
     env: &TestEnv,
-    type_secret: bool,
+    typed: Typed,
     columns: u16,
 ) -> (i32, String, String) {
     let mut script = env.on_terminal_of(columns, "login --port 0 --no-browser --timeout 30", &[]);
-    if type_secret {
+    if typed.secret.is_some() {
         script.env_remove("ATTIO_CLIENT_SECRET");
+    }
+    if typed.client_id.is_some() {
+        script.env_remove("ATTIO_CLIENT_ID");
     }
     let mut child = script
         .stdin(Stdio::piped())
@@ -371,11 +382,11 @@ pub fn login_on_a_terminal(
     let mut stdin = child.stdin.take().unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut transcript = String::new();
-    let mut line = Vec::new();
-    let mut secret_typed = false;
+    let mut line: Vec<u8> = Vec::new();
+    let mut prompts = Vec::new();
     let authorize_url = loop {
         line.clear();
-        // The secret prompt has no newline: read byte-wise up to ':' or '\n'.
+        // A prompt has no newline: read byte-wise up to its end or a line's.
         let mut byte = [0u8];
         loop {
             assert_eq!(
@@ -384,15 +395,18 @@ pub fn login_on_a_terminal(
                 "login ended early: {transcript}"
             );
             line.push(byte[0]);
-            if byte[0] == b'\n' || line.ends_with(b"(input hidden): ") {
+            if byte[0] == b'\n' || line.ends_with(b"): ") {
                 break;
             }
         }
         let text = String::from_utf8_lossy(&line).to_string();
         transcript.push_str(&text);
-        if text.contains("(input hidden): ") && !secret_typed {
-            writeln!(stdin, "{CLIENT_SECRET}").unwrap();
-            secret_typed = true;
+        if text.ends_with("(input hidden): ") {
+            writeln!(stdin, "{}", typed.secret.expect("no secret prompt expected")).unwrap();
+            prompts.push("secret");
+        } else if text.ends_with("(from build.attio.com): ") {
+            writeln!(stdin, "{}", typed.client_id.expect("no client ID prompt expected")).unwrap();
+            prompts.push("client ID");
         }
         if let Some(url) = text
             .trim()
@@ -401,6 +415,14 @@ pub fn login_on_a_terminal(
             break url.to_string();
         }
     };
+    let mut expected = Vec::new();
+    if typed.client_id.is_some() {
+        expected.push("client ID");
+    }
+    if typed.secret.is_some() {
+        expected.push("secret");
+    }
+    assert_eq!(prompts, expected, "{transcript}");
     // Play the browser on another machine: follow the authorize URL, keep the redirect.
     let answer = raw_get(
         env.fake.port(),
@@ -408,10 +430,21 @@ pub fn login_on_a_terminal(
         "127.0.0.1",
     );
     let redirect = answer.header("Location").expect("a redirect").to_string();
+    // Paste once the prompt shows, as a person would (the terminal echoes at once).
+    let prompt = "press Enter: ";
+    let mut byte = [0u8];
+    line.clear();
+    while !transcript.ends_with(prompt) {
+        assert_eq!(out.read(&mut byte).unwrap(), 1, "no prompt: {transcript}");
+        line.push(byte[0]);
+        if let Ok(text) = std::str::from_utf8(&line) {
+            transcript.push_str(text);
+            line.clear();
+        }
+    }
     writeln!(stdin, "{redirect}").unwrap();
     out.read_to_string(&mut transcript).unwrap();
     let code = child.wait().unwrap().code().unwrap();
-    assert_eq!(secret_typed, type_secret, "{transcript}");
     (code, transcript, redirect)
 }
 
@@ -419,7 +452,7 @@ pub fn login_on_a_terminal(
 fn on_a_terminal_the_redirect_url_can_be_pasted_and_nothing_draws_over_it() {
     for columns in [40, 100] {
         let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-        let (code, transcript, pasted) = login_on_a_terminal(&env, false, columns);
+        let (code, transcript, pasted) = login_on_a_terminal(&env, Typed::default(), columns);
         assert_eq!(code, 0, "{transcript}");
         assert!(
             transcript
@@ -491,7 +524,14 @@ fn without_input_to_read_the_spinner_fits_the_terminal() {
 #[test]
 fn on_a_terminal_the_client_secret_is_prompted_for_without_echo() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let (code, transcript, _) = login_on_a_terminal(&env, true, 100);
+    let (code, transcript, _) = login_on_a_terminal(
+        &env,
+        Typed {
+            secret: Some(CLIENT_SECRET),
+            ..Typed::default()
+        },
+        100,
+    );
     assert_eq!(code, 0, "{transcript}");
     assert!(
         !transcript.contains(CLIENT_SECRET),

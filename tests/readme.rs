@@ -3,7 +3,7 @@
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::fake_attio::{Consent, Tokens};
-use crate::login::login_on_a_terminal;
+use crate::login::{Typed, login_on_a_terminal};
 use crate::support::TestEnv;
 
 fn readme() -> String {
@@ -95,7 +95,7 @@ fn readme_login_sample_is_real_output() {
     assert!(sample.len() >= 5, "{sample:?}");
 
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let (code, transcript, _) = login_on_a_terminal(&env, false, 200);
+    let (code, transcript, _) = login_on_a_terminal(&env, Typed::default(), 200);
     assert_eq!(code, 0, "{transcript}");
     let printed: Vec<String> = transcript
         .split("\r\n")

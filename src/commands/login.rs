@@ -412,7 +412,8 @@ impl Flow<'_> {
                     self.again()
                 ))
                 .into(),
-            TokenError::Unsent(why) | TokenError::Failed { why, .. } => anyhow::anyhow!(why),
+            TokenError::Unsent(why) => why,
+            TokenError::Failed { why, .. } => anyhow::anyhow!(why),
         })
         .context("exchanging the authorization code for a token")?;
         let rejected = format!("run `{}` again", self.again());
