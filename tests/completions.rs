@@ -62,7 +62,11 @@ fn echoing_attio_auth() -> tempfile::TempDir {
 
 /// Types each line (with its Tabs) into an interactive shell on a pseudo-terminal, after
 /// the prompt shows, then Enter, and returns the arguments the completed line ran with.
-fn complete_interactively(shell: &[&str], setup: &[(&str, std::path::PathBuf)], lines: &[&str]) -> Vec<String> {
+fn complete_interactively(
+    shell: &[&str],
+    setup: &[(&str, std::path::PathBuf)],
+    lines: &[&str],
+) -> Vec<String> {
     use std::io::{Read, Write};
     use std::process::Stdio;
     use std::sync::mpsc;
@@ -185,7 +189,15 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
                 .map(|l| l.split('\t').next().unwrap().to_string())
                 .collect()
         };
-        assert_eq!(completed("attio-auth token --he"), ["--header", "--help"], "fish");
-        assert_eq!(completed("attio-auth login --store "), ["file", "keyring"], "fish");
+        assert_eq!(
+            completed("attio-auth token --he"),
+            ["--header", "--help"],
+            "fish"
+        );
+        assert_eq!(
+            completed("attio-auth login --store "),
+            ["file", "keyring"],
+            "fish"
+        );
     }
 }

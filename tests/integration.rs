@@ -13,6 +13,7 @@ mod completions;
 mod concurrency;
 mod crash;
 mod everyday;
+mod first_minutes;
 mod hostile;
 mod keyring;
 mod login;

@@ -345,7 +345,7 @@ fn ctrl_c_while_waiting_ends_the_login_with_exit_4() {
     stderr.read_to_string(&mut seen).unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(4), "{seen}");
     assert!(
-        seen.contains("login aborted (Ctrl-C); nothing was stored"),
+        seen.contains("attio-auth: error: login aborted (Ctrl-C); nothing was stored\n"),
         "{seen}"
     );
     assert!(files_under(env.home.path()).is_empty(), "nothing stored");
@@ -362,11 +362,7 @@ pub struct Typed<'a> {
 /// Runs `attio-auth login` on a pseudo-terminal `columns` wide (through `script`), as a
 /// person would, answers the prompts with `typed`, and pastes the redirect URL. Returns
 /// the exit code, the transcript and the pasted URL.
-pub fn login_on_a_terminal(
-    env: &TestEnv,
-    typed: Typed,
-    columns: u16,
-) -> (i32, String, String) {
+pub fn login_on_a_terminal(env: &TestEnv, typed: Typed, columns: u16) -> (i32, String, String) {
     let mut script = env.on_terminal_of(columns, "login --port 0 --no-browser --timeout 30", &[]);
     if typed.secret.is_some() {
         script.env_remove("ATTIO_CLIENT_SECRET");
@@ -402,10 +398,20 @@ pub fn login_on_a_terminal(
         let text = String::from_utf8_lossy(&line).to_string();
         transcript.push_str(&text);
         if text.ends_with("(input hidden): ") {
-            writeln!(stdin, "{}", typed.secret.expect("no secret prompt expected")).unwrap();
+            writeln!(
+                stdin,
+                "{}",
+                typed.secret.expect("no secret prompt expected")
+            )
+            .unwrap();
             prompts.push("secret");
         } else if text.ends_with("(from build.attio.com): ") {
-            writeln!(stdin, "{}", typed.client_id.expect("no client ID prompt expected")).unwrap();
+            writeln!(
+                stdin,
+                "{}",
+                typed.client_id.expect("no client ID prompt expected")
+            )
+            .unwrap();
             prompts.push("client ID");
         }
         if let Some(url) = text
@@ -613,7 +619,7 @@ fn ctrl_c_at_the_secret_prompt_exits_4_and_restores_the_terminal() {
     // After attio-auth, the same terminal reports whether echo is on again.
     let mut script = env.on_terminal(
         "login --port 0 --no-browser; echo \"exit=$?\"; stty -a",
-        &[],
+        &[("NO_COLOR", "1")],
     );
     script.env_remove("ATTIO_CLIENT_SECRET");
     let mut child = script
@@ -639,7 +645,11 @@ fn ctrl_c_at_the_secret_prompt_exits_4_and_restores_the_terminal() {
     out.read_to_string(&mut rest).unwrap();
     child.wait().unwrap();
     assert!(
-        rest.contains("login aborted (Ctrl-C); nothing was stored"),
+        rest.contains("\r\nattio-auth: error: login aborted (Ctrl-C); nothing was stored\r\n"),
+        "the same message as while waiting, on its own line: {rest:?}"
+    );
+    assert!(
+        !rest.contains("hint:"),
         "{rest}"
     );
     assert!(rest.contains("exit=4"), "{rest}");

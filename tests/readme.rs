@@ -84,7 +84,9 @@ fn matches(pattern: &str, line: &str) -> bool {
 #[test]
 fn readme_login_sample_is_real_output() {
     let text = readme();
-    let start = text.find("```console\n$ attio-auth login").expect("the login sample");
+    let start = text
+        .find("```console\n$ attio-auth login")
+        .expect("the login sample");
     let block = &text[start..];
     let block = &block[block.find('\n').unwrap() + 1..block[3..].find("```").unwrap() + 3];
     let sample: Vec<&str> = block
@@ -97,10 +99,7 @@ fn readme_login_sample_is_real_output() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     let (code, transcript, _) = login_on_a_terminal(&env, Typed::default(), 200);
     assert_eq!(code, 0, "{transcript}");
-    let printed: Vec<String> = transcript
-        .split("\r\n")
-        .map(|l| l.to_string())
-        .collect();
+    let printed: Vec<String> = transcript.split("\r\n").map(|l| l.to_string()).collect();
     let mut from = 0;
     for want in sample {
         let want = want
@@ -110,14 +109,19 @@ fn readme_login_sample_is_real_output() {
             .replace("5e1d…", "…")
             .replace("5:00", "…")
             // The tests store in a file; the sample shows the default, the keyring.
-            .replace("the OS keyring (service `attio-auth`, account `default`)", "…");
+            .replace(
+                "the OS keyring (service `attio-auth`, account `default`)",
+                "…",
+            );
         // A prompt's line goes on with what was typed after it.
-        let found = printed[from..]
-            .iter()
-            .position(|line| matches(&want, line) || (want.ends_with(':') && line.starts_with(&want)));
+        let found = printed[from..].iter().position(|line| {
+            matches(&want, line) || (want.ends_with(':') && line.starts_with(&want))
+        });
         match found {
             Some(at) => from += at + 1,
-            None => panic!("README line {want:?} is not in the real output, in order:\n{transcript}"),
+            None => {
+                panic!("README line {want:?} is not in the real output, in order:\n{transcript}")
+            }
         }
     }
 }
