@@ -44,7 +44,10 @@ fn shell_available(shell: &str) -> bool {
             std::env::var("CI").as_deref() != Ok("true"),
             "{message}; CI=true requires it"
         );
-        eprintln!("\n*** {message} ***\n");
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("\n*** {message} ***\n").as_bytes(),
+        );
     }
     found
 }
@@ -105,7 +108,7 @@ fn complete_interactively(
     });
     let mut seen = String::new();
     // Output-driven: wait (bounded) until the text appears.
-    let mut wait_for = |needle: &str, seen: &mut String| {
+    let wait_for = |needle: &str, seen: &mut String| {
         while !seen.contains(needle) {
             match rx.recv_timeout(Duration::from_secs(20)) {
                 Ok(bytes) => seen.push_str(&String::from_utf8_lossy(&bytes)),

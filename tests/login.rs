@@ -648,10 +648,7 @@ fn ctrl_c_at_the_secret_prompt_exits_4_and_restores_the_terminal() {
         rest.contains("\r\nattio-auth: error: login aborted (Ctrl-C); nothing was stored\r\n"),
         "the same message as while waiting, on its own line: {rest:?}"
     );
-    assert!(
-        !rest.contains("hint:"),
-        "{rest}"
-    );
+    assert!(!rest.contains("hint:"), "{rest}");
     assert!(rest.contains("exit=4"), "{rest}");
     assert!(
         !rest.contains("cs_partial"),

@@ -25,9 +25,10 @@ fn readme_renders_every_heading_outside_code() {
     let mut code_blocks = 0;
     for (event, range) in Parser::new(&text).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level, .. })
-                if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) =>
-            {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2 | HeadingLevel::H3,
+                ..
+            }) => {
                 heading = Some(String::new());
             }
             Event::End(TagEnd::Heading(_)) => parsed.extend(heading.take()),
