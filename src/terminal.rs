@@ -51,16 +51,21 @@ pub fn interrupts_to(tx: &Sender<Arrival>) {
 
 /// Prompts on the terminal and reads one line, echoed (for what is not a secret).
 pub fn prompt_visible(prompt: &str) -> io::Result<String> {
-    use std::io::{BufRead, BufReader, Write};
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open(if cfg!(windows) { "CON" } else { "/dev/tty" })?;
-    let mut out = &tty;
+    ask(&tty, prompt)
+}
+
+/// Writes the prompt to the terminal and reads one line from it.
+fn ask(tty: &std::fs::File, prompt: &str) -> io::Result<String> {
+    use std::io::{BufRead, BufReader, Write};
+    let mut out = tty;
     out.write_all(prompt.as_bytes())?;
     out.flush()?;
     let mut line = String::new();
-    BufReader::new(&tty).read_line(&mut line)?;
+    BufReader::new(tty).read_line(&mut line)?;
     Ok(line)
 }
 
@@ -68,7 +73,6 @@ pub fn prompt_visible(prompt: &str) -> io::Result<String> {
 #[cfg(unix)]
 pub fn prompt_hidden(prompt: &str) -> io::Result<String> {
     use std::fs::OpenOptions;
-    use std::io::{BufRead, BufReader, Write};
     use std::os::fd::AsRawFd;
 
     let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
@@ -90,14 +94,7 @@ pub fn prompt_hidden(prompt: &str) -> io::Result<String> {
     if let Ok(mut saved) = SAVED.lock() {
         *saved = Some((fd, original));
     }
-    let result = (|| {
-        let mut out = &tty;
-        out.write_all(prompt.as_bytes())?;
-        out.flush()?;
-        let mut line = String::new();
-        BufReader::new(&tty).read_line(&mut line)?;
-        Ok(line)
-    })();
+    let result = ask(&tty, prompt);
     restore();
     result
 }

@@ -4,18 +4,9 @@
 
 use crate::fake_attio::{CLIENT_ID, CLIENT_SECRET, Consent, Tokens};
 use crate::login::{Typed, login_on_a_terminal};
-use crate::support::TestEnv;
+use crate::support::{TestEnv, free_port};
 
 const API_KEY: &str = "sk_live_0123456789abcdef";
-
-/// A port that was free a moment ago (for a login that must name it in a hint).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn hint_of(stderr: &str) -> &str {
     stderr

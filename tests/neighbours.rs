@@ -11,7 +11,7 @@ use std::thread::{self, JoinHandle};
 use serde_json::json;
 
 use crate::fake_attio::{CLIENT_SECRET, Consent, Echo, Misbehave, Tokens};
-use crate::support::{BROWSER, Run, TestEnv, can_chown};
+use crate::support::{BROWSER, Run, TestEnv, can_chown, free_port};
 
 /// Writes an executable shell script into the test's home; returns its path.
 fn script(env: &TestEnv, name: &str, body: &str) -> String {
@@ -56,15 +56,6 @@ fn login_with(env: &TestEnv, browser: &str) -> Run {
         &["login", "--port", "0", "--timeout", "20"],
         &[("BROWSER", browser)],
     )
-}
-
-/// A port nothing listens on right now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A login that has bound its listener and printed its URL, still waiting.
