@@ -59,7 +59,11 @@ impl std::error::Error for HttpError {}
 
 struct Inner {
     runtime: tokio::runtime::Runtime,
-    client: reqwest::Client,
+    /// For `https://`: verifies certificates with the platform's trust store.
+    tls: OnceCell<reqwest::Client>,
+    /// For `http://`, which `settings` allows only to loopback hosts: trusts no
+    /// certificate at all, so building it reads no trust store (hundreds of files).
+    plain: OnceCell<reqwest::Client>,
 }
 
 /// A lazily built HTTP client, used for every network call the tool makes.
@@ -78,7 +82,7 @@ impl Http {
         }
     }
 
-    /// Builds the runtime and client on first use.
+    /// Builds the runtime on first use.
     fn inner(&self) -> Result<&Inner, HttpError> {
         if let Some(inner) = self.inner.get() {
             return Ok(inner);
@@ -91,21 +95,37 @@ impl Http {
                 unsent: true,
                 hint: "the system refused a thread or descriptor: check `ulimit -n` and memory",
             })?;
-        let client = reqwest::Client::builder()
+        Ok(self.inner.get_or_init(|| Inner {
+            runtime,
+            tls: OnceCell::new(),
+            plain: OnceCell::new(),
+        }))
+    }
+
+    /// The client for a URL's scheme, built on first use.
+    fn client<'a>(&self, inner: &'a Inner, https: bool) -> Result<&'a reqwest::Client, HttpError> {
+        let cell = if https { &inner.tls } else { &inner.plain };
+        if let Some(client) = cell.get() {
+            return Ok(client);
+        }
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
             .timeout(self.timeout)
-            .user_agent(concat!("attio-auth/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                HttpError::new(format!("setting up the HTTP client: {}", root_cause(&e)))
-            })?;
-        Ok(self.inner.get_or_init(|| Inner { runtime, client }))
+            .user_agent(concat!("attio-auth/", env!("CARGO_PKG_VERSION")));
+        if !https {
+            builder = builder.tls_certs_only([]);
+        }
+        let client = builder.build().map_err(|e| {
+            HttpError::new(format!("setting up the HTTP client: {}", root_cause(&e)))
+        })?;
+        Ok(cell.get_or_init(|| client))
     }
 
     /// Sends one request and reads the whole (capped) response.
     pub fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
         let inner = self.inner()?;
+        let client = self.client(inner, request.uri().scheme_str() != Some("http"))?;
         let method = request.method().clone();
         let shown = display_url(&request.uri().to_string());
         let started = Instant::now();
@@ -116,7 +136,7 @@ impl Http {
             ))
         })?;
         let result = inner.runtime.block_on(async {
-            let mut response = inner.client.execute(request).await?;
+            let mut response = client.execute(request).await?;
             let mut body = Vec::new();
             while let Some(chunk) = response.chunk().await? {
                 if body.len() + chunk.len() > MAX_BODY {

@@ -21,4 +21,5 @@ mod neighbours;
 mod profile_state;
 mod readme;
 mod session;
+mod static_binary;
 mod storage;

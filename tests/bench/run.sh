@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Benchmarks `attio-auth` as whole processes. Every figure is measured against its
-# baseline in the same run and reported as a ratio, with the issue's target:
-#   token, file store          vs  cat of a file of the same size     (≤ 3×)
-#   token, file store          vs  gh auth token, when gh is installed (reported)
-#   token, keyring store       vs  secret-tool lookup of the same entry (≤ 1.0×)
-#   whoami                     vs  curl making the same /v2/self request (≤ 1.5×)
-#   32 concurrent token calls on an expired token vs one refreshing call (≤ 3×),
-#     with exactly one refresh request and one printed token
-#   peak RSS of a fresh `token` (≤ 8 MiB) and the release binary's size (aim ≤ 8 MB)
+# baseline in the same run and reported as a ratio, with its goal:
+#   token, file store          vs  cat of a file of the same size     (≤ 1.15×)
+#   token, file store          vs  gh auth token, when gh is installed (≤ 0.05×; gh gets
+#                                  a throwaway config with a dummy token, so it always runs)
+#   token, keyring store       vs  secret-tool lookup of the same entry (≤ 0.85×)
+#   whoami                     vs  curl making the same /v2/self request (≤ 0.75×)
+#   32 concurrent token calls on an expired token vs 32 on a fresh one (≤ 1.3×): what a
+#     refresh costs under a storm; every burst must make exactly one refresh request and
+#     print one distinct token
+#   peak RSS of a fresh `token` (≤ 4.5 MiB) and the release binary's size (reported)
+# Exits 1 when a figure misses its goal or a burst breaks its rule.
 # It builds the release binary, starts its own fake Attio (tests/bench/fake_attio.py) on
 # 127.0.0.1, its own D-Bus bus and gnome-keyring, and writes nothing outside a temp dir.
 # Usage: tests/bench/run.sh [RUNS]   (default 200 runs per fast command)
@@ -30,8 +33,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-cargo build --release --quiet
-BIN=$PWD/target/release/attio-auth
+cargo build --release --quiet   # the binary `cargo install --path .` installs
+# The build's target is the host's (see .cargo/config.toml), so binaries live below it.
+BIN=$PWD/target/$(rustc -vV | sed -n 's/^host: //p')/release/attio-auth
 W=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
@@ -84,14 +88,24 @@ meta keyring keyring null false
 # --- sanity: each command does what is measured ------------------------------------------
 [ "$("$BIN" --profile fresh token)" = "$TOKEN" ] || { echo "file-store token is wrong" >&2; exit 1; }
 [ "$("$BIN" --profile keyring token)" = "$TOKEN" ] || { echo "keyring token is wrong" >&2; exit 1; }
-"$BIN" --profile fresh whoami 2>/dev/null || { echo "whoami failed" >&2; exit 1; }
+"$BIN" --profile fresh whoami > /dev/null 2>&1 || { echo "whoami failed" >&2; exit 1; }
 
 # --- timings ----------------------------------------------------------------------------
-median() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(" ".join(str(x["median"]) for x in r))' "$1"; }
+# Each comparison runs in ROUNDS rounds that alternate the commands, so that a slow
+# stretch of a shared VM weighs on both sides; each figure is the median, over rounds,
+# of its per-round median.
+ROUNDS=5
+median() { python3 -c 'import json,statistics,sys
+rounds=[[x["median"] for x in json.load(open(f))["results"]] for f in sys.argv[1:]]
+print(" ".join(str(statistics.median(col)) for col in zip(*rounds)))' "$@"; }
 bench() { # name runs command...
   local name=$1 runs=$2; shift 2
-  hyperfine -N --warmup 10 --runs "$runs" --export-json "$W/$name.json" "$@" > /dev/null
-  median "$W/$name.json"
+  local per=$(( (runs + ROUNDS - 1) / ROUNDS )) files=()
+  for r in $(seq "$ROUNDS"); do
+    hyperfine -N --warmup 5 --runs "$per" --export-json "$W/$name.$r.json" "$@" > /dev/null
+    files+=("$W/$name.$r.json")
+  done
+  median "${files[@]}"
 }
 ROWS=()
 row() { # label value baseline-label baseline target
@@ -103,38 +117,53 @@ print(f"{label:<42} {v*1000:8.2f} ms  {blabel:<32} {b*1000:8.2f} ms  {ratio:5.2f
 }
 
 read -r t_cat t_file < <(bench file "$RUNS" "cat $W/same-size.txt" "$BIN --profile fresh token")
-row "token (file store, fresh)" "$t_file" "cat of a same-size file" "$t_cat" 3
+row "token (file store, fresh)" "$t_file" "cat of a same-size file" "$t_cat" 1.15
 if command -v gh >/dev/null; then
-  read -r t_gh t_file2 < <(bench gh "$RUNS" "gh auth token" "$BIN --profile fresh token")
+  # A throwaway config: gh prints its dummy token instead of failing unauthenticated.
+  mkdir -p "$W/gh"
+  printf 'github.com:\n    oauth_token: gho_bench0123456789\n    user: bench\n    git_protocol: https\n' > "$W/gh/hosts.yml"
+  export GH_CONFIG_DIR=$W/gh GH_NO_UPDATE_NOTIFIER=1 GH_PROMPT_DISABLED=1
+  [ -n "$(gh auth token 2>/dev/null)" ] || { echo "gh auth token failed with a throwaway config" >&2; exit 1; }
+  read -r t_gh t_file2 < <(bench gh "$((RUNS / 4))" "gh auth token" "$BIN --profile fresh token")
   row "token (file store) vs gh auth token" "$t_file2" "gh auth token" "$t_gh" 0.05
+else
+  echo "gh is not installed: its row is left out" >&2
 fi
 read -r t_st t_kr < <(bench keyring "$((RUNS / 4))" \
   "secret-tool lookup service attio-auth username keyring" "$BIN --profile keyring token")
-row "token (keyring store, fresh)" "$t_kr" "secret-tool lookup" "$t_st" 1.0
+row "token (keyring store, fresh)" "$t_kr" "secret-tool lookup" "$t_st" 0.85
 read -r t_curl t_who < <(bench whoami "$((RUNS / 4))" \
   "curl -s -H 'Authorization: Bearer $TOKEN' $URL/v2/self" "$BIN --profile fresh whoami")
-row "whoami (fake /v2/self)" "$t_who" "curl of the same request" "$t_curl" 1.5
+row "whoami (fake /v2/self)" "$t_who" "curl of the same request" "$t_curl" 0.75
 
-# Refreshing calls: the expired credentials are restored before every run.
-cat > "$W/one.sh" <<SH
-"$BIN" --profile expired token > "$W/out.0"
-SH
-cat > "$W/burst.sh" <<SH
-for i in \$(seq 32); do "$BIN" --profile expired token > "$W/out.\$i" & done
+# A storm: 32 concurrent calls on an expired token (one refresh between them) against
+# 32 on a fresh one, so process creation weighs the same on both sides. The expired
+# credentials are restored before every run; each burst checks that its 32 processes
+# printed one and the same refreshed token, and counts its refresh requests.
+burst() { # profile output-directory
+  mkdir -p "$W/$2"
+  cat <<SH
+for i in \$(seq 32); do "$BIN" --profile $1 token > "$W/$2/\$i" & done
 wait
+[ "\$(cat "$W"/$2/* | sort -u | wc -l)" = 1 ] && ! grep -qx at_expired "$W/$2/1" && [ -s "$W/$2/1" ] \\
+  || echo "\$(cat "$W"/$2/* | sort -u | wc -l) distinct" >> "$W/broken"
 SH
+}
+burst expired storm > "$W/storm.sh"
+burst fresh calm > "$W/calm.sh"
 restore="cp $W/expired.json $XDG_DATA_HOME/attio-auth/credentials/expired.json"
+STORMS=30
 before=$(refreshes)
-hyperfine -N --warmup 3 --runs 30 --prepare "$restore" --export-json "$W/refresh.json" \
-  "bash $W/one.sh" "bash $W/burst.sh" > /dev/null
+files=()
+for r in $(seq "$ROUNDS"); do
+  hyperfine -N --warmup 1 --runs "$((STORMS / ROUNDS))" --prepare "$restore" \
+    --export-json "$W/storm.$r.json" "bash $W/calm.sh" "bash $W/storm.sh" > /dev/null
+  files+=("$W/storm.$r.json")
+done
 after=$(refreshes)
-read -r t_one t_burst < <(median "$W/refresh.json")
-row "32 concurrent token calls, expired token" "$t_burst" "one refreshing token call" "$t_one" 3
-$restore
-before_check=$(refreshes)
-bash "$W/burst.sh"
-after_check=$(refreshes)
-distinct=$(cat "$W"/out.{1..32} | sort -u | wc -l)
+read -r t_calm t_storm < <(median "${files[@]}")
+row "32 concurrent calls, expired token" "$t_storm" "32 concurrent calls, fresh token" "$t_calm" 1.3
+bursts=$((STORMS + ROUNDS))
 
 rss=$(/usr/bin/time -f %M "$BIN" --profile fresh token 2>&1 >/dev/null | tail -n 1)
 size=$(stat -c %s "$BIN")
@@ -143,7 +172,16 @@ echo
 printf '%-42s %11s  %-32s %11s  %6s  %7s  %s\n' figure attio-auth baseline baseline ratio target met
 for r in "${ROWS[@]}"; do echo "$r"; done
 echo
-echo "refresh requests: $((after - before)) for 66 refreshing runs (33 single, 33 bursts of 32; expected 66)"
-echo "check burst: $((after_check - before_check)) refresh request(s), $distinct distinct token(s) printed by 32 processes (expected 1 and 1)"
-echo "peak RSS of a fresh token: $((rss)) KiB (target <= 8192 KiB)"
-echo "release binary: $size bytes (aim <= 8000000)"
+failed=0
+echo "storm: $((after - before)) refresh requests for $bursts bursts of 32 on an expired token (expected $bursts: one each)"
+[ "$((after - before))" = "$bursts" ] || failed=1
+if [ -s "$W/broken" ]; then
+  echo "storm: bursts that did not print one refreshed token: $(wc -l < "$W/broken")"; failed=1
+else
+  echo "storm: every burst printed one distinct, refreshed token"
+fi
+echo "peak RSS of a fresh token: $((rss)) KiB (target <= 4608 KiB)"
+[ "$rss" -le 4608 ] || failed=1
+echo "release binary: $size bytes"
+for r in "${ROWS[@]}"; do case $r in *" NO") failed=1 ;; esac; done
+exit "$failed"
