@@ -2,6 +2,9 @@
 //! scripts. `main` only wires real dependencies together and turns the outcome into an
 //! exit code; everything else lives in modules named after what they own.
 
+// On Linux the C `main` below is the entry point (see its comment).
+#![cfg_attr(all(target_os = "linux", not(test)), no_main)]
+
 mod attio;
 mod browser;
 mod callback;
@@ -27,13 +30,35 @@ mod settings;
 mod store;
 mod terminal;
 
-use std::process::ExitCode;
-
 use clap::Parser;
 use clap::error::ErrorKind;
 
+/// The entry point on Linux: the C `main`, without std's runtime set-up, which on the
+/// `token` fast path costs more than the work itself (it reads `/proc/self/maps` to find
+/// the main thread's stack for a stack-overflow message). std still captures the
+/// arguments and environment itself on Linux. What the set-up did that matters here is
+/// done in `run`: SIGPIPE is ignored so that a closed stdout is an error we can see.
+#[cfg(all(target_os = "linux", not(test)))]
+#[unsafe(no_mangle)]
+extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+    // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+    let code = run();
+    // std's runtime would flush stdout at exit; do it here.
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    libc::c_int::from(code)
+}
+
+/// The entry point elsewhere (and for unit tests).
+#[cfg(not(all(target_os = "linux", not(test))))]
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(run())
+}
+
 /// Parses arguments, runs the command and maps the result to a documented exit code.
-fn main() -> ExitCode {
+fn run() -> u8 {
     no_core_dumps();
     output::install_panic_hook();
     let env = settings::Environment::capture();
@@ -45,18 +70,18 @@ fn main() -> ExitCode {
     output::set_verbose(cli.global.verbose);
     let outcome = commands::run(cli, &env);
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) if failure::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Ok(()) => 0,
+        Err(err) if failure::is_broken_pipe(&err) => 0,
         Err(err) => {
             output::error(&err);
-            ExitCode::from(failure::exit_code(&err))
+            failure::exit_code(&err)
         }
     }
 }
 
 /// A command line clap refused, as one error line and one hint (exit 2). Help and
 /// version requests are printed as clap prints them.
-fn usage_error(err: &clap::Error) -> ExitCode {
+fn usage_error(err: &clap::Error) -> u8 {
     if matches!(
         err.kind(),
         ErrorKind::DisplayHelp
@@ -65,7 +90,7 @@ fn usage_error(err: &clap::Error) -> ExitCode {
     ) {
         // A closed stdout while printing help is the reader's choice.
         let _ = err.print();
-        return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+        return u8::try_from(err.exit_code()).unwrap_or(2);
     }
     let args: Vec<String> = std::env::args_os()
         .skip(1)
@@ -73,7 +98,7 @@ fn usage_error(err: &clap::Error) -> ExitCode {
         .collect();
     let (message, hint) = cli::one_line(&err.render().to_string(), &args);
     output::error(&failure::Failure::usage(message).hint(hint).into());
-    ExitCode::from(2)
+    2
 }
 
 /// Keeps secrets out of core files and away from other processes of the same user, as

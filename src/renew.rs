@@ -125,22 +125,26 @@ pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
 /// waited; then its result is used and no request is made.
 fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)> {
     let profile = &ctx.settings.profile;
-    let locked = ctx.repository().lock()?;
+    let repo = ctx.repository();
+    // While another process writes the profile (most often: refreshes it), wait beside
+    // the other waiters rather than in line, and look at what it wrote.
+    let locked = loop {
+        if let Some(locked) = repo.lock_or_wait()? {
+            break locked;
+        }
+        let now_stored = repo.load()?;
+        if done_elsewhere(&now_stored, &seen, mode) {
+            ctx.settings
+                .app_url
+                .for_stored(profile, now_stored.issuer())?;
+            return Ok((now_stored, false));
+        }
+    };
     let mut stored = locked.load()?;
     // A login may have landed while this process waited: check its issuer again.
     let app_url = ctx.settings.app_url.for_stored(profile, stored.issuer())?;
     let now = freshness::now();
-    let changed = stored.creds.access_token != seen.creds.access_token;
-    let done_elsewhere = match mode {
-        // Another process refreshed: use its token even when the server's lifetimes are
-        // shorter than `min_ttl`, rather than refresh again.
-        Mode::IfExpiring(min_ttl) => {
-            freshness::is_fresh(stored.creds.expires_at, now, min_ttl)
-                || (changed && freshness::is_fresh(stored.creds.expires_at, now, 0))
-        }
-        Mode::Force => changed,
-    };
-    if done_elsewhere {
+    if done_elsewhere(&stored, &seen, mode) {
         return Ok((stored, false));
     }
     if let Some(reason) = &stored.creds.refresh_refused {
@@ -230,6 +234,21 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
                 stored.meta.login_again(profile).hint()
             ))
             .into()),
+    }
+}
+
+/// Whether another process already did what `mode` asks, since this one saw `seen`.
+fn done_elsewhere(stored: &Stored, seen: &Stored, mode: Mode) -> bool {
+    let now = freshness::now();
+    let changed = stored.creds.access_token != seen.creds.access_token;
+    match mode {
+        // Another process refreshed: use its token even when the server's lifetimes are
+        // shorter than `min_ttl`, rather than refresh again.
+        Mode::IfExpiring(min_ttl) => {
+            freshness::is_fresh(stored.creds.expires_at, now, min_ttl)
+                || (changed && freshness::is_fresh(stored.creds.expires_at, now, 0))
+        }
+        Mode::Force => changed,
     }
 }
 

@@ -31,7 +31,10 @@ fn without_home_the_home_directory_comes_from_the_user_database() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
-        format!("{}/.config/attio-auth/config.toml\n", passwd_home().trim_end_matches('/'))
+        format!(
+            "{}/.config/attio-auth/config.toml\n",
+            passwd_home().trim_end_matches('/')
+        )
     );
 }
 
@@ -42,7 +45,10 @@ fn host_names_resolve() {
     let by_name = env.fake.url.replace("127.0.0.1", "localhost");
     let run = env.run_with(
         &["whoami", "--json"],
-        &[("ATTIO_API_KEY", "sk_live_resolve"), ("ATTIO_API_URL", &by_name)],
+        &[
+            ("ATTIO_API_KEY", "sk_live_resolve"),
+            ("ATTIO_API_URL", &by_name),
+        ],
     );
     assert_eq!(run.code, 0, "{run:?}");
     let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();

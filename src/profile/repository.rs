@@ -186,6 +186,19 @@ impl<'a> Repository<'a> {
         Ok(Locked { repo: *self, lock })
     }
 
+    /// Takes the profile's lock when it is free; when another process is writing the
+    /// profile, waits until it is done and returns `None`, so the caller can look at
+    /// what it wrote before queueing for the lock (see `lock::acquire_or_wait`).
+    pub fn lock_or_wait(&self) -> Result<Option<Locked<'a>>> {
+        self.paths.check(&self.paths.locks_dir())?;
+        let lock = lock::acquire_or_wait(
+            &self.paths.lock_file(self.name),
+            self.name.as_str(),
+            self.lock_timeout,
+        )?;
+        Ok(lock.map(|lock| Locked { repo: *self, lock }))
+    }
+
     /// Whether anything of the profile is stored anywhere: metadata, a secret in either
     /// store, temporary files or a lock file. Asks nothing of an absent keyring.
     pub fn exists_anywhere(&self) -> Result<bool> {

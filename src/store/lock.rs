@@ -31,11 +31,48 @@ impl ProfileLock {
 /// Takes the exclusive lock at `path`, waiting at most `timeout` for another process to
 /// release it. `profile` names it in messages.
 pub fn acquire(path: &Path, profile: &str, timeout: Duration) -> Result<ProfileLock> {
+    loop {
+        if let Some(lock) = take(path, profile, timeout, Queue::Exclusive)? {
+            return Ok(lock);
+        }
+    }
+}
+
+/// Takes the exclusive lock at `path` when it is free. When another process holds it,
+/// waits (at most `timeout`) until that process is done, alongside any other waiter,
+/// and returns `None`: what it wrote may be all the caller needed (a refresh), so the
+/// caller looks before queueing for the lock itself. Waiters thus re-read at once
+/// rather than one after another.
+pub fn acquire_or_wait(
+    path: &Path,
+    profile: &str,
+    timeout: Duration,
+) -> Result<Option<ProfileLock>> {
+    take(path, profile, timeout, Queue::Shared)
+}
+
+/// How to wait when the lock is held.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Queue {
+    /// Queue for the lock itself.
+    Exclusive,
+    /// Wait, with other waiters, until the holder is done, then let go.
+    Shared,
+}
+
+/// One attempt: the lock, or `None` once a shared wait ended (or a logout replaced the
+/// file while this process waited on it).
+fn take(
+    path: &Path,
+    profile: &str,
+    timeout: Duration,
+    queue: Queue,
+) -> Result<Option<ProfileLock>> {
     let context = || format!("locking profile `{profile}` ({})", path.display());
     if let Some(dir) = path.parent() {
         secure_fs::ensure_dir(dir).with_context(context)?;
     }
-    loop {
+    {
         let mut file = secure_fs::open_own(
             path,
             OpenOptions::new()
@@ -46,29 +83,50 @@ pub fn acquire(path: &Path, profile: &str, timeout: Duration) -> Result<ProfileL
         )
         .with_context(context)?
         .ok_or_else(|| anyhow::anyhow!("{} vanished while it was opened", path.display()))?;
-        wait_for(&file, path, profile, timeout)?;
+        if !wait_for(&file, path, profile, timeout, queue)? {
+            // Shared: the holder is done; the shared lock goes with `file`.
+            return Ok(None);
+        }
         // A logout may have removed the file while this process waited on it: then the
         // lock is on a file nobody else will find, so start over on the new one.
         if !same_file(&file, path) {
-            continue;
+            return Ok(None);
         }
         let _ = write_pid(&mut file);
-        return Ok(ProfileLock {
+        Ok(Some(ProfileLock {
             _file: file,
             path: path.to_path_buf(),
-        });
+        }))
     }
 }
 
-/// Locks `file`, waiting at most `timeout`; names the holder when it gives up.
-fn wait_for(file: &File, path: &Path, profile: &str, timeout: Duration) -> Result<()> {
+/// Locks `file` exclusively and returns true; or, when it is held and `queue` is
+/// `Shared`, waits for a shared lock instead and returns false. Waits at most `timeout`;
+/// names the holder when it gives up.
+fn wait_for(
+    file: &File,
+    path: &Path,
+    profile: &str,
+    timeout: Duration,
+    queue: Queue,
+) -> Result<bool> {
     match file.try_lock() {
-        Ok(()) => return Ok(()),
+        Ok(()) => return Ok(true),
         Err(std::fs::TryLockError::WouldBlock) => {}
         Err(std::fs::TryLockError::Error(e)) => {
             return Err(e).with_context(|| format!("locking {}", path.display()));
         }
     }
+    // A shared lock granted at once means no writer holds the lock, only other waiters
+    // looking at what the last one wrote: queue for the lock itself, or waiters that
+    // keep finding nothing done would hand the shared lock around for ever.
+    let queue = if queue == Queue::Shared && file.try_lock_shared().is_ok() {
+        file.unlock()
+            .with_context(|| format!("unlocking {}", path.display()))?;
+        Queue::Exclusive
+    } else {
+        queue
+    };
     let holder = holder_pid(file);
     let waiter = file
         .try_clone()
@@ -77,10 +135,15 @@ fn wait_for(file: &File, path: &Path, profile: &str, timeout: Duration) -> Resul
     // `File::lock` cannot time out: the thread waits, this one gives up on time. A lock
     // the thread gets later is released when the process exits.
     std::thread::spawn(move || {
-        let _ = tx.send(waiter.lock());
+        let _ = tx.send(match queue {
+            Queue::Exclusive => waiter.lock(),
+            Queue::Shared => waiter.lock_shared(),
+        });
     });
     match rx.recv_timeout(timeout) {
-        Ok(result) => result.with_context(|| format!("locking {}", path.display())),
+        Ok(result) => result
+            .map(|()| queue == Queue::Exclusive)
+            .with_context(|| format!("locking {}", path.display())),
         Err(_) => {
             let who = match holder {
                 Some(pid) => format!("another attio-auth process (pid {pid})"),
