@@ -72,32 +72,30 @@ fn take(
     if let Some(dir) = path.parent() {
         secure_fs::ensure_dir(dir).with_context(context)?;
     }
-    {
-        let mut file = secure_fs::open_own(
-            path,
-            OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false),
-        )
-        .with_context(context)?
-        .ok_or_else(|| anyhow::anyhow!("{} vanished while it was opened", path.display()))?;
-        if !wait_for(&file, path, profile, timeout, queue)? {
-            // Shared: the holder is done; the shared lock goes with `file`.
-            return Ok(None);
-        }
-        // A logout may have removed the file while this process waited on it: then the
-        // lock is on a file nobody else will find, so start over on the new one.
-        if !same_file(&file, path) {
-            return Ok(None);
-        }
-        let _ = write_pid(&mut file);
-        Ok(Some(ProfileLock {
-            _file: file,
-            path: path.to_path_buf(),
-        }))
+    let mut file = secure_fs::open_own(
+        path,
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false),
+    )
+    .with_context(context)?
+    .ok_or_else(|| anyhow::anyhow!("{} vanished while it was opened", path.display()))?;
+    if !wait_for(&file, path, profile, timeout, queue)? {
+        // Shared: the holder is done; the shared lock goes with `file`.
+        return Ok(None);
     }
+    // A logout may have removed the file while this process waited on it: then the lock
+    // is on a file nobody else will find, so the caller starts over on the new one.
+    if !same_file(&file, path) {
+        return Ok(None);
+    }
+    let _ = write_pid(&mut file);
+    Ok(Some(ProfileLock {
+        _file: file,
+        path: path.to_path_buf(),
+    }))
 }
 
 /// Locks `file` exclusively and returns true; or, when it is held and `queue` is
