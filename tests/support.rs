@@ -228,7 +228,12 @@ pub fn can_chown() -> bool {
     if unsafe { libc::geteuid() } == 0 {
         return true;
     }
-    let message = "foreign-owner test NOT RUN: it needs root to give a file to another user";
+    not_run("foreign-owner test NOT RUN: it needs root to give a file to another user");
+    false
+}
+
+/// Says loudly that a test cannot run here; under `CI=true` that is a failure.
+pub fn not_run(message: &str) {
     assert!(
         std::env::var("CI").as_deref() != Ok("true"),
         "{message}; CI=true requires it to run"
@@ -237,7 +242,6 @@ pub fn can_chown() -> bool {
         &mut std::io::stderr(),
         format!("\n*** {message} ***\n").as_bytes(),
     );
-    false
 }
 
 /// A port nothing listens on right now.
