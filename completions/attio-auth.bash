@@ -34,6 +34,9 @@ _attio__auth() {
             attio__auth,logout)
                 cmd="attio__auth__subcmd__logout"
                 ;;
+            attio__auth,man)
+                cmd="attio__auth__subcmd__man"
+                ;;
             attio__auth,refresh)
                 cmd="attio__auth__subcmd__refresh"
                 ;;
@@ -76,6 +79,9 @@ _attio__auth() {
             attio__auth__subcmd__help,logout)
                 cmd="attio__auth__subcmd__help__subcmd__logout"
                 ;;
+            attio__auth__subcmd__help,man)
+                cmd="attio__auth__subcmd__help__subcmd__man"
+                ;;
             attio__auth__subcmd__help,refresh)
                 cmd="attio__auth__subcmd__help__subcmd__refresh"
                 ;;
@@ -98,7 +104,7 @@ _attio__auth() {
 
     case "${cmd}" in
         attio__auth)
-            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status exec completions config help"
+            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status exec completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,7 +324,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__help)
-            opts="login token refresh whoami logout status exec completions config help"
+            opts="login token refresh whoami logout status exec completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,6 +422,20 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__auth__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -577,6 +597,40 @@ _attio__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        attio__auth__subcmd__man)
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         attio__auth__subcmd__refresh)
             opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -646,12 +700,16 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__token)
-            opts="-v -h --header --json --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --format --header --json --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "raw header json curl-config env" -- "${cur}"))
+                    return 0
+                    ;;
                 --min-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand exec 'Run a command with a fresh access token in its environment'
             cand completions 'Print a shell completion script on stdout'
             cand config 'Inspect the configuration file'
+            cand man 'Print the manual page (roff) on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'attio-auth;login'= {
@@ -60,18 +61,19 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'attio-auth;token'= {
+            cand --format 'How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl''s command line) or `env` (an `export ATTIO_ACCESS_TOKEN=''…''` line)'
             cand --min-ttl 'Refresh first when the token expires within this many seconds'
             cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
             cand --lock-timeout 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]'
-            cand --header 'Print `Authorization: Bearer <token>` (for `curl -H @-`)'
-            cand --json 'Print a JSON object: access_token, expires_at, profile and source'
+            cand --header 'Short for `--format header` (for `curl -H @-`)'
+            cand --json 'Short for `--format json`: access_token, expires_at, profile and source'
             cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'attio-auth;refresh'= {
             cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
@@ -177,6 +179,17 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         }
         &'attio-auth;config;help;help'= {
         }
+        &'attio-auth;man'= {
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
+            cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
+            cand --lock-timeout 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'attio-auth;help'= {
             cand login 'Log in through the browser (OAuth 2.0 authorization code with PKCE)'
             cand token 'Print a valid access token on stdout, refreshing it first when needed'
@@ -187,6 +200,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand exec 'Run a command with a fresh access token in its environment'
             cand completions 'Print a shell completion script on stdout'
             cand config 'Inspect the configuration file'
+            cand man 'Print the manual page (roff) on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'attio-auth;help;login'= {
@@ -209,6 +223,8 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand path 'Print the path of the configuration file (it need not exist)'
         }
         &'attio-auth;help;config;path'= {
+        }
+        &'attio-auth;help;man'= {
         }
         &'attio-auth;help;help'= {
         }

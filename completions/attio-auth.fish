@@ -41,6 +41,7 @@ complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "status" -d 'S
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "exec" -d 'Run a command with a fresh access token in its environment'
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "completions" -d 'Print a shell completion script on stdout'
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "config" -d 'Inspect the configuration file'
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "man" -d 'Print the manual page (roff) on stdout'
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l client-id -d 'The OAuth app\'s client ID (from build.attio.com); prompted for at a terminal. The client secret is read from ATTIO_CLIENT_SECRET or prompted for, never taken as an argument [env: ATTIO_CLIENT_ID]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l store -d 'Where to store the credentials: `keyring`, or `file` (mode 0600). Without this flag or its variable, a missing keyring falls back to the file with a warning [env: ATTIO_AUTH_STORE] [default: keyring]' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
@@ -58,16 +59,21 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l no-brows
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l with-token -d 'Store an API key or access token read from stdin (never from the command line) instead of running the browser flow'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l format -d 'How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl\'s command line) or `env` (an `export ATTIO_ACCESS_TOKEN=\'…\'` line)' -r -f -a "raw\t'The token and a newline'
+header\t'`Authorization: Bearer <token>`'
+json\t'A JSON object: access_token, expires_at, profile and source'
+curl-config\t'`header = "Authorization: Bearer <token>"`, a curl config line for `curl -K -`'
+env\t'`export ATTIO_ACCESS_TOKEN=\'<token>\'`, for `eval` in a POSIX shell'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]' -r
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l header -d 'Print `Authorization: Bearer <token>` (for `curl -H @-`)'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l json -d 'Print a JSON object: access_token, expires_at, profile and source'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l header -d 'Short for `--format header` (for `curl -H @-`)'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l json -d 'Short for `--format json`: access_token, expires_at, profile and source'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s h -l help -d 'Print help'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
@@ -134,14 +140,22 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of the configuration file (it need not exist)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config help" -f -a "login" -d 'Log in through the browser (OAuth 2.0 authorization code with PKCE)'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config help" -f -a "token" -d 'Print a valid access token on stdout, refreshing it first when needed'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config help" -f -a "refresh" -d 'Refresh the access token now'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config help" -f -a "whoami" -d 'Show the workspace, member, app and scopes the stored token grants'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config help" -f -a "logout" -d 'Delete stored credentials'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config help" -f -a "status" -d 'Show stored profiles (no network call, no secret shown)'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config help" -f -a "exec" -d 'Run a command with a fresh access token in its environment'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config help" -f -a "completions" -d 'Print a shell completion script on stdout'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config help" -f -a "config" -d 'Inspect the configuration file'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -s h -l help -d 'Print help'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "login" -d 'Log in through the browser (OAuth 2.0 authorization code with PKCE)'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "token" -d 'Print a valid access token on stdout, refreshing it first when needed'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "refresh" -d 'Refresh the access token now'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "whoami" -d 'Show the workspace, member, app and scopes the stored token grants'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "logout" -d 'Delete stored credentials'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "status" -d 'Show stored profiles (no network call, no secret shown)'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "exec" -d 'Run a command with a fresh access token in its environment'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "completions" -d 'Print a shell completion script on stdout'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "config" -d 'Inspect the configuration file'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "man" -d 'Print the manual page (roff) on stdout'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and not __fish_seen_subcommand_from login token refresh whoami logout status exec completions config man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print the path of the configuration file (it need not exist)'

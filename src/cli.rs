@@ -126,7 +126,17 @@ pub enum Command {
     /// Inspect the configuration file
     #[command(after_help = CONFIG_HELP)]
     Config(ConfigArgs),
+    /// Print the manual page (roff) on stdout
+    #[command(after_help = MAN_HELP)]
+    Man,
 }
+
+const MAN_HELP: &str = "\
+Examples:
+  mkdir -p ~/.local/share/man/man1 && attio-auth man > ~/.local/share/man/man1/attio-auth.1
+  attio-auth man | man -l -
+
+Exit status: 0 printed; 2 usage error.";
 
 const LOGIN_HELP: &str = "\
 Examples:
@@ -139,9 +149,9 @@ Exit status: 0 logged in; 1 network, server or storage failure; 2 usage error;
 
 const TOKEN_HELP: &str = "\
 Examples:
-  curl -H \"Authorization: Bearer $(attio-auth token)\" https://api.attio.com/v2/self
+  attio-auth token --format curl-config | curl -K - https://api.attio.com/v2/self
   attio-auth token --header | curl -H @- https://api.attio.com/v2/self
-  attio-auth token --profile work --min-ttl 600
+  eval \"$(attio-auth token --format env)\"   # ATTIO_ACCESS_TOKEN for this shell
 
 Exit status: 0 a token was printed; 1 network, server or storage failure; 2 usage error;
 3 not logged in, or the login expired or was refused: log in again.";
@@ -246,17 +256,50 @@ pub struct LoginArgs {
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
-    /// Print `Authorization: Bearer <token>` (for `curl -H @-`)
+    /// How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`),
+    /// `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token
+    /// off curl's command line) or `env` (an `export ATTIO_ACCESS_TOKEN='…'` line)
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["header", "json"])]
+    pub format: Option<TokenFormat>,
+
+    /// Short for `--format header` (for `curl -H @-`)
     #[arg(long, conflicts_with = "json")]
     pub header: bool,
 
-    /// Print a JSON object: access_token, expires_at, profile and source
+    /// Short for `--format json`: access_token, expires_at, profile and source
     #[arg(long)]
     pub json: bool,
 
     /// Refresh first when the token expires within this many seconds
     #[arg(long, default_value_t = 60, value_name = "SECS")]
     pub min_ttl: u64,
+}
+
+/// What `token` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenFormat {
+    /// The token and a newline
+    Raw,
+    /// `Authorization: Bearer <token>`
+    Header,
+    /// A JSON object: access_token, expires_at, profile and source
+    Json,
+    /// `header = "Authorization: Bearer <token>"`, a curl config line for `curl -K -`
+    CurlConfig,
+    /// `export ATTIO_ACCESS_TOKEN='<token>'`, for `eval` in a POSIX shell
+    Env,
+}
+
+impl TokenArgs {
+    /// The format asked for, by `--format` or its short forms.
+    pub fn format(&self) -> TokenFormat {
+        match (self.format, self.header, self.json) {
+            (Some(format), _, _) => format,
+            (None, true, _) => TokenFormat::Header,
+            (None, _, true) => TokenFormat::Json,
+            (None, false, false) => TokenFormat::Raw,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -141,10 +141,10 @@ impl Incoming {
     }
 }
 
-/// Listening sockets bound to the loopback addresses on one port.
 /// The port of the conventional redirect URI `http://localhost:3456/callback`.
 pub const DEFAULT_PORT: u16 = 3456;
 
+/// Listening sockets bound to the loopback addresses on one port.
 pub struct Listener {
     sockets: Vec<TcpListener>,
     port: u16,
@@ -177,6 +177,11 @@ impl Listener {
             addresses.join(" and ")
         ));
         Ok(Self { sockets, port })
+    }
+
+    /// The port listened on (the one taken when 0 was asked for).
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// The redirect URI registered for this port.

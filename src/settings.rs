@@ -32,7 +32,7 @@ pub const CHILD_WITHHELD: [&str; 3] =
 
 /// Every environment variable the tool reads (clap reads none, so that an empty one
 /// counts as unset and a bad one is blamed on the variable).
-const READ: [&str; 14] = [
+const READ: [&str; 18] = [
     "ATTIO_PROFILE",
     "ATTIO_APP_URL",
     "ATTIO_API_URL",
@@ -47,6 +47,10 @@ const READ: [&str; 14] = [
     "BROWSER",
     "NO_COLOR",
     "TERM",
+    "SSH_CONNECTION",
+    "SSH_TTY",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
 ];
 
 /// The environment, read once at start. Empty values count as unset, as shells and CI
@@ -86,6 +90,15 @@ impl Environment {
         self.vars.get("ATTIO_AUTH_CONFIG").map(PathBuf::from)
     }
 
+    /// Whether this is an SSH session with no display to show a browser on (and no
+    /// `BROWSER` saying otherwise): a browser started here could not reach the user.
+    pub fn remote_without_display(&self) -> bool {
+        (self.get("SSH_CONNECTION").is_some() || self.get("SSH_TTY").is_some())
+            && self.get("DISPLAY").is_none()
+            && self.get("WAYLAND_DISPLAY").is_none()
+            && self.get("BROWSER").is_none()
+    }
+
     /// Whether colour may be used (on a terminal): not with `NO_COLOR` or `TERM=dumb`.
     pub fn colour_allowed(&self) -> bool {
         self.get("NO_COLOR").is_none() && self.get("TERM") != Some("dumb")
@@ -114,6 +127,9 @@ pub struct Settings {
     pub client_secret: Option<Secret<String>>,
     /// The `BROWSER` command line.
     pub browser: Option<String>,
+    /// An SSH session without a display: `login` opens no browser and explains the
+    /// port forward instead.
+    pub remote_without_display: bool,
     /// How long an HTTP request may take.
     pub http_timeout: Duration,
     /// How long to wait for another attio-auth process's write of the same profile.
@@ -183,6 +199,7 @@ impl Settings {
                 .get("ATTIO_CLIENT_SECRET")
                 .map(|s| Secret::new(s.trim().to_string())),
             browser: env.get("BROWSER").map(str::to_string),
+            remote_without_display: env.remote_without_display(),
             lock_timeout,
             http_timeout,
             profile,

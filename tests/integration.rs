@@ -8,6 +8,7 @@ mod fake_attio;
 mod secret_service;
 mod support;
 
+mod beyond;
 mod cli_errors;
 mod completions;
 mod concurrency;

@@ -95,7 +95,13 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let browser = SystemBrowser {
         command: ctx.settings.browser.clone(),
     };
-    if !args.no_browser
+    if ctx.settings.remote_without_display && !args.no_browser {
+        let port = listener.port();
+        output::info(format!(
+            "This is an SSH session without a display, so no browser is opened here. On your own computer, forward the port and open the URL above there:\n\n    ssh -L {port}:localhost:{port} {}\n\nOr open it anywhere and paste the URL the browser ends on below.\n",
+            hostname()
+        ));
+    } else if !args.no_browser
         && let Err(e) = browser.open(&listener.start_uri(&nonce))
     {
         output::verbose(format!("{e:#}"));
@@ -564,6 +570,28 @@ fn save(ctx: &Ctx, creds: Credentials, identity: &Identity, login: &Login) -> Re
         "Credentials for profile `{profile}` are stored in {location}."
     ));
     Ok(workspace)
+}
+
+/// This machine's name, for the `ssh -L` recipe (`this-host` when it cannot be read).
+fn hostname() -> String {
+    #[cfg(unix)]
+    {
+        let mut buf = [0u8; 256];
+        // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it
+        // or truncates, and the last byte stays 0.
+        let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) } == 0;
+        let name = String::from_utf8_lossy(&buf[..buf.iter().position(|&b| b == 0).unwrap_or(0)])
+            .to_string();
+        if ok
+            && !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        {
+            return name;
+        }
+    }
+    "this-host".into()
 }
 
 /// An earlier login's workspace, for the message that says it is replaced.

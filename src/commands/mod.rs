@@ -6,6 +6,7 @@ mod config;
 mod exec;
 mod login;
 mod logout;
+mod man;
 mod refresh;
 mod status;
 mod token;
@@ -29,9 +30,12 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
         output::raw(Cli::command().render_help().to_string().as_bytes())?;
         return Ok(());
     };
-    // Needs no storage, so it works even where no home directory is known.
+    // Need no storage, so they work even where no home directory is known.
     if let Command::Completions(args) = &command {
         return completions::run(args.shell);
+    }
+    if let Command::Man = command {
+        return man::run();
     }
     let paths = Paths::from_env()?;
     let config_path = crate::config::path(&paths, env.config_path());
@@ -69,7 +73,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
         Command::Logout(args) => logout::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Exec(args) => exec::run(&ctx, args),
-        Command::Completions(_) | Command::Config(_) => {
+        Command::Completions(_) | Command::Config(_) | Command::Man => {
             unreachable!("handled before the context is built")
         }
     }

@@ -1,0 +1,141 @@
+//! Beyond gh auth and oauth2l (issue 11): output formats that keep the token off argv.
+
+use std::process::Stdio;
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::support::TestEnv;
+
+#[test]
+fn token_formats_print_exactly_one_line_each() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let token = env.fake.last_access_token();
+    for (args, expected) in [
+        (&["--format", "raw"][..], token.clone()),
+        (
+            &["--format", "header"][..],
+            format!("Authorization: Bearer {token}"),
+        ),
+        (&["--header"][..], format!("Authorization: Bearer {token}")),
+        (
+            &["--format", "curl-config"][..],
+            format!("header = \"Authorization: Bearer {token}\""),
+        ),
+        (
+            &["--format", "env"][..],
+            format!("export ATTIO_ACCESS_TOKEN='{token}'"),
+        ),
+    ] {
+        let mut all = vec!["token"];
+        all.extend_from_slice(args);
+        let run = env.run(&all);
+        assert_eq!(
+            (run.code, run.stdout.clone()),
+            (0, format!("{expected}\n")),
+            "{args:?}: {run:?}"
+        );
+    }
+    let json = env.run(&["token", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["access_token"], token.as_str());
+    let both = env.run(&["token", "--format", "raw", "--json"]);
+    assert_eq!(both.code, 2, "{both:?}");
+}
+
+#[test]
+fn curl_reads_the_token_from_its_config_on_stdin_and_a_shell_from_eval() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let token = env.fake.last_access_token();
+    let url = format!("{}/v2/self", env.fake.url);
+    let script = format!(
+        "set -e; \"$BIN\" token --format curl-config | curl -s -f -K - {url} > /dev/null; \
+         eval \"$(\"$BIN\" token --format env)\"; printf '%s' \"$ATTIO_ACCESS_TOKEN\""
+    );
+    let output = env
+        .wrapper("bash")
+        .args(["-c", &script])
+        .env("BIN", env!("CARGO_BIN_EXE_attio-auth"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), token);
+    let seen = env.fake.seen("/v2/self");
+    assert_eq!(
+        seen.last().unwrap().authorization.as_deref(),
+        Some(format!("Bearer {token}").as_str()),
+        "curl sent the header from its config"
+    );
+}
+
+#[test]
+fn over_ssh_without_a_display_login_explains_the_port_forward_instead_of_a_browser() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run: crate::support::Run = env
+        .cmd(&["login", "--port", "0", "--timeout", "1"])
+        .env_remove("BROWSER")
+        .env("SSH_CONNECTION", "10.0.0.2 52000 10.0.0.1 22")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 4, "{run:?}");
+    let port = run
+        .stderr
+        .split("return to http://localhost:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("the redirect URI is shown");
+    assert!(
+        run.stderr
+            .contains(&format!("    ssh -L {port}:localhost:{port} ")),
+        "the real port: {run:?}"
+    );
+    assert!(run.stderr.contains("paste the URL"), "{run:?}");
+    assert!(
+        !run.stderr.contains("could not open a browser"),
+        "no browser was tried: {run:?}"
+    );
+    assert!(
+        env.fake.seen("/authorize").is_empty(),
+        "nothing opened the URL"
+    );
+
+    // With BROWSER set, the user said how to show a page: it is used.
+    let with_browser = env.run_with(
+        &["login", "--port", "0", "--timeout", "20"],
+        &[("SSH_CONNECTION", "10.0.0.2 52000 10.0.0.1 22")],
+    );
+    assert_eq!(with_browser.code, 0, "{with_browser:?}");
+    assert!(!with_browser.stderr.contains("ssh -L"), "{with_browser:?}");
+}
+
+#[test]
+fn the_manual_page_covers_every_subcommand() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env.run(&["man"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    assert!(
+        run.stdout.contains(".TH attio-auth 1"),
+        "{}",
+        &run.stdout[..200]
+    );
+    let help = env.run(&["--help"]).stdout;
+    let subcommands: Vec<&str> = help
+        .split("Commands:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .collect();
+    assert!(subcommands.len() >= 10, "{subcommands:?}");
+    for name in subcommands {
+        assert!(
+            run.stdout
+                .contains(&format!("\n.SH \"ATTIO-AUTH {}\"\n", name.to_uppercase())),
+            "{name} has no section"
+        );
+    }
+}
