@@ -523,17 +523,109 @@ fn raise_fd_limit() {
 
 /// A clear message for a port that cannot be bound.
 fn bind_error(err: io::Error, port: u16) -> anyhow::Error {
-    if err.kind() == io::ErrorKind::AddrInUse {
-        Failure::new(Kind::Failed, format!("port {port} is already in use on the loopback interface"))
-            .hint(format!(
-                "stop the program listening on port {port}, or pass --port N with a redirect URI registered for that port (--port 0 picks any free port where the app allows it)"
-            ))
-            .into()
-    } else {
-        anyhow::Error::new(err).context(format!(
+    if err.kind() != io::ErrorKind::AddrInUse {
+        return anyhow::Error::new(err).context(format!(
             "listening on 127.0.0.1:{port} for the OAuth redirect"
-        ))
+        ));
     }
+    let other_choice = "or pass --port N with a redirect URI registered for that port (--port 0 picks any free port where the app allows it)";
+    match port_holder(port) {
+        Some(Holder::Process { pid, name, login: true }) => Failure::new(
+            Kind::Failed,
+            format!("port {port} is already in use by another `attio-auth login` (pid {pid}, {name}), still waiting for its redirect"),
+        )
+        .hint(format!("finish that login in its terminal or stop it (`kill {pid}`), {other_choice}")),
+        Some(Holder::Process { pid, name, login: false }) => Failure::new(
+            Kind::Failed,
+            format!("port {port} is already in use on the loopback interface by pid {pid} ({name})"),
+        )
+        .hint(format!("stop that program (`kill {pid}`), {other_choice}")),
+        Some(Holder::User(uid)) => Failure::new(
+            Kind::Failed,
+            format!("port {port} is already in use on the loopback interface by a program of another user (uid {uid})"),
+        )
+        .hint(format!("ask them to stop it, {other_choice}")),
+        None => Failure::new(
+            Kind::Failed,
+            format!("port {port} is already in use on the loopback interface"),
+        )
+        .hint(format!("stop the program listening on port {port}, {other_choice}")),
+    }
+    .into()
+}
+
+/// Who listens on a port, as far as this user may see.
+#[derive(Debug, PartialEq)]
+enum Holder {
+    /// A process this user can see: its pid, its name (the kernel's `comm`, never its
+    /// arguments, which may hold another program's secrets), and whether it is an
+    /// `attio-auth login`.
+    Process { pid: u32, name: String, login: bool },
+    /// Another user's socket, whose process this user cannot look into.
+    User(u32),
+}
+
+/// The holder of a listening TCP socket on `port` (Linux: the socket tables in
+/// `/proc/net/tcp{,6}`, then each process's open descriptors).
+#[cfg(target_os = "linux")]
+fn port_holder(port: u16) -> Option<Holder> {
+    let suffix = format!(":{port:04X}");
+    let mut listening = Vec::new(); // (inode, uid)
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // local_address, state 0A = LISTEN, uid, inode.
+            if fields.len() > 9 && fields[1].ends_with(&suffix) && fields[3] == "0A" {
+                listening.push((fields[9].to_string(), fields[7].parse::<u32>().ok()?));
+            }
+        }
+    }
+    let (_, uid) = listening.first()?.clone();
+    let sockets: Vec<String> = listening
+        .iter()
+        .map(|(inode, _)| format!("socket:[{inode}]"))
+        .collect();
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
+        let holds = fds.flatten().any(|fd| {
+            std::fs::read_link(fd.path())
+                .is_ok_and(|target| sockets.iter().any(|s| target.as_os_str() == s.as_str()))
+        });
+        if holds {
+            let name = std::fs::read_to_string(entry.path().join("comm"))
+                .map(|c| c.trim().to_string())
+                .unwrap_or_else(|_| "unknown".into());
+            let args = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let mut args = args
+                .split(|&b| b == 0)
+                .map(|a| String::from_utf8_lossy(a).to_string());
+            let first = args.next().unwrap_or_default();
+            let login =
+                first.rsplit('/').next() == Some("attio-auth") && args.any(|a| a == "login");
+            return Some(Holder::Process { pid, name, login });
+        }
+    }
+    // SAFETY: geteuid has no preconditions.
+    let own = unsafe { libc::geteuid() };
+    // Our own socket whose process is gone by now says nothing useful.
+    (uid != own).then_some(Holder::User(uid))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn port_holder(_port: u16) -> Option<Holder> {
+    None
 }
 
 /// When stdin is a terminal, forwards each line typed or pasted there to `tx`. Returns

@@ -139,3 +139,57 @@ fn the_manual_page_covers_every_subcommand() {
         );
     }
 }
+
+#[test]
+fn a_busy_port_names_its_holder() {
+    use std::io::{BufRead, BufReader};
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+
+    // A program of ours (this test process) listening on the port.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let run = env.run(&["login", "--port", &port, "--timeout", "5"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "port {port} is already in use on the loopback interface by pid {} (",
+            std::process::id()
+        )),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("(`kill {}`)", std::process::id())),
+        "{run:?}"
+    );
+    drop(listener);
+
+    // Another login, still waiting.
+    let port = crate::support::free_port().to_string();
+    let mut first = env
+        .cmd(&["login", "--port", &port, "--no-browser", "--timeout", "30"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(first.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("Open this URL") {
+        line.clear();
+        assert_ne!(
+            stderr.read_line(&mut line).unwrap(),
+            0,
+            "the first login ended"
+        );
+    }
+    let second = env.run(&["login", "--port", &port, "--timeout", "5"]);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert_eq!(second.code, 1, "{second:?}");
+    assert!(
+        second.stderr.contains(&format!(
+            "port {port} is already in use by another `attio-auth login` (pid {}, attio-auth)",
+            first.id()
+        )),
+        "{second:?}"
+    );
+}
