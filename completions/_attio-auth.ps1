@@ -127,6 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
             [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object on stdout: `env_override` and a `profiles` array')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Also ask Attio (`GET /v2/self`, all profiles at once) whether each stored token is still accepted: exit 3 when any profile needs a new login, 1 when Attio could not be reached')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

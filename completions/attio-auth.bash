@@ -666,7 +666,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__status)
-            opts="-v -h --json --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --json --check --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

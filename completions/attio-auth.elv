@@ -118,6 +118,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
             cand --lock-timeout 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]'
             cand --json 'Print one JSON object on stdout: `env_override` and a `profiles` array'
+            cand --check 'Also ask Attio (`GET /v2/self`, all profiles at once) whether each stored token is still accepted: exit 3 when any profile needs a new login, 1 when Attio could not be reached'
             cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand -h 'Print help'

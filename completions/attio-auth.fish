@@ -104,6 +104,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l api-url
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l json -d 'Print one JSON object on stdout: `env_override` and a `profiles` array'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l check -d 'Also ask Attio (`GET /v2/self`, all profiles at once) whether each stored token is still accepted: exit 3 when any profile needs a new login, 1 when Attio could not be reached'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -s h -l help -d 'Print help'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l env -d 'The environment variable that receives the token' -r

@@ -185,10 +185,11 @@ const STATUS_HELP: &str = "\
 Examples:
   attio-auth status
   attio-auth status --profile work
-  attio-auth status --json | jq -r '.profiles[].profile'
+  attio-auth status --check || attio-auth login
 
-Exit status: 0 at least one profile is shown; 1 storage failure; 2 usage error;
-3 nothing is stored (or not the --profile asked for).";
+Exit status: 0 at least one profile is shown (with --check: and every one is live);
+1 storage failure (with --check: Attio could not be reached); 2 usage error;
+3 nothing is stored, or not the --profile asked for (with --check: a profile needs a new login).";
 
 const EXEC_HELP: &str = "\
 Examples:
@@ -361,6 +362,12 @@ pub struct StatusArgs {
     /// Print one JSON object on stdout: `env_override` and a `profiles` array
     #[arg(long)]
     pub json: bool,
+
+    /// Also ask Attio (`GET /v2/self`, all profiles at once) whether each stored token is
+    /// still accepted: exit 3 when any profile needs a new login, 1 when Attio could not
+    /// be reached
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,8 +9,9 @@ use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
 use crate::freshness;
 use crate::output;
+use crate::paths::Paths;
 use crate::profile::{self, ProfileMeta, ProfileName, Repository};
-use crate::settings::ProfileSource;
+use crate::settings::{ProfileSource, Settings};
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     let names = match ctx.settings.profile_source {
@@ -36,11 +37,29 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
             (name, meta)
         })
         .collect();
+    let checks: Vec<Option<Check>> = if args.check {
+        check_all(ctx, &entries)
+    } else {
+        entries.iter().map(|_| None).collect()
+    };
     let overridden_by = ctx.settings.env_token.as_ref().map(|env| env.var);
     if args.json {
         let list = entries
             .iter()
-            .map(|(name, meta)| as_json(ctx, name, meta))
+            .zip(&checks)
+            .map(|((name, meta), check)| {
+                let mut value = as_json(ctx, name, meta);
+                if let (Some(check), Value::Object(object)) = (check, &mut value) {
+                    object.insert(
+                        "active".into(),
+                        check.active().map_or(Value::Null, Value::from),
+                    );
+                    if let Some(why) = check.problem() {
+                        object.insert("check_error".into(), Value::from(why));
+                    }
+                }
+                value
+            })
             .collect();
         output::json(&json!({
             "env_override": overridden_by,
@@ -54,9 +73,15 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
             ));
         }
         let now = freshness::now();
-        report.extend(entries.iter().map(|(name, meta)| match meta {
-            Ok(meta) => describe(ctx, name, meta, now),
-            Err(why) => format!("{name}\n  Unusable:   {why}"),
+        report.extend(entries.iter().zip(&checks).map(|((name, meta), check)| {
+            let mut block = match meta {
+                Ok(meta) => describe(ctx, name, meta, now),
+                Err(why) => format!("{name}\n  Unusable:   {why}"),
+            };
+            if let Some(check) = check {
+                block.push_str(&format!("\n  Checked:    {}", check.describe()));
+            }
+            block
         }));
         if !report.is_empty() {
             output::report(&report.join("\n\n"))?;
@@ -66,6 +91,129 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
         return Err(Failure::new(Kind::LoginAgain, "no profile is logged in")
             .hint("run `attio-auth login`")
             .into());
+    }
+    check_outcome(&entries, &checks)
+}
+
+/// What Attio said of one profile's stored token.
+enum Check {
+    Live,
+    /// Rejected, inactive, or not usable at all: log in again.
+    LoginAgain(String),
+    /// No answer (network, server): nothing is known.
+    Unreachable(String),
+}
+
+impl Check {
+    fn active(&self) -> Option<bool> {
+        match self {
+            Check::Live => Some(true),
+            Check::LoginAgain(_) => Some(false),
+            Check::Unreachable(_) => None,
+        }
+    }
+
+    fn problem(&self) -> Option<&str> {
+        match self {
+            Check::Live => None,
+            Check::LoginAgain(why) | Check::Unreachable(why) => Some(why),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Check::Live => "live (Attio accepted the token just now)".into(),
+            Check::LoginAgain(why) => format!("needs a new login: {why}"),
+            Check::Unreachable(why) => format!("could not ask Attio: {why}"),
+        }
+    }
+}
+
+/// Asks `/v2/self` about every listed profile at once, each on its own thread with its
+/// own HTTP client. Nothing is refreshed or written.
+fn check_all(
+    ctx: &Ctx,
+    entries: &[(ProfileName, Result<ProfileMeta, String>)],
+) -> Vec<Option<Check>> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .iter()
+            .map(|(name, meta)| {
+                let (paths, settings) = (&ctx.paths, &ctx.settings);
+                scope.spawn(move || match meta {
+                    Ok(_) => check_one(paths, settings, name),
+                    Err(why) => Check::LoginAgain(why.clone()),
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                Some(
+                    h.join().unwrap_or_else(|_| {
+                        Check::Unreachable("the check failed unexpectedly".into())
+                    }),
+                )
+            })
+            .collect()
+    })
+}
+
+/// One profile's check with its stored token, as it is.
+fn check_one(paths: &Paths, settings: &Settings, name: &ProfileName) -> Check {
+    let asked = (|| {
+        let stored = Repository::new(paths, name, settings.lock_timeout).load()?;
+        let api_url = settings.api_url.for_stored(name, &stored.meta.api_url)?;
+        let http = crate::http::Http::new(settings.http_timeout);
+        let hint = stored.meta.login_again(name).hint();
+        crate::attio::identify(&http, &api_url, &stored.creds.access_token, &hint)
+    })();
+    match asked {
+        Ok(_) => Check::Live,
+        Err(e) if crate::failure::kind(&e) == Some(Kind::LoginAgain) => {
+            Check::LoginAgain(format!("{e:#}"))
+        }
+        Err(e) => Check::Unreachable(format!("{e:#}")),
+    }
+}
+
+/// The exit of `status --check`: 3 naming every profile that needs a new login, else 1
+/// when any could not be checked.
+fn check_outcome(
+    entries: &[(ProfileName, Result<ProfileMeta, String>)],
+    checks: &[Option<Check>],
+) -> Result<()> {
+    let named = |want: fn(&Check) -> bool| -> Vec<&str> {
+        entries
+            .iter()
+            .zip(checks)
+            .filter(|(_, check)| check.as_ref().is_some_and(want))
+            .map(|((name, _), _)| name.as_str())
+            .collect()
+    };
+    let again = named(|c| matches!(c, Check::LoginAgain(_)));
+    if !again.is_empty() {
+        let commands: Vec<String> = entries
+            .iter()
+            .filter(|(name, _)| again.contains(&name.as_str()))
+            .map(|(name, meta)| match meta {
+                Ok(meta) => format!("`{}`", meta.login_again(name).command()),
+                Err(_) => format!("`{}`", profile::login_command(name)),
+            })
+            .collect();
+        return Err(Failure::new(
+            Kind::LoginAgain,
+            format!("Attio no longer accepts the login of: {}", again.join(", ")),
+        )
+        .hint(format!("run {}", commands.join(", then ")))
+        .into());
+    }
+    let unknown = named(|c| matches!(c, Check::Unreachable(_)));
+    if !unknown.is_empty() {
+        return Err(anyhow::anyhow!(
+            "could not check with Attio: {} (see above)",
+            unknown.join(", ")
+        ));
     }
     Ok(())
 }
