@@ -1,5 +1,6 @@
 //! `attio-auth status`: the stored profiles, from their metadata alone (no network call,
-//! no keyring access, no secret). The report is what was asked for, so it goes to stdout.
+//! no keyring access, no secret), and with `--check` what Attio says of each stored
+//! token. The report is what was asked for, so it goes to stdout.
 
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -55,7 +56,8 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
                         check.active().map_or(Value::Null, Value::from),
                     );
                     if let Some(why) = check.problem() {
-                        object.insert("check_error".into(), Value::from(why));
+                        // May quote a server: scrubbed like every message.
+                        object.insert("check_error".into(), Value::from(crate::secret::scrub(why)));
                     }
                 }
                 value
