@@ -148,12 +148,16 @@ impl Settings {
     /// from its flag, else its environment variable, and takes the config file's section
     /// for the profile.
     pub fn resolve(args: &GlobalArgs, config: &Config, env: &Environment) -> Result<Self> {
-        let profile = match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
-            (Some(flag), _) => ProfileName::parse(flag)?,
-            (None, Some(var)) => ProfileName::parse(var.trim())
-                .map_err(|e| Failure::usage(format!("ATTIO_PROFILE: {e}")))?,
-            (None, None) => ProfileName::parse("default")?,
-        };
+        let (profile, profile_source) =
+            match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
+                (Some(flag), _) => (ProfileName::parse(flag)?, ProfileSource::Flag),
+                (None, Some(var)) => (
+                    ProfileName::parse(var.trim())
+                        .map_err(|e| Failure::usage(format!("ATTIO_PROFILE: {e}")))?,
+                    ProfileSource::Variable,
+                ),
+                (None, None) => (ProfileName::parse("default")?, ProfileSource::Default),
+            };
         let defaults = config.profile(profile.as_str());
         let env_token = TOKEN_VARIABLES.iter().find_map(|&var| {
             Some(EnvToken {
@@ -188,11 +192,7 @@ impl Settings {
             api_url: url(API, args.api_url.as_deref(), defaults.api_url.clone())?,
             store_variable: env.get("ATTIO_AUTH_STORE").map(str::to_string),
             client_id_variable: env.get("ATTIO_CLIENT_ID").map(|s| s.trim().to_string()),
-            profile_source: match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
-                (Some(_), _) => ProfileSource::Flag,
-                (None, Some(_)) => ProfileSource::Variable,
-                (None, None) => ProfileSource::Default,
-            },
+            profile_source,
             defaults,
             env_token,
             client_secret: env
