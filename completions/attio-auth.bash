@@ -43,6 +43,9 @@ _attio__auth() {
             attio__auth,status)
                 cmd="attio__auth__subcmd__status"
                 ;;
+            attio__auth,switch)
+                cmd="attio__auth__subcmd__switch"
+                ;;
             attio__auth,token)
                 cmd="attio__auth__subcmd__token"
                 ;;
@@ -88,6 +91,9 @@ _attio__auth() {
             attio__auth__subcmd__help,status)
                 cmd="attio__auth__subcmd__help__subcmd__status"
                 ;;
+            attio__auth__subcmd__help,switch)
+                cmd="attio__auth__subcmd__help__subcmd__switch"
+                ;;
             attio__auth__subcmd__help,token)
                 cmd="attio__auth__subcmd__help__subcmd__token"
                 ;;
@@ -104,14 +110,14 @@ _attio__auth() {
 
     case "${cmd}" in
         attio__auth)
-            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status exec completions config man help"
+            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status switch exec completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -145,7 +151,7 @@ _attio__auth() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -179,7 +185,7 @@ _attio__auth() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -255,7 +261,7 @@ _attio__auth() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -297,7 +303,7 @@ _attio__auth() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -324,7 +330,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__help)
-            opts="login token refresh whoami logout status exec completions config man help"
+            opts="login token refresh whoami logout status switch exec completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -477,6 +483,20 @@ _attio__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        attio__auth__subcmd__help__subcmd__switch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         attio__auth__subcmd__help__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -537,7 +557,7 @@ _attio__auth() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -571,7 +591,7 @@ _attio__auth() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -605,7 +625,7 @@ _attio__auth() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -639,7 +659,7 @@ _attio__auth() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -673,7 +693,7 @@ _attio__auth() {
             fi
             case "${prev}" in
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -699,6 +719,40 @@ _attio__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        attio__auth__subcmd__switch)
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            if [[ ${cur} == -* ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --app-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
+            return 0
+            ;;
         attio__auth__subcmd__token)
             opts="-v -h --format --header --json --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -715,7 +769,7 @@ _attio__auth() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)
@@ -753,7 +807,7 @@ _attio__auth() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 --app-url)

@@ -117,6 +117,9 @@ pub enum Command {
     /// Show stored profiles (no network call, no secret shown)
     #[command(after_help = STATUS_HELP)]
     Status(StatusArgs),
+    /// Make a logged-in profile the default for commands without --profile
+    #[command(after_help = SWITCH_HELP)]
+    Switch(SwitchArgs),
     /// Run a command with a fresh access token in its environment
     #[command(after_help = EXEC_HELP)]
     Exec(ExecArgs),
@@ -130,6 +133,22 @@ pub enum Command {
     #[command(after_help = MAN_HELP)]
     Man,
 }
+
+/// The command the completion scripts run to list the stored profiles' names, one per
+/// line. Handled before clap parses anything, so no completion script offers it.
+pub const COMPLETE_PROFILES: &str = "__complete-profiles";
+
+const SWITCH_HELP: &str = "\
+The default is kept in attio-auth's own state, beside the profiles (config.toml is never
+rewritten). `--profile` and ATTIO_PROFILE still win over it; `status` marks it.
+
+Examples:
+  attio-auth switch work
+  attio-auth token                # now work's token
+  attio-auth switch default       # back to the profile named `default`
+
+Exit status: 0 switched; 1 storage failure; 2 usage error;
+3 the profile is not logged in (log it in first).";
 
 const MAN_HELP: &str = "\
 Examples:
@@ -368,6 +387,13 @@ pub struct StatusArgs {
     /// be reached
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    /// The logged-in profile to use when neither --profile nor ATTIO_PROFILE names one
+    #[arg(value_name = "PROFILE")]
+    pub name: String,
 }
 
 #[derive(Debug, Args)]

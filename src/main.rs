@@ -63,6 +63,12 @@ fn run() -> u8 {
     output::install_panic_hook();
     let env = settings::Environment::capture();
     output::set_colour_allowed(env.colour_allowed());
+    let mut args = std::env::args_os().skip(1);
+    if let (Some(first), None) = (args.next(), args.next())
+        && first == cli::COMPLETE_PROFILES
+    {
+        return commands::complete_profiles();
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),

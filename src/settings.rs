@@ -147,7 +147,15 @@ impl Settings {
     /// Validates the global options (profile name, explicit base URLs, time limits), each
     /// from its flag, else its environment variable, and takes the config file's section
     /// for the profile.
-    pub fn resolve(args: &GlobalArgs, config: &Config, env: &Environment) -> Result<Self> {
+    ///
+    /// `switched` reads the default profile `attio-auth switch` set; it is called only
+    /// when neither the flag nor the variable names a profile.
+    pub fn resolve(
+        args: &GlobalArgs,
+        config: &Config,
+        env: &Environment,
+        switched: impl FnOnce() -> Result<Option<ProfileName>>,
+    ) -> Result<Self> {
         let (profile, profile_source) =
             match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
                 (Some(flag), _) => (ProfileName::parse(flag)?, ProfileSource::Flag),
@@ -156,7 +164,10 @@ impl Settings {
                         .map_err(|e| Failure::usage(format!("ATTIO_PROFILE: {e}")))?,
                     ProfileSource::Variable,
                 ),
-                (None, None) => (ProfileName::parse("default")?, ProfileSource::Default),
+                (None, None) => match switched()? {
+                    Some(name) => (name, ProfileSource::Switched),
+                    None => (ProfileName::parse("default")?, ProfileSource::Default),
+                },
             };
         let defaults = config.profile(profile.as_str());
         let env_token = TOKEN_VARIABLES.iter().find_map(|&var| {
@@ -226,11 +237,14 @@ impl Settings {
 }
 
 /// Where the profile's name came from: `status` shows only a profile that was named,
-/// and `logout --all` refuses a `--profile` flag.
+/// `logout --all` refuses a `--profile` flag, and `switch` refuses one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileSource {
     Flag,
     Variable,
+    /// The default `attio-auth switch` set.
+    Switched,
+    /// `default`.
     Default,
 }
 

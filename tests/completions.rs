@@ -47,12 +47,20 @@ fn shell_available(shell: &str) -> bool {
 }
 
 /// A directory with a stand-in `attio-auth` that prints the arguments it was given, so a
-/// line completed in a real interactive shell can be run and its words seen.
+/// line completed in a real interactive shell can be run and its words seen. The
+/// scripts' own call for the stored profiles' names goes to the real binary.
 fn echoing_attio_auth() -> tempfile::TempDir {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let stub = dir.path().join("attio-auth");
-    std::fs::write(&stub, "#!/bin/sh\necho \"ARGS: $*\"\n").unwrap();
+    std::fs::write(
+        &stub,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = __complete-profiles ]; then exec '{}' \"$@\"; fi\necho \"ARGS: $*\"\n",
+            env!("CARGO_BIN_EXE_attio-auth")
+        ),
+    )
+    .unwrap();
     std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
     dir
 }
@@ -128,13 +136,38 @@ fn complete_interactively(
     ran
 }
 
-/// Each committed script, sourced in its real shell, completes a subcommand's flag and a
-/// flag's value.
+/// Each committed script, sourced in its real shell, completes a subcommand's flag, a
+/// flag's value, and the stored profiles' names for `--profile` and `switch`.
 #[test]
 fn committed_scripts_complete_flags_and_values_in_real_shells() {
+    use crate::fake_attio::{Consent, Tokens};
+    let stored = crate::support::TestEnv::new(Consent::Approve, Tokens::LongLived);
+    stored.logged_in(&["--profile", "work"]);
+    stored.logged_in(&["--profile", "acme-prod"]);
+    let home = stored
+        .config_dir()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let xdg = [
+        ("XDG_CONFIG_HOME", home.join("config")),
+        ("XDG_DATA_HOME", home.join("data")),
+    ];
     let dir = env!("CARGO_MANIFEST_DIR");
-    let lines = ["attio-auth token --hea\t", "attio-auth login --sto\tk\t"];
-    let expected = ["token --header", "login --store keyring"];
+    let lines = [
+        "attio-auth token --hea\t",
+        "attio-auth login --sto\tk\t",
+        "attio-auth switch w\t",
+        "attio-auth token --profile ac\t",
+    ];
+    let expected = [
+        "token --header",
+        "login --store keyring",
+        "switch work",
+        "token --profile acme-prod",
+    ];
 
     if shell_available("bash") {
         let rc = tempfile::NamedTempFile::new().unwrap();
@@ -146,7 +179,7 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
         let rcfile = rc.path().display().to_string();
         let ran = complete_interactively(
             &["bash", "--noprofile", "--rcfile", &rcfile, "-i"],
-            &[],
+            &xdg,
             &lines,
         );
         assert_eq!(ran, expected, "bash");
@@ -161,17 +194,23 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
             ),
         )
         .unwrap();
-        let ran = complete_interactively(
-            &["zsh", "-i"],
-            &[("ZDOTDIR", zdotdir.path().to_path_buf())],
-            &lines,
-        );
+        let mut setup = xdg.to_vec();
+        setup.push(("ZDOTDIR", zdotdir.path().to_path_buf()));
+        let ran = complete_interactively(&["zsh", "-i"], &setup, &lines);
         assert_eq!(ran, expected, "zsh");
     }
 
     if shell_available("fish") {
+        let bin = echoing_attio_auth();
+        let path = format!(
+            "{}:{}",
+            bin.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         let completed = |line: &str| -> Vec<String> {
             let output = Command::new("fish")
+                .envs(xdg.iter().map(|(k, v)| (k, v)))
+                .env("PATH", &path)
                 .args([
                     "--no-config",
                     "-c",
@@ -194,6 +233,16 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
         assert_eq!(
             completed("attio-auth login --store "),
             ["file", "keyring"],
+            "fish"
+        );
+        assert_eq!(
+            completed("attio-auth switch "),
+            ["acme-prod", "work"],
+            "fish"
+        );
+        assert_eq!(
+            completed("attio-auth token --profile "),
+            ["acme-prod", "work"],
             "fish"
         );
     }

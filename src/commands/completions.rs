@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::cli::Cli;
+use crate::cli::{COMPLETE_PROFILES, Cli};
 use crate::output;
 
 pub fn run(shell: Shell) -> Result<()> {
@@ -13,19 +13,83 @@ pub fn run(shell: Shell) -> Result<()> {
     Ok(())
 }
 
-/// The script for one shell.
+/// The script for one shell: clap_complete's, plus (bash, zsh, fish) the stored profiles'
+/// names as the values of `--profile` and of `switch`, which a script generated once
+/// cannot know: it asks `attio-auth __complete-profiles` each time.
 fn script(shell: Shell) -> Vec<u8> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "attio-auth", &mut script);
-    if shell == Shell::Bash {
-        // clap_complete sets `cmd="attio__auth__subcmd__login"` but labels the case
-        // branches `attio__subcmd__auth__subcmd__login` (it turns the hyphen in the
-        // binary's name into a subcommand separator there), so below the top level bash
-        // completed nothing. One spelling for both.
-        let text = String::from_utf8_lossy(&script).replace("attio__subcmd__auth", "attio__auth");
-        return text.into_bytes();
+    let text = String::from_utf8_lossy(&script);
+    match shell {
+        Shell::Bash => bash(&text),
+        Shell::Zsh => zsh(&text),
+        Shell::Fish => fish(&text),
+        _ => text.into_owned(),
     }
-    script
+    .into_bytes()
+}
+
+/// The shell words that list the stored profiles.
+fn list() -> String {
+    format!("attio-auth {COMPLETE_PROFILES} 2>/dev/null")
+}
+
+fn bash(text: &str) -> String {
+    // clap_complete sets `cmd="attio__auth__subcmd__login"` but labels the case branches
+    // `attio__subcmd__auth__subcmd__login` (it turns the hyphen in the binary's name into
+    // a subcommand separator there), so below the top level bash completed nothing. One
+    // spelling for both.
+    let text = text.replace("attio__subcmd__auth", "attio__auth");
+    let profiles = format!(r#"COMPREPLY=($(compgen -W "$({})" -- "${{cur}}"))"#, list());
+    let text = text.replace(
+        "--profile)\n                    COMPREPLY=($(compgen -f \"${cur}\"))",
+        &format!("--profile)\n                    {profiles}"),
+    );
+    // `switch`'s argument: a profile, where clap offers the options again.
+    let arm = "        attio__auth__subcmd__switch)\n";
+    let Some(start) = text.find(arm) else {
+        return text;
+    };
+    let end = text[start + arm.len()..]
+        .find("\n        attio__auth__")
+        .map_or(text.len(), |i| start + arm.len() + i);
+    let switch = text[start..end]
+        .replace("${cur} == -* || ${COMP_CWORD} -eq 2", "${cur} == -*")
+        .replace(
+            "            esac\n            COMPREPLY=( $(compgen -W \"${opts}\" -- \"${cur}\") )",
+            &format!("            esac\n            {profiles}"),
+        );
+    format!("{}{switch}{}", &text[..start], &text[end..])
+}
+
+fn zsh(text: &str) -> String {
+    let function = format!(
+        "(( $+functions[_attio-auth__profiles] )) ||\n_attio-auth__profiles() {{\n    local -a profiles\n    profiles=(${{(f)\"$({})\"}})\n    _describe -t profiles 'stored profile' profiles\n}}\n\n",
+        list()
+    );
+    let last = "if [ \"$funcstack[1]\" = \"_attio-auth\" ]; then";
+    text.replace("]:NAME:_default'", "]:NAME:_attio-auth__profiles'")
+        .replace(
+            ":name -- The logged-in profile to use when neither --profile nor ATTIO_PROFILE names one:_default'",
+            ":name -- The logged-in profile to use when neither --profile nor ATTIO_PROFILE names one:_attio-auth__profiles'",
+        )
+        .replace(last, &format!("{function}{last}"))
+}
+
+fn fish(text: &str) -> String {
+    let values = format!(" -f -a \"({})\"", list());
+    let mut out = String::new();
+    for line in text.lines() {
+        out.push_str(line);
+        if line.contains(" -l profile -d ") && line.ends_with(" -r") {
+            out.push_str(&values);
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "complete -c attio-auth -n \"__fish_attio_auth_using_subcommand switch\"{values}\n"
+    ));
+    out
 }
 
 #[cfg(test)]

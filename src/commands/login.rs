@@ -464,11 +464,7 @@ fn with_token(ctx: &Ctx, required: &[String], store: StoreChoice) -> Result<()> 
     let (app_url, api_url) = login_urls(ctx, previous.as_ref())?;
     let rejected = format!(
         "check the key or token (a workspace API key from Attio's settings, or an access token) and pipe it in again: `printenv ATTIO_API_KEY | attio-auth login --with-token{}`",
-        if profile.as_str() == "default" {
-            String::new()
-        } else {
-            format!(" --profile {profile}")
-        }
+        profile.flag()
     );
     let identity = attio::identify(&ctx.http, &api_url, &token, &rejected)
         .context("checking the token with Attio; nothing was stored")?;

@@ -47,6 +47,14 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
             [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
         };
         output::info(format!("Logged out of profile `{name}`: removed {what}."));
+        if !args.all && profile::default::forget_if(&ctx.paths, name)? {
+            output::info(format!(
+                "`{name}` was the default profile; commands without --profile use `default` again."
+            ));
+        }
+    }
+    if args.all {
+        profile::default::forget(&ctx.paths)?;
     }
     if removed_any {
         output::info(REVOCATION_NOTE);

@@ -9,6 +9,7 @@ mod logout;
 mod man;
 mod refresh;
 mod status;
+mod switch;
 mod token;
 mod whoami;
 
@@ -20,7 +21,21 @@ use crate::context::Ctx;
 use crate::http::Http;
 use crate::output;
 use crate::paths::Paths;
-use crate::settings::{Environment, Settings};
+use crate::settings::{Environment, ProfileSource, Settings};
+
+/// The stored profiles' names, one per line, for the completion scripts
+/// ([`crate::cli::COMPLETE_PROFILES`]): whatever goes wrong, nothing is listed, quietly.
+pub fn complete_profiles() -> u8 {
+    let names = Paths::from_env()
+        .and_then(|paths| crate::profile::list(&paths))
+        .unwrap_or_default();
+    for name in names {
+        if output::data(name.as_str()).is_err() {
+            break;
+        }
+    }
+    0
+}
 
 /// Runs one subcommand: builds the real dependencies (directories, config file, settings,
 /// HTTP client) for the commands that need them.
@@ -59,7 +74,27 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
             crate::config::Config::default()
         }
     };
-    let settings = Settings::resolve(&cli.global, &file, env)?;
+    // `switch` replaces the default, so an unreadable one must not stop it.
+    let replacing_default = matches!(command, Command::Switch(_));
+    let settings = Settings::resolve(
+        &cli.global,
+        &file,
+        env,
+        || match crate::profile::default::read(&paths) {
+            Err(_) if replacing_default => Ok(None),
+            read => read,
+        },
+    )?;
+    crate::profile::set_implied(match settings.profile_source {
+        ProfileSource::Switched | ProfileSource::Default => Some(settings.profile.clone()),
+        ProfileSource::Variable => None,
+        ProfileSource::Flag => Some(
+            crate::profile::default::read(&paths)
+                .ok()
+                .flatten()
+                .unwrap_or_else(crate::profile::ProfileName::fallback),
+        ),
+    });
     let ctx = Ctx {
         http: Http::new(settings.http_timeout),
         settings,
@@ -73,6 +108,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
         Command::Logout(args) => logout::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Exec(args) => exec::run(&ctx, args),
+        Command::Switch(args) => switch::run(&ctx, args),
         Command::Completions(_) | Command::Config(_) | Command::Man => {
             unreachable!("handled before the context is built")
         }

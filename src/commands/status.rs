@@ -24,7 +24,15 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
             }
             vec![ctx.settings.profile.clone()]
         }
-        ProfileSource::Default => profile::list(&ctx.paths)?,
+        ProfileSource::Switched | ProfileSource::Default => profile::list(&ctx.paths)?,
+    };
+    // The profile commands use when none is named (`switch` sets it).
+    let default = match ctx.settings.profile_source {
+        ProfileSource::Switched | ProfileSource::Default => ctx.settings.profile.clone(),
+        ProfileSource::Flag | ProfileSource::Variable => profile::default::read(&ctx.paths)
+            .ok()
+            .flatten()
+            .unwrap_or_else(ProfileName::fallback),
     };
     let entries: Vec<(ProfileName, Result<ProfileMeta, String>)> = names
         .into_iter()
@@ -50,6 +58,9 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
             .zip(&checks)
             .map(|((name, meta), check)| {
                 let mut value = as_json(ctx, name, meta);
+                if let Value::Object(object) = &mut value {
+                    object.insert("default".into(), Value::from(name == &default));
+                }
                 if let (Some(check), Value::Object(object)) = (check, &mut value) {
                     object.insert(
                         "active".into(),
@@ -77,9 +88,12 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
         let now = freshness::now();
         report.extend(entries.iter().zip(&checks).map(|((name, meta), check)| {
             let mut block = match meta {
-                Ok(meta) => describe(ctx, name, meta, now),
+                Ok(meta) => format!("{name}\n{}", describe(ctx, name, meta, now)),
                 Err(why) => format!("{name}\n  Unusable:   {why}"),
             };
+            if name == &default {
+                block.push_str("\n  Default:    yes (commands without --profile use it)");
+            }
             if let Some(check) = check {
                 block.push_str(&format!("\n  Checked:    {}", check.describe()));
             }
@@ -236,7 +250,7 @@ fn describe(ctx: &Ctx, name: &ProfileName, meta: &ProfileMeta, now: u64) -> Stri
         stored_in.push_str(" (no OS keyring was running at login)");
     }
     format!(
-        "{name}\n  Workspace:  {} ({})\n  Scopes:     {}\n  Expires:    {expires}\n  Stored in:  {stored_in}",
+        "  Workspace:  {} ({})\n  Scopes:     {}\n  Expires:    {expires}\n  Stored in:  {stored_in}",
         meta.workspace_name.as_deref().unwrap_or("(unknown)"),
         meta.workspace_slug.as_deref().unwrap_or("(unknown)"),
         if meta.scopes.is_empty() {

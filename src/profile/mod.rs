@@ -2,6 +2,7 @@
 //! logged in as, which store holds its secrets; `status` reads it without touching the
 //! keyring), and the [`Repository`] that alone reads and writes a profile's state.
 
+pub mod default;
 mod repository;
 
 use std::fmt;
@@ -45,6 +46,30 @@ impl ProfileName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `default`: the profile used when nothing names one and nothing was switched to.
+    pub fn fallback() -> Self {
+        Self("default".into())
+    }
+
+    /// The ` --profile NAME` a suggested command needs to name this profile (nothing
+    /// when the command would pick it anyway).
+    pub fn flag(&self) -> String {
+        if IMPLIED.get().unwrap_or(&Some(Self::fallback())).as_ref() == Some(self) {
+            String::new()
+        } else {
+            format!(" --profile {self}")
+        }
+    }
+}
+
+/// The profile a command names none would use, for suggested commands: `None` while
+/// `ATTIO_PROFILE` is set (a suggestion must not depend on it). Unset: `default`.
+static IMPLIED: std::sync::OnceLock<Option<ProfileName>> = std::sync::OnceLock::new();
+
+/// Records which profile a command without `--profile` would use (see [`IMPLIED`]).
+pub fn set_implied(profile: Option<ProfileName>) {
+    let _ = IMPLIED.set(profile);
 }
 
 impl fmt::Display for ProfileName {
@@ -144,10 +169,7 @@ impl LoginAgain<'_> {
     /// The one rule for the command that logs a profile in (again).
     pub fn command(&self) -> String {
         use crate::settings::{DEFAULT_API_URL, DEFAULT_APP_URL};
-        let mut command = String::from("attio-auth login");
-        if self.profile.as_str() != "default" {
-            command.push_str(&format!(" --profile {}", self.profile));
-        }
+        let mut command = format!("attio-auth login{}", self.profile.flag());
         if let Some(port) = self.port.filter(|&p| p != crate::listener::DEFAULT_PORT) {
             command.push_str(&format!(" --port {port}"));
         }
