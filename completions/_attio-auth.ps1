@@ -48,7 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
         }
         'attio-auth;login' {
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The OAuth app''s client ID (from build.attio.com); prompted for at a terminal. The client secret is read from ATTIO_CLIENT_SECRET or prompted for, never taken as an argument [env: ATTIO_CLIENT_ID]')
-            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where to store the credentials: `keyring`, or `file` (mode 0600). Without this flag or its variable, a missing keyring falls back to the file with a warning [env: ATTIO_AUTH_STORE] [default: keyring]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where to store the credentials: `keyring`, `file` (mode 0600), or `command` (the program ATTIO_AUTH_STORE_COMMAND or config.toml''s `store_command` names). Without this flag or its variable, a store command when one is set, else the keyring; a missing keyring then falls back to the file with a warning [env: ATTIO_AUTH_STORE] [default: keyring]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: 3456]')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)')
             [CompletionResult]::new('--require-scope', '--require-scope', [CompletionResultType]::ParameterName, 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)')

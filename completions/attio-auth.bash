@@ -537,7 +537,7 @@ _attio__auth() {
                     return 0
                     ;;
                 --store)
-                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "keyring file command" -- "${cur}"))
                     return 0
                     ;;
                 --port)

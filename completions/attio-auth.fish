@@ -45,8 +45,9 @@ complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "config" -d 'I
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "man" -d 'Print the manual page (roff) on stdout'
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l client-id -d 'The OAuth app\'s client ID (from build.attio.com); prompted for at a terminal. The client secret is read from ATTIO_CLIENT_SECRET or prompted for, never taken as an argument [env: ATTIO_CLIENT_ID]' -r
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l store -d 'Where to store the credentials: `keyring`, or `file` (mode 0600). Without this flag or its variable, a missing keyring falls back to the file with a warning [env: ATTIO_AUTH_STORE] [default: keyring]' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
-file\t'A JSON file per profile in the user\'s data directory (mode 0600)'"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l store -d 'Where to store the credentials: `keyring`, `file` (mode 0600), or `command` (the program ATTIO_AUTH_STORE_COMMAND or config.toml\'s `store_command` names). Without this flag or its variable, a store command when one is set, else the keyring; a missing keyring then falls back to the file with a warning [env: ATTIO_AUTH_STORE] [default: keyring]' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
+file\t'A JSON file per profile in the user\'s data directory (mode 0600)'
+command\t'A program of yours (ATTIO_AUTH_STORE_COMMAND or config.toml `store_command`) that keeps the secret in a vault: pass, the 1Password CLI, ...'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l port -d 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: 3456]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l scope -d 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l require-scope -d 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)' -r

@@ -85,6 +85,9 @@ pub enum StoreKind {
     Keyring,
     /// A JSON file per profile in the user's data directory (mode 0600)
     File,
+    /// A program of yours (ATTIO_AUTH_STORE_COMMAND or config.toml `store_command`) that
+    /// keeps the secret in a vault: pass, the 1Password CLI, ...
+    Command,
 }
 
 impl StoreKind {
@@ -93,6 +96,7 @@ impl StoreKind {
         match self {
             StoreKind::Keyring => "keyring",
             StoreKind::File => "file",
+            StoreKind::Command => "command",
         }
     }
 }
@@ -241,8 +245,10 @@ pub struct LoginArgs {
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
 
-    /// Where to store the credentials: `keyring`, or `file` (mode 0600). Without this
-    /// flag or its variable, a missing keyring falls back to the file with a warning
+    /// Where to store the credentials: `keyring`, `file` (mode 0600), or `command` (the
+    /// program ATTIO_AUTH_STORE_COMMAND or config.toml's `store_command` names). Without
+    /// this flag or its variable, a store command when one is set, else the keyring; a
+    /// missing keyring then falls back to the file with a warning
     /// [env: ATTIO_AUTH_STORE] [default: keyring]
     #[arg(long, value_name = "STORE", value_enum)]
     pub store: Option<StoreKind>,
@@ -405,7 +411,8 @@ pub struct CompletionsArgs {
 
 /// `--store`'s values as `ATTIO_AUTH_STORE` gives them, with a message that names them.
 pub fn parse_store(raw: &str) -> Result<StoreKind, String> {
-    StoreKind::from_str(raw.trim(), false).map_err(|_| "expected `keyring` or `file`".into())
+    StoreKind::from_str(raw.trim(), false)
+        .map_err(|_| "expected `keyring`, `file` or `command`".into())
 }
 
 /// A whole number of seconds from 1 to 3600.
@@ -472,7 +479,7 @@ mod tests {
         let (message, hint) = one_line(&err.render().to_string(), &args);
         assert_eq!(
             message,
-            "invalid value 'bogus' for '--store <STORE>' [possible values: keyring, file]"
+            "invalid value 'bogus' for '--store <STORE>' [possible values: keyring, file, command]"
         );
         assert_eq!(hint, "see `attio-auth login --help`");
         let err = Cli::try_parse_from(["attio-auth", "token", "--jsn"]).unwrap_err();

@@ -18,6 +18,28 @@ use crate::secure_fs;
 pub struct Config {
     #[serde(default)]
     profiles: BTreeMap<String, ProfileDefaults>,
+    /// The program (and its first arguments) that keeps secrets for `--store command`:
+    /// one string split like a shell would (no expansion), or an array of words.
+    store_command: Option<CommandLine>,
+    /// Where the file was read from, and whether it may name a program to run (it is
+    /// the user's and nobody else may write it).
+    #[serde(skip)]
+    source: Option<(PathBuf, bool)>,
+}
+
+/// `store_command` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum CommandLine {
+    Line(String),
+    Words(Vec<String>),
+}
+
+/// A store command from config.toml: its words, or why they cannot be used.
+pub struct ConfiguredCommand {
+    pub words: Result<Vec<String>, String>,
+    /// `config.toml` with its path, for messages.
+    pub source: String,
 }
 
 /// One `[profiles.NAME]` section.
@@ -37,6 +59,34 @@ impl Config {
     pub fn profile(&self, name: &str) -> ProfileDefaults {
         self.profiles.get(name).cloned().unwrap_or_default()
     }
+
+    /// `store_command`, when set. A file another user owns or may write cannot make
+    /// attio-auth run a program: its command is refused (with why) rather than run.
+    pub fn store_command(&self) -> Option<ConfiguredCommand> {
+        let line = self.store_command.as_ref()?;
+        let (path, trusted) = self
+            .source
+            .clone()
+            .unwrap_or_else(|| (PathBuf::from("config.toml"), false));
+        let source = format!("{} store_command", path.display());
+        let words = if !trusted {
+            Err(format!(
+                "{} is owned by another user or writable by others, so it may not name a program to run; `chmod go-w` it or set ATTIO_AUTH_STORE_COMMAND instead",
+                path.display()
+            ))
+        } else {
+            match line {
+                CommandLine::Line(text) => crate::settings::command_words(text),
+                CommandLine::Words(words)
+                    if words.first().is_some_and(|w| !w.trim().is_empty()) =>
+                {
+                    Ok(words.clone())
+                }
+                CommandLine::Words(_) => Err("is empty".into()),
+            }
+        };
+        Some(ConfiguredCommand { words, source })
+    }
 }
 
 /// Where the file is read from: `ATTIO_AUTH_CONFIG` (given here), else
@@ -53,7 +103,9 @@ pub fn load(path: &Path) -> Result<Config> {
     else {
         return Ok(Config::default());
     };
-    parse(path, &String::from_utf8_lossy(&contents.bytes))
+    let mut config = parse(path, &String::from_utf8_lossy(&contents.bytes))?;
+    config.source = Some((path.to_path_buf(), contents.trusted));
+    Ok(config)
 }
 
 /// Parses the text, reporting `path:line:column: what is wrong` on one line.

@@ -15,10 +15,6 @@ pub struct Ctx {
 impl Ctx {
     /// The selected profile's state.
     pub fn repository(&self) -> Repository<'_> {
-        Repository::new(
-            &self.paths,
-            &self.settings.profile,
-            self.settings.lock_timeout,
-        )
+        Repository::new(&self.paths, &self.settings.profile, &self.settings)
     }
 }

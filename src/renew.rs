@@ -77,7 +77,7 @@ pub fn handout(ctx: &Ctx, min_ttl: u64) -> Result<Handout> {
         token: stored.creds.access_token.clone(),
         expires_at: stored.creds.expires_at,
         source: stored.meta.store.name().to_string(),
-        location: ctx.repository().location(stored.meta.store),
+        location: ctx.repository().location(&stored.meta),
         stored: Some(stored),
     })
 }

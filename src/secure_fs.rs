@@ -20,6 +20,9 @@ pub struct Contents {
     pub bytes: Vec<u8>,
     /// The permission bits (0 where the platform has none).
     pub mode: u32,
+    /// Whether the file is the user's (or root's) and nobody else may write it: only then
+    /// may it name a program to run. Always true where the platform has no owners.
+    pub trusted: bool,
 }
 
 /// Creates `dir` (mode 0700, with any missing parents) when it is missing, then checks it.
@@ -209,6 +212,7 @@ pub fn read_followed(path: &Path) -> Result<Option<Contents>> {
 
 fn read_all(file: File, path: &Path) -> Result<Contents> {
     let mode = mode_of(&file);
+    let trusted = trusted(&file);
     let mut bytes = Vec::new();
     file.take(MAX_READ + 1)
         .read_to_end(&mut bytes)
@@ -221,7 +225,25 @@ fn read_all(file: File, path: &Path) -> Result<Contents> {
         .hint(format!("move {} out of the way", path.display()))
         .into());
     }
-    Ok(Contents { bytes, mode })
+    Ok(Contents {
+        bytes,
+        mode,
+        trusted,
+    })
+}
+
+fn trusted(file: &File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        file.metadata()
+            .is_ok_and(|m| (m.uid() == euid() || m.uid() == 0) && m.mode() & 0o022 == 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        true
+    }
 }
 
 fn mode_of(file: &File) -> u32 {

@@ -32,11 +32,12 @@ pub const CHILD_WITHHELD: [&str; 3] =
 
 /// Every environment variable the tool reads (clap reads none, so that an empty one
 /// counts as unset and a bad one is blamed on the variable).
-const READ: [&str; 18] = [
+const READ: [&str; 19] = [
     "ATTIO_PROFILE",
     "ATTIO_APP_URL",
     "ATTIO_API_URL",
     "ATTIO_AUTH_STORE",
+    "ATTIO_AUTH_STORE_COMMAND",
     "ATTIO_AUTH_HTTP_TIMEOUT",
     "ATTIO_AUTH_LOCK_TIMEOUT",
     "ATTIO_CLIENT_ID",
@@ -114,6 +115,9 @@ pub struct Settings {
     /// `ATTIO_AUTH_STORE` as given: only `login` reads it (`login_store`), so a bad
     /// value cannot break the other commands.
     store_variable: Option<String>,
+    /// The store command for `login` (`ATTIO_AUTH_STORE_COMMAND`, else config.toml's
+    /// `store_command`): its words or why they are unusable, and where they came from.
+    store_command: Option<(Result<Vec<String>, String>, String)>,
     /// `ATTIO_CLIENT_ID`, for `login` when `--client-id` is not given.
     pub client_id_variable: Option<String>,
     /// Where the profile's name came from.
@@ -202,6 +206,15 @@ impl Settings {
             app_url: url(APP, args.app_url.as_deref(), defaults.app_url.clone())?,
             api_url: url(API, args.api_url.as_deref(), defaults.api_url.clone())?,
             store_variable: env.get("ATTIO_AUTH_STORE").map(str::to_string),
+            store_command: match env.get("ATTIO_AUTH_STORE_COMMAND") {
+                Some(raw) => Some((
+                    command_words(raw),
+                    format!("ATTIO_AUTH_STORE_COMMAND={raw:?}"),
+                )),
+                None => config
+                    .store_command()
+                    .map(|configured| (configured.words, configured.source)),
+            },
             client_id_variable: env.get("ATTIO_CLIENT_ID").map(|s| s.trim().to_string()),
             profile_source,
             defaults,
@@ -218,8 +231,9 @@ impl Settings {
     }
 
     /// Where `login` stores credentials: `--store`, else `ATTIO_AUTH_STORE`, else the
-    /// keyring. Only a store that was asked for explicitly is binding; the default may
-    /// fall back to the file store when no keyring is running.
+    /// store command when one is set, else the keyring. Only a store that was asked for
+    /// (or configured) is binding; the default may fall back to the file store when no
+    /// keyring is running.
     pub fn login_store(&self, flag: Option<StoreKind>) -> Result<StoreChoice> {
         let explicit = match (flag, self.store_variable.as_deref()) {
             (Some(kind), _) => Some(kind),
@@ -229,10 +243,41 @@ impl Settings {
             ),
             (None, None) => None,
         };
+        let command = match (explicit, &self.store_command) {
+            (Some(StoreKind::Command) | None, Some((Ok(words), _))) => Some(words.clone()),
+            (Some(StoreKind::Command) | None, Some((Err(why), source))) => {
+                return Err(Failure::usage(format!("{source}: {why}"))
+                    .hint("fix the store command (it is run without a shell: `PROGRAM ARGS...`), or log in with `--store keyring` or `--store file`")
+                    .into());
+            }
+            (Some(StoreKind::Command), None) => {
+                return Err(Failure::usage(
+                    "--store command needs a command to run, and none is set",
+                )
+                .hint("set ATTIO_AUTH_STORE_COMMAND (or `store_command` in config.toml) to the program that keeps the secret; README.md has recipes for pass and the 1Password CLI")
+                .into());
+            }
+            (Some(_), _) | (None, None) => None,
+        };
         Ok(StoreChoice {
-            kind: explicit.unwrap_or(StoreKind::Keyring),
-            explicit: explicit.is_some(),
+            kind: match (explicit, &command) {
+                (Some(kind), _) => kind,
+                (None, Some(_)) => StoreKind::Command,
+                (None, None) => StoreKind::Keyring,
+            },
+            explicit: explicit.is_some() || command.is_some(),
+            command,
         })
+    }
+}
+
+/// A store command given as one line: split into words like a POSIX shell would, with
+/// quotes and backslashes, but nothing expanded and no shell run.
+pub fn command_words(line: &str) -> Result<Vec<String>, String> {
+    match shell_words::split(line) {
+        Ok(words) if words.is_empty() => Err("is empty".into()),
+        Ok(words) => Ok(words),
+        Err(e) => Err(format!("cannot be split into words ({e})")),
     }
 }
 
@@ -248,11 +293,13 @@ pub enum ProfileSource {
     Default,
 }
 
-/// The store a login asked for, and whether it was asked for explicitly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The store a login asked for, whether it was asked for explicitly, and for the
+/// command store, the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreChoice {
     pub kind: StoreKind,
     pub explicit: bool,
+    pub command: Option<Vec<String>>,
 }
 
 /// The usage error for an environment variable with an unusable value.

@@ -46,7 +46,7 @@ fn an_unknown_store_is_a_usage_error() {
         (run.code, run.stderr.as_str()),
         (
             2,
-            "attio-auth: error: ATTIO_AUTH_STORE=\"vault\": expected `keyring` or `file`\n\
+            "attio-auth: error: ATTIO_AUTH_STORE=\"vault\": expected `keyring`, `file` or `command`\n\
              attio-auth: hint: fix or unset ATTIO_AUTH_STORE (an empty value counts as unset)\n"
         ),
         "the variable is blamed, not the flag: {run:?}"

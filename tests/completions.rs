@@ -232,7 +232,7 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
         );
         assert_eq!(
             completed("attio-auth login --store "),
-            ["file", "keyring"],
+            ["command", "file", "keyring"],
             "fish"
         );
         assert_eq!(

@@ -128,9 +128,9 @@ struct Grant {
     revoked: bool,
 }
 
-struct Access {
+pub struct Access {
     grant: usize,
-    expires_at: Option<u64>,
+    pub expires_at: Option<u64>,
 }
 
 struct RefreshState {
@@ -171,7 +171,7 @@ pub struct State {
     pub misbehave: HashMap<String, (Misbehave, usize)>,
     codes: HashMap<String, CodeGrant>,
     grants: Vec<Grant>,
-    access: HashMap<String, Access>,
+    pub access: HashMap<String, Access>,
     refresh: HashMap<String, RefreshState>,
     counter: usize,
 }

@@ -24,3 +24,4 @@ mod readme;
 mod session;
 mod static_binary;
 mod storage;
+mod store_command;

@@ -441,7 +441,7 @@ impl Flow<'_> {
             app_url: &self.app_url,
             api_url: &self.api_url,
             port: Some(self.port),
-            store: self.store,
+            store: self.store.clone(),
         };
         save(ctx, creds, &identity, &login)
     }
@@ -540,8 +540,8 @@ fn save(ctx: &Ctx, creds: Credentials, identity: &Identity, login: &Login) -> Re
     let repo = ctx.repository();
     let locked = repo.lock()?;
     let replaced = locked.meta().ok().flatten();
-    let stored = locked.save_login(creds, meta, login.store)?;
-    let location = repo.location(stored.meta.store);
+    let stored = locked.save_login(creds, meta, login.store.clone())?;
+    let location = repo.location(&stored.meta);
     if let Some(old) = replaced {
         output::info(format!(
             "Replacing the earlier login of profile `{profile}` ({}).",

@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
     };
     let mut removed_any = false;
     for name in &profiles {
-        let repo = Repository::new(&ctx.paths, name, ctx.settings.lock_timeout);
+        let repo = Repository::new(&ctx.paths, name, &ctx.settings);
         if !repo.exists_anywhere()? {
             continue;
         }
@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         output::info("No stored profiles: nothing to remove.");
         return Ok(());
     }
-    Err(Repository::new(&ctx.paths, &ctx.settings.profile, ctx.settings.lock_timeout).unknown())
+    Err(Repository::new(&ctx.paths, &ctx.settings.profile, &ctx.settings).unknown())
 }
 
 /// Profiles with metadata, or with anything in the file store or the lock directory.

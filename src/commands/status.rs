@@ -37,7 +37,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     let entries: Vec<(ProfileName, Result<ProfileMeta, String>)> = names
         .into_iter()
         .map(|name| {
-            let repo = Repository::new(&ctx.paths, &name, ctx.settings.lock_timeout);
+            let repo = Repository::new(&ctx.paths, &name, &ctx.settings);
             let meta = match repo.meta() {
                 Ok(Some(meta)) => Ok(meta),
                 Ok(None) => Err("metadata vanished while reading".to_string()),
@@ -178,7 +178,7 @@ fn check_all(
 /// One profile's check with its stored token, as it is.
 fn check_one(paths: &Paths, settings: &Settings, name: &ProfileName) -> Check {
     let asked = (|| {
-        let stored = Repository::new(paths, name, settings.lock_timeout).load()?;
+        let stored = Repository::new(paths, name, settings).load()?;
         let api_url = settings.api_url.for_stored(name, &stored.meta.api_url)?;
         let http = crate::http::Http::new(settings.http_timeout);
         let hint = stored.meta.login_again(name).hint();
@@ -244,8 +244,7 @@ fn describe(ctx: &Ctx, name: &ProfileName, meta: &ProfileMeta, now: u64) -> Stri
             " (no refresh token: log in again then)"
         });
     }
-    let mut stored_in =
-        Repository::new(&ctx.paths, name, ctx.settings.lock_timeout).location(meta.store);
+    let mut stored_in = Repository::new(&ctx.paths, name, &ctx.settings).location(meta);
     if meta.keyring_fallback {
         stored_in.push_str(" (no OS keyring was running at login)");
     }
@@ -270,7 +269,7 @@ fn as_json(ctx: &Ctx, name: &ProfileName, meta: &Result<ProfileMeta, String>) ->
             "store": meta.store,
             "location": match meta.store {
                 StoreKind::File => Some(ctx.paths.credentials_file(name).display().to_string()),
-                StoreKind::Keyring => None,
+                StoreKind::Keyring | StoreKind::Command => None,
             },
             "keyring_fallback": meta.keyring_fallback,
             "workspace_id": meta.workspace_id,

@@ -105,6 +105,10 @@ pub struct ProfileMeta {
     /// login (the keyring was the default, not asked for).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub keyring_fallback: bool,
+    /// For the command store: the command the login was told to use, and that every
+    /// later read, write and erase of this profile uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_command: Option<Vec<String>>,
 }
 
 impl ProfileMeta {
@@ -126,6 +130,7 @@ impl ProfileMeta {
             logged_in_at: 0,
             port: None,
             keyring_fallback: false,
+            store_command: None,
         }
     }
 

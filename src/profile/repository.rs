@@ -18,8 +18,8 @@ use crate::output;
 use crate::paths::Paths;
 use crate::secret::Secret;
 use crate::secure_fs;
-use crate::settings::StoreChoice;
-use crate::store::{self, FileStore, KeyringStore, SecretStore, lock};
+use crate::settings::{Settings, StoreChoice};
+use crate::store::{CommandStore, FileStore, KeyringStore, SecretStore, lock};
 
 /// One profile's state, as the repository sees it.
 #[derive(Clone, Copy)]
@@ -28,6 +28,8 @@ pub struct Repository<'a> {
     name: &'a ProfileName,
     /// The longest wait for another process's write (`--lock-timeout`).
     lock_timeout: Duration,
+    /// The longest run of a store command (`--http-timeout`).
+    command_timeout: Duration,
 }
 
 /// A logged-in profile: its metadata and its credentials.
@@ -45,17 +47,41 @@ impl Stored {
 }
 
 impl<'a> Repository<'a> {
-    pub fn new(paths: &'a Paths, name: &'a ProfileName, lock_timeout: Duration) -> Self {
+    pub fn new(paths: &'a Paths, name: &'a ProfileName, settings: &Settings) -> Self {
         Self {
             paths,
             name,
-            lock_timeout,
+            lock_timeout: settings.lock_timeout,
+            command_timeout: settings.http_timeout,
         }
     }
 
-    /// Where a store keeps this profile's secret, for people.
-    pub fn location(&self, kind: StoreKind) -> String {
-        store::open(kind, self.paths).location(self.name)
+    /// Where the profile's secret is kept, for people.
+    pub fn location(&self, meta: &ProfileMeta) -> String {
+        match self.backend(meta.store, meta.store_command.as_deref()) {
+            Ok(store) => store.location(self.name),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    /// The store of a kind: for the command store, run with `command`.
+    fn backend(&self, kind: StoreKind, command: Option<&[String]>) -> Result<Box<dyn SecretStore>> {
+        match (kind, command) {
+            (StoreKind::Command, Some(words)) if !words.is_empty() => Ok(Box::new(
+                CommandStore::new(words.to_vec(), self.command_timeout),
+            )),
+            (StoreKind::Command, _) => Err(Failure::new(
+                Kind::LoginAgain,
+                format!(
+                    "profile `{}` is kept by a store command, but its metadata does not say which",
+                    self.name
+                ),
+            )
+            .hint(clean_up_hint(self.name))
+            .into()),
+            (StoreKind::Keyring, _) => Ok(Box::new(KeyringStore)),
+            (StoreKind::File, _) => Ok(Box::new(FileStore::new(self.paths))),
+        }
     }
 
     /// The profile's metadata alone (no secret, no keyring); `None` when never logged in.
@@ -95,7 +121,7 @@ impl<'a> Repository<'a> {
             let Some(meta) = self.meta()? else {
                 return Err(self.unknown());
             };
-            let store = store::open(meta.store, self.paths);
+            let store = self.backend(meta.store, meta.store_command.as_deref())?;
             match credentials::load(store.as_ref(), self.name)? {
                 Some(creds) => return Ok(Stored { meta, creds }),
                 // A login may have just moved the secret to another store: look again.
@@ -256,7 +282,9 @@ impl Locked<'_> {
     /// Stores changed credentials in the store that holds them; the metadata follows.
     pub fn save(&self, stored: &mut Stored) -> Result<()> {
         stored.creds.generation = stored.creds.generation.saturating_add(1);
-        let store = store::open(stored.meta.store, self.repo.paths);
+        let store = self
+            .repo
+            .backend(stored.meta.store, stored.meta.store_command.as_deref())?;
         store.save(self.repo.name, &stored.creds.encode())?;
         stored.meta.reflect(&stored.creds);
         // The credentials are what counts; metadata only feeds `status`.
@@ -274,27 +302,46 @@ impl Locked<'_> {
         mut meta: ProfileMeta,
         preferred: StoreChoice,
     ) -> Result<Stored> {
-        let previous = self.repo.meta().ok().flatten().map(|m| m.store);
+        let previous = self.repo.meta().ok().flatten();
         creds.generation = 1;
-        meta.store = self.store_new(preferred, &creds.encode())?;
+        meta.store = self.store_new(&preferred, &creds.encode())?;
+        meta.store_command = match meta.store {
+            StoreKind::Command => preferred.command.clone(),
+            StoreKind::Keyring | StoreKind::File => None,
+        };
         meta.keyring_fallback =
             preferred.kind == StoreKind::Keyring && meta.store == StoreKind::File;
         meta.reflect(&creds);
         self.write_meta(&meta)?;
-        let other = match meta.store {
-            StoreKind::Keyring => StoreKind::File,
-            StoreKind::File => StoreKind::Keyring,
-        };
         let name = self.repo.name;
-        match store::open(other, self.repo.paths).delete(name) {
-            Ok(_) => {}
-            // No keyring to ask, and the earlier login did not use it.
-            Err(e) if is_absent(&e) && previous != Some(other) => {}
-            Err(e) => output::warn(format!(
+        let earlier = previous.as_ref().map(|m| m.store);
+        let leftover = |e: anyhow::Error| {
+            output::warn(format!(
                 "{e:#}; an earlier login's copy may remain there: `attio-auth logout --profile {name}` removes it"
-            )),
+            ));
+        };
+        for other in [StoreKind::Keyring, StoreKind::File] {
+            if other == meta.store {
+                continue;
+            }
+            match self.repo.backend(other, None)?.delete(name) {
+                Ok(_) => {}
+                // No keyring to ask, and the earlier login did not use it.
+                Err(e) if is_absent(&e) && earlier != Some(other) => {}
+                Err(e) => leftover(e),
+            }
         }
-        if meta.store == StoreKind::Keyring {
+        // An earlier login kept by another command (or by this one no longer).
+        if let Some(previous) = previous
+            .filter(|p| p.store == StoreKind::Command && p.store_command != meta.store_command)
+            && let Err(e) = self
+                .repo
+                .backend(previous.store, previous.store_command.as_deref())
+                .and_then(|store| store.delete(name))
+        {
+            leftover(e);
+        }
+        if meta.store != StoreKind::File {
             for temp in FileStore::new(self.repo.paths).leftover_temps(name) {
                 let _ = secure_fs::remove(&temp);
             }
@@ -302,12 +349,18 @@ impl Locked<'_> {
         Ok(Stored { meta, creds })
     }
 
-    /// Writes a new secret: to the keyring when preferred and it answers a harmless read
-    /// first (a secret is never handed to a keyring that might not be there). When the
+    /// Writes a new secret: to the store command when one was chosen; to the keyring when
+    /// preferred and it answers a harmless read first (a secret is never handed to a keyring that might not be there). When the
     /// keyring was only the default, a missing one means the file store, with a warning
     /// in plain words; when it was asked for, it is an error. Returns where it went.
-    fn store_new(&self, preferred: StoreChoice, secret: &Secret<String>) -> Result<StoreKind> {
+    fn store_new(&self, preferred: &StoreChoice, secret: &Secret<String>) -> Result<StoreKind> {
         let name = self.repo.name;
+        if preferred.kind == StoreKind::Command {
+            self.repo
+                .backend(StoreKind::Command, preferred.command.as_deref())?
+                .save(name, secret)?;
+            return Ok(StoreKind::Command);
+        }
         let file = FileStore::new(self.repo.paths);
         if preferred.kind == StoreKind::Keyring {
             let keyring = KeyringStore;
@@ -356,13 +409,21 @@ impl Locked<'_> {
     pub fn remove(self) -> Result<Vec<String>> {
         let paths = self.repo.paths;
         let name = self.repo.name;
-        let recorded_keyring = self
-            .repo
-            .meta()
-            .ok()
-            .flatten()
+        let recorded = self.repo.meta().ok().flatten();
+        let recorded_keyring = recorded
+            .as_ref()
             .is_some_and(|m| m.store == StoreKind::Keyring);
         let mut removed = Vec::new();
+        // First the vault behind a store command: when it refuses, nothing else is
+        // removed, so that the metadata naming the command remains for another try.
+        if let Some(meta) = recorded.filter(|m| m.store == StoreKind::Command) {
+            let store = self
+                .repo
+                .backend(meta.store, meta.store_command.as_deref())?;
+            if store.delete(name)? {
+                removed.push(format!("its credentials from {}", store.location(name)));
+            }
+        }
         match KeyringStore.delete(name) {
             Ok(true) => removed.push(format!(
                 "its credentials from {}",

@@ -2,16 +2,16 @@
 //! secret document in and out; `credentials` gives it meaning and `profile::Repository`
 //! decides which backend holds a profile.
 
+mod command;
 mod file;
 mod keyring;
 pub mod lock;
 
 use anyhow::Result;
 
+pub use self::command::CommandStore;
 pub use self::file::FileStore;
 pub use self::keyring::KeyringStore;
-use crate::cli::StoreKind;
-use crate::paths::Paths;
 use crate::profile::ProfileName;
 use crate::secret::Secret;
 
@@ -25,12 +25,4 @@ pub trait SecretStore {
     fn delete(&self, profile: &ProfileName) -> Result<bool>;
     /// Where the profile's document lives, for messages (never the secret itself).
     fn location(&self, profile: &ProfileName) -> String;
-}
-
-/// The backend for a store kind.
-pub fn open(kind: StoreKind, paths: &Paths) -> Box<dyn SecretStore> {
-    match kind {
-        StoreKind::Keyring => Box::new(KeyringStore),
-        StoreKind::File => Box::new(FileStore::new(paths)),
-    }
 }
