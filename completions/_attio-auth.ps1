@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show the workspace, member, app and scopes the stored token grants')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Delete stored credentials')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show stored profiles (no network call, no secret shown)')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the keyring, files, port, browser, config, clock, network and every profile')
             [CompletionResult]::new('switch', 'switch', [CompletionResultType]::ParameterValue, 'Make a logged-in profile the default for commands without --profile')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with a fresh access token in its environment')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
@@ -129,6 +130,20 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object on stdout: `env_override` and a `profiles` array')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Also ask Attio (`GET /v2/self`, all profiles at once) whether each stored token is still accepted: exit 3 when any profile needs a new login, 1 when Attio could not be reached')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'attio-auth;doctor' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
+            [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object on stdout: `{"checks": [{"name", "status", "detail", "fix"}]}`')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Skip every check that needs the network (the app and API hosts, the clock, each profile against /v2/self)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -229,6 +244,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show the workspace, member, app and scopes the stored token grants')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Delete stored credentials')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show stored profiles (no network call, no secret shown)')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the keyring, files, port, browser, config, clock, network and every profile')
             [CompletionResult]::new('switch', 'switch', [CompletionResultType]::ParameterValue, 'Make a logged-in profile the default for commands without --profile')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with a fresh access token in its environment')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
@@ -253,6 +269,9 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             break
         }
         'attio-auth;help;status' {
+            break
+        }
+        'attio-auth;help;doctor' {
             break
         }
         'attio-auth;help;switch' {

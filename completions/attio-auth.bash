@@ -22,6 +22,9 @@ _attio__auth() {
             attio__auth,config)
                 cmd="attio__auth__subcmd__config"
                 ;;
+            attio__auth,doctor)
+                cmd="attio__auth__subcmd__doctor"
+                ;;
             attio__auth,exec)
                 cmd="attio__auth__subcmd__exec"
                 ;;
@@ -70,6 +73,9 @@ _attio__auth() {
             attio__auth__subcmd__help,config)
                 cmd="attio__auth__subcmd__help__subcmd__config"
                 ;;
+            attio__auth__subcmd__help,doctor)
+                cmd="attio__auth__subcmd__help__subcmd__doctor"
+                ;;
             attio__auth__subcmd__help,exec)
                 cmd="attio__auth__subcmd__help__subcmd__exec"
                 ;;
@@ -110,7 +116,7 @@ _attio__auth() {
 
     case "${cmd}" in
         attio__auth)
-            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status switch exec completions config man help"
+            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status doctor switch exec completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,6 +293,40 @@ _attio__auth() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        attio__auth__subcmd__doctor)
+            opts="-v -h --json --offline --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --app-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         attio__auth__subcmd__exec)
             opts="-v -h --env --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -330,7 +370,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__help)
-            opts="login token refresh whoami logout status switch exec completions config man help"
+            opts="login token refresh whoami logout status doctor switch exec completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -374,6 +414,20 @@ _attio__auth() {
         attio__auth__subcmd__help__subcmd__config__subcmd__path)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__auth__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

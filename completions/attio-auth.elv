@@ -35,6 +35,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand whoami 'Show the workspace, member, app and scopes the stored token grants'
             cand logout 'Delete stored credentials'
             cand status 'Show stored profiles (no network call, no secret shown)'
+            cand doctor 'Check the keyring, files, port, browser, config, clock, network and every profile'
             cand switch 'Make a logged-in profile the default for commands without --profile'
             cand exec 'Run a command with a fresh access token in its environment'
             cand completions 'Print a shell completion script on stdout'
@@ -125,6 +126,19 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'attio-auth;doctor'= {
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
+            cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
+            cand --lock-timeout 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]'
+            cand --json 'Print one JSON object on stdout: `{"checks": [{"name", "status", "detail", "fix"}]}`'
+            cand --offline 'Skip every check that needs the network (the app and API hosts, the clock, each profile against /v2/self)'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'attio-auth;switch'= {
             cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
@@ -210,6 +224,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand whoami 'Show the workspace, member, app and scopes the stored token grants'
             cand logout 'Delete stored credentials'
             cand status 'Show stored profiles (no network call, no secret shown)'
+            cand doctor 'Check the keyring, files, port, browser, config, clock, network and every profile'
             cand switch 'Make a logged-in profile the default for commands without --profile'
             cand exec 'Run a command with a fresh access token in its environment'
             cand completions 'Print a shell completion script on stdout'
@@ -228,6 +243,8 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         &'attio-auth;help;logout'= {
         }
         &'attio-auth;help;status'= {
+        }
+        &'attio-auth;help;doctor'= {
         }
         &'attio-auth;help;switch'= {
         }

@@ -42,7 +42,7 @@ pub struct Cli {
 /// Options that every subcommand accepts. The environment variables named in the help
 /// are read by `settings` (not by clap), so that an empty one counts as unset and a bad
 /// one is blamed on the variable, not the flag.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct GlobalArgs {
     /// Profile: one set of stored credentials (one workspace, one app)
     /// [env: ATTIO_PROFILE] [default: default]
@@ -121,6 +121,9 @@ pub enum Command {
     /// Show stored profiles (no network call, no secret shown)
     #[command(after_help = STATUS_HELP)]
     Status(StatusArgs),
+    /// Check the keyring, files, port, browser, config, clock, network and every profile
+    #[command(after_help = DOCTOR_HELP)]
+    Doctor(DoctorArgs),
     /// Make a logged-in profile the default for commands without --profile
     #[command(after_help = SWITCH_HELP)]
     Switch(SwitchArgs),
@@ -141,6 +144,17 @@ pub enum Command {
 /// The command the completion scripts run to list the stored profiles' names, one per
 /// line. Handled before clap parses anything, so no completion script offers it.
 pub const COMPLETE_PROFILES: &str = "__complete-profiles";
+
+const DOCTOR_HELP: &str = "\
+Each check is ok, warn or fail, with a one-line fix. Nothing stored is changed: the
+keyring check stores, reads back and deletes a probe entry of its own.
+
+Examples:
+  attio-auth doctor
+  attio-auth doctor --offline            # no network: files, keyring, port, browser, config
+  attio-auth doctor --json | jq '.checks[] | select(.status != \"ok\")'
+
+Exit status: 0 nothing failed (warnings allowed); 1 something failed; 2 usage error.";
 
 const SWITCH_HELP: &str = "\
 The default is kept in attio-auth's own state, beside the profiles (config.toml is never
@@ -393,6 +407,18 @@ pub struct StatusArgs {
     /// be reached
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print one JSON object on stdout: `{"checks": [{"name", "status", "detail", "fix"}]}`
+    #[arg(long)]
+    pub json: bool,
+
+    /// Skip every check that needs the network (the app and API hosts, the clock, each
+    /// profile against /v2/self)
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]

@@ -167,16 +167,21 @@ impl Listener {
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => return Err(bind_error(e, port)),
             Err(_) => {} // no IPv6 loopback here: browsers will use 127.0.0.1
         }
-        let addresses: Vec<String> = sockets
+        let listener = Self { sockets, port };
+        output::verbose(format!(
+            "listening for the redirect on {}",
+            listener.addresses().join(" and ")
+        ));
+        Ok(listener)
+    }
+
+    /// The addresses listened on, for people (`127.0.0.1:3456`, `[::1]:3456`).
+    pub fn addresses(&self) -> Vec<String> {
+        self.sockets
             .iter()
             .filter_map(|l| l.local_addr().ok())
             .map(|a| a.to_string())
-            .collect();
-        output::verbose(format!(
-            "listening for the redirect on {}",
-            addresses.join(" and ")
-        ));
-        Ok(Self { sockets, port })
+            .collect()
     }
 
     /// The port listened on (the one taken when 0 was asked for).

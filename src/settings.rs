@@ -32,7 +32,8 @@ pub const CHILD_WITHHELD: [&str; 3] =
 
 /// Every environment variable the tool reads (clap reads none, so that an empty one
 /// counts as unset and a bad one is blamed on the variable).
-const READ: [&str; 19] = [
+const READ: [&str; 20] = [
+    "PATH",
     "ATTIO_PROFILE",
     "ATTIO_APP_URL",
     "ATTIO_API_URL",
@@ -98,6 +99,46 @@ impl Environment {
             && self.get("DISPLAY").is_none()
             && self.get("WAYLAND_DISPLAY").is_none()
             && self.get("BROWSER").is_none()
+    }
+
+    /// The `ATTIO_*` variables that are set, as `NAME=value` (`NAME` alone, for those
+    /// holding secrets), for `doctor`.
+    pub fn attio_variables(&self) -> Vec<String> {
+        self.vars
+            .iter()
+            .filter(|(name, _)| name.starts_with("ATTIO_"))
+            .map(|(&name, value)| {
+                if CHILD_WITHHELD.contains(&name) {
+                    format!("{name} (set; its value is a secret)")
+                } else {
+                    format!("{name}={:?}", value.to_string_lossy())
+                }
+            })
+            .collect()
+    }
+
+    /// Whether a program of this name can be run from `PATH`.
+    pub fn on_path(&self, program: &str) -> bool {
+        let Some(path) = self.vars.get("PATH") else {
+            return false;
+        };
+        std::env::split_paths(path).any(|dir| {
+            let candidate = dir.join(program);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                candidate
+                    .metadata()
+                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            }
+            #[cfg(not(unix))]
+            candidate.is_file()
+        })
+    }
+
+    /// The `BROWSER` command line.
+    pub fn browser(&self) -> Option<&str> {
+        self.get("BROWSER")
     }
 
     /// Whether colour may be used (on a terminal): not with `NO_COLOR` or `TERM=dumb`.
@@ -222,7 +263,7 @@ impl Settings {
             client_secret: env
                 .get("ATTIO_CLIENT_SECRET")
                 .map(|s| Secret::new(s.trim().to_string())),
-            browser: env.get("BROWSER").map(str::to_string),
+            browser: env.browser().map(str::to_string),
             remote_without_display: env.remote_without_display(),
             lock_timeout,
             http_timeout,

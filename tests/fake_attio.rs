@@ -167,6 +167,8 @@ pub struct State {
     pub refresh_reuses: usize,
     /// Workspace API keys `/v2/self` accepts.
     pub api_keys: Vec<String>,
+    /// Seconds the `Date` header of every answer is off by (0: tiny_http's own).
+    pub clock_offset: i64,
     /// Misbehaviour per path, and for how many more requests (`usize::MAX`: always).
     pub misbehave: HashMap<String, (Misbehave, usize)>,
     codes: HashMap<String, CodeGrant>,
@@ -205,6 +207,7 @@ impl FakeAttio {
             probes: Vec::new(),
             refresh_reuses: 0,
             api_keys: Vec::new(),
+            clock_offset: 0,
             misbehave: HashMap::new(),
             codes: HashMap::new(),
             grants: Vec::new(),
@@ -375,6 +378,19 @@ fn handle(state: &Mutex<State>, mut request: Request) {
         "/oauth/token" => token(state, &seen),
         "/v2/self" => identify(state, &seen),
         _ => json(404, serde_json::json!({"message": "not found"})),
+    };
+    let offset = state.lock().unwrap().clock_offset;
+    let response = if offset == 0 {
+        response
+    } else {
+        let date = std::time::SystemTime::now()
+            .checked_add(Duration::from_secs(offset.unsigned_abs()))
+            .filter(|_| offset > 0)
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now() - Duration::from_secs(offset.unsigned_abs())
+            });
+        let header = format!("Date: {}", httpdate::fmt_http_date(date));
+        response.with_header(header.parse::<tiny_http::Header>().unwrap())
     };
     let _ = request.respond(response);
 }

@@ -13,6 +13,7 @@ mod cli_errors;
 mod completions;
 mod concurrency;
 mod crash;
+mod doctor;
 mod everyday;
 mod first_minutes;
 mod hostile;

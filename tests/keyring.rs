@@ -367,3 +367,57 @@ fn a_secret_service_that_never_answers_cannot_hang_it() {
         "it fell back to the file store"
     );
 }
+
+#[test]
+fn doctor_round_trips_a_probe_through_the_real_keyring_and_leaves_nothing() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithKeyring);
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    assert_eq!(login(&env, &bus, "default").code, 0);
+    let keyring_check = |run: &Run| -> serde_json::Value {
+        let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        value["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "keyring")
+            .unwrap()
+            .clone()
+    };
+    let doctor = run(&env, &bus, &["doctor", "--offline", "--json"]);
+    let check = keyring_check(&doctor);
+    assert_eq!(check["status"], "ok", "{doctor:?}");
+    let detail = check["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("the Secret Service (gnome-keyring-daemon, pid ")
+            && detail.contains("stored, read back and deleted a probe entry")
+            && detail.ends_with("; profiles stored there: default"),
+        "{detail}"
+    );
+    let (_, entries) = bus.secret_tool(&["search", "--all", "service", "attio-auth"]);
+    assert!(
+        !entries.contains("doctor-probe"),
+        "the probe is gone: {entries}"
+    );
+    assert!(in_keyring(&bus, "default"), "the profile is untouched");
+
+    // Locked, with a profile in it: a failure, with the fix.
+    bus.lock();
+    let doctor = run(&env, &bus, &["doctor", "--offline", "--json"]);
+    assert_eq!(doctor.code, 1, "{doctor:?}");
+    let check = keyring_check(&doctor);
+    assert_eq!(check["status"], "fail", "{doctor:?}");
+    assert!(
+        check["detail"].as_str().unwrap().contains("locked"),
+        "{check}"
+    );
+    assert!(
+        check["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("unlock the keyring"),
+        "{check}"
+    );
+}

@@ -3,6 +3,7 @@
 
 mod completions;
 mod config;
+mod doctor;
 mod exec;
 mod login;
 mod logout;
@@ -63,6 +64,10 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
     if let Command::Config(args) = &command {
         return config::run(&config_path, args);
     }
+    // Reports a bad config file or variable instead of stopping at it.
+    if let Command::Doctor(args) = &command {
+        return doctor::run(&cli.global, env, paths, &config_path, args);
+    }
     // config.toml holds defaults for `login` only: any other command works without it.
     let file = match (&command, crate::config::load(&config_path)) {
         (_, Ok(file)) => file,
@@ -109,7 +114,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
         Command::Status(args) => status::run(&ctx, args),
         Command::Exec(args) => exec::run(&ctx, args),
         Command::Switch(args) => switch::run(&ctx, args),
-        Command::Completions(_) | Command::Config(_) | Command::Man => {
+        Command::Completions(_) | Command::Config(_) | Command::Man | Command::Doctor(_) => {
             unreachable!("handled before the context is built")
         }
     }

@@ -112,8 +112,8 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
 }
 
 /// What Attio said of one profile's stored token.
-enum Check {
-    Live,
+pub(super) enum Check {
+    Live(Box<crate::attio::Identity>),
     /// Rejected, inactive, or not usable at all: log in again.
     LoginAgain(String),
     /// No answer (network, server): nothing is known.
@@ -123,7 +123,7 @@ enum Check {
 impl Check {
     fn active(&self) -> Option<bool> {
         match self {
-            Check::Live => Some(true),
+            Check::Live(_) => Some(true),
             Check::LoginAgain(_) => Some(false),
             Check::Unreachable(_) => None,
         }
@@ -131,14 +131,14 @@ impl Check {
 
     fn problem(&self) -> Option<&str> {
         match self {
-            Check::Live => None,
+            Check::Live(_) => None,
             Check::LoginAgain(why) | Check::Unreachable(why) => Some(why),
         }
     }
 
     fn describe(&self) -> String {
         match self {
-            Check::Live => "live (Attio accepted the token just now)".into(),
+            Check::Live(_) => "live (Attio accepted the token just now)".into(),
             Check::LoginAgain(why) => format!("needs a new login: {why}"),
             Check::Unreachable(why) => format!("could not ask Attio: {why}"),
         }
@@ -147,7 +147,7 @@ impl Check {
 
 /// Asks `/v2/self` about every listed profile at once, each on its own thread with its
 /// own HTTP client. Nothing is refreshed or written.
-fn check_all(
+pub(super) fn check_all(
     ctx: &Ctx,
     entries: &[(ProfileName, Result<ProfileMeta, String>)],
 ) -> Vec<Option<Check>> {
@@ -185,7 +185,7 @@ fn check_one(paths: &Paths, settings: &Settings, name: &ProfileName) -> Check {
         crate::attio::identify(&http, &api_url, &stored.creds.access_token, &hint)
     })();
     match asked {
-        Ok(_) => Check::Live,
+        Ok(identity) => Check::Live(Box::new(identity)),
         Err(e) if crate::failure::kind(&e) == Some(Kind::LoginAgain) => {
             Check::LoginAgain(format!("{e:#}"))
         }

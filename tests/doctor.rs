@@ -1,0 +1,261 @@
+//! `attio-auth doctor` (issue 11, item 1): every check through the binary, against the
+//! fake Attio, a busy port, a skewed clock, loose files and bad settings.
+
+use std::os::unix::fs::PermissionsExt;
+
+use serde_json::Value;
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::support::{Run, TestEnv, free_port, store_document, stored_document};
+
+/// The config.toml the environment reads, with the default profile's redirect port.
+fn configure_port(env: &TestEnv, port: u16) {
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(
+        env.config_dir().join("config.toml"),
+        format!("[profiles.default]\nport = {port}\n"),
+    )
+    .unwrap();
+}
+
+fn checks(run: &Run) -> Vec<(String, String, String, Option<String>)> {
+    let value: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+    value["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+                c["detail"].as_str().unwrap().to_string(),
+                c["fix"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+fn find<'a>(
+    all: &'a [(String, String, String, Option<String>)],
+    name: &str,
+) -> &'a (String, String, String, Option<String>) {
+    all.iter()
+        .find(|c| c.0 == name)
+        .unwrap_or_else(|| panic!("no check {name:?} in {all:?}"))
+}
+
+fn assert_no_secret(env: &TestEnv, run: &Run) {
+    for secret in env.fake.secrets() {
+        assert!(
+            !run.stdout.contains(&secret) && !run.stderr.contains(&secret),
+            "a secret leaked: {run:?}"
+        );
+    }
+}
+
+#[test]
+fn doctor_checks_everything_and_passes_a_healthy_setup() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let port = free_port();
+    configure_port(&env, port);
+    let before = env.fake.state().seen.len();
+    let run = env.run(&["doctor", "--json"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    assert_no_secret(&env, &run);
+    let all = checks(&run);
+    let names: Vec<&str> = all.iter().map(|c| c.0.as_str()).collect();
+    let port_check = format!("redirect port {port}");
+    assert_eq!(
+        names,
+        [
+            "config",
+            "environment",
+            "file store",
+            "keyring",
+            &port_check,
+            "browser",
+            "app URL",
+            "API URL",
+            "clock",
+            "profile default"
+        ]
+    );
+    for (name, status, _, _) in &all {
+        // No Secret Service in this environment: logins would use the file store.
+        let expected = if name == "keyring" { "warn" } else { "ok" };
+        assert_eq!(status, expected, "{name}: {all:?}");
+    }
+    let keyring = find(&all, "keyring");
+    assert!(
+        keyring
+            .2
+            .contains("logins will store credentials in the file store instead"),
+        "{keyring:?}"
+    );
+    assert!(keyring.3.is_some(), "a warning comes with a fix");
+    assert!(
+        find(&all, &port_check)
+            .2
+            .starts_with(&format!("free on 127.0.0.1:{port}"))
+    );
+    let environment = &find(&all, "environment").2;
+    assert!(
+        environment.contains("ATTIO_CLIENT_SECRET (set; its value is a secret)")
+            && environment.contains(&format!("ATTIO_API_URL={:?}", env.fake.url)),
+        "{environment}"
+    );
+    assert!(
+        find(&all, "profile default")
+            .2
+            .starts_with("live: workspace Acme"),
+        "{all:?}"
+    );
+    assert!(find(&all, "clock").2.contains("(within 60 s)"), "{all:?}");
+    // What reached Attio: the two hosts, then the profile's /v2/self.
+    let seen: Vec<String> = env.fake.state().seen[before..]
+        .iter()
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
+    assert_eq!(seen, ["GET /", "GET /", "GET /v2/self"]);
+
+    // The same as text, on stdout: a line per check, and a summary.
+    let text = env.run(&["doctor"]);
+    assert_eq!(text.code, 0, "{text:?}");
+    assert!(text.stdout.starts_with("ok    config "), "{text:?}");
+    assert!(text.stdout.contains("\nwarn  keyring "), "{text:?}");
+    assert!(
+        text.stdout.ends_with("\n0 problems, 1 warning.\n"),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn doctor_names_each_problem_with_its_fix() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    // Something of ours holds the redirect port.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    configure_port(&env, port);
+    // Attio's clock is five minutes ahead.
+    env.fake.state().clock_offset = 300;
+    // The stored token is one Attio no longer knows.
+    let mut document = stored_document(&env, "default");
+    document["access_token"] = serde_json::json!("at_unknown_to_attio");
+    store_document(&env, "default", &document);
+    // And the credentials file is readable by others.
+    std::fs::set_permissions(
+        env.credentials_file("default"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+
+    let run = env.run(&["doctor", "--json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    // (After the warning every read of a loose credentials file gives.)
+    assert!(
+        run.stderr.ends_with(
+            "\nattio-auth: error: 2 problems found (see above)\n\
+             attio-auth: hint: apply each `fix`, then run `attio-auth doctor` again\n"
+        ),
+        "{run:?}"
+    );
+    let all = checks(&run);
+    let held = find(&all, &format!("redirect port {port}"));
+    assert_eq!(held.1, "fail", "{held:?}");
+    assert!(
+        held.2.contains(&format!(
+            "in use on the loopback interface by pid {}",
+            std::process::id()
+        )),
+        "{held:?}"
+    );
+    assert!(held.3.as_deref().unwrap().contains("--port N"), "{held:?}");
+    let clock = find(&all, "clock");
+    assert_eq!(clock.1, "warn", "{clock:?}");
+    assert!(clock.2.contains(" s behind 127.0.0.1's"), "{clock:?}");
+    let profile = find(&all, "profile default");
+    assert_eq!(profile.1, "fail", "{profile:?}");
+    assert!(
+        profile
+            .3
+            .as_deref()
+            .unwrap()
+            .starts_with("run `attio-auth login"),
+        "{profile:?}"
+    );
+    let files = find(&all, "file store");
+    assert_eq!(files.1, "warn", "{files:?}");
+    assert_eq!(
+        files.3.as_deref(),
+        Some(
+            format!(
+                "run `chmod 600 {}`",
+                env.credentials_file("default").display()
+            )
+            .as_str()
+        )
+    );
+    drop(busy);
+}
+
+#[test]
+fn doctor_offline_asks_nobody_and_reports_bad_settings_instead_of_stopping() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    std::fs::write(
+        env.config_dir().join("config.toml"),
+        "[profiles.default]\nport = \"high\"\n",
+    )
+    .unwrap();
+    let before = env.fake.state().seen.len();
+    let run = env.run_with(
+        &["doctor", "--offline", "--json"],
+        &[
+            ("ATTIO_AUTH_LOCK_TIMEOUT", "soon"),
+            ("SSH_CONNECTION", "10.0.0.2 50000 10.0.0.1 22"),
+            ("BROWSER", ""),
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        env.fake.state().seen.len(),
+        before,
+        "nothing was asked of Attio"
+    );
+    let all = checks(&run);
+    let names: Vec<&str> = all.iter().map(|c| c.0.as_str()).collect();
+    assert!(
+        !names.contains(&"app URL") && !names.contains(&"clock"),
+        "{names:?}"
+    );
+    let config = find(&all, "config");
+    assert_eq!(config.1, "fail");
+    assert!(
+        config
+            .2
+            .ends_with("config.toml:2:8: `port`: invalid type: string \"high\", expected u16"),
+        "{config:?}"
+    );
+    let environment = find(&all, "environment");
+    assert_eq!(environment.1, "fail");
+    assert!(
+        environment
+            .2
+            .starts_with("ATTIO_AUTH_LOCK_TIMEOUT=\"soon\": expected a whole number of seconds"),
+        "{environment:?}"
+    );
+    let browser = find(&all, "browser");
+    assert_eq!(browser.1, "warn", "{browser:?}");
+    assert!(
+        browser.3.as_deref().unwrap().contains("ssh -L"),
+        "{browser:?}"
+    );
+    let profile = find(&all, "profile default");
+    assert_eq!(profile.1, "ok", "{profile:?}");
+    assert!(
+        profile.2.contains("not checked with Attio: --offline"),
+        "{profile:?}"
+    );
+}
