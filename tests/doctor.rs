@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use serde_json::Value;
 
 use crate::fake_attio::{Consent, Tokens};
-use crate::support::{Run, TestEnv, free_port, store_document, stored_document};
+use crate::support::{Run, TestEnv, assert_no_leak, free_port, store_document, stored_document};
 
 /// The config.toml the environment reads, with the default profile's redirect port.
 fn configure_port(env: &TestEnv, port: u16) {
@@ -44,15 +44,6 @@ fn find<'a>(
         .unwrap_or_else(|| panic!("no check {name:?} in {all:?}"))
 }
 
-fn assert_no_secret(env: &TestEnv, run: &Run) {
-    for secret in env.fake.secrets() {
-        assert!(
-            !run.stdout.contains(&secret) && !run.stderr.contains(&secret),
-            "a secret leaked: {run:?}"
-        );
-    }
-}
-
 #[test]
 fn doctor_checks_everything_and_passes_a_healthy_setup() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
@@ -62,7 +53,7 @@ fn doctor_checks_everything_and_passes_a_healthy_setup() {
     let before = env.fake.state().seen.len();
     let run = env.run(&["doctor", "--json"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
-    assert_no_secret(&env, &run);
+    assert_no_leak(&env, &run, "what it printed");
     let all = checks(&run);
     let names: Vec<&str> = all.iter().map(|c| c.0.as_str()).collect();
     let port_check = format!("redirect port {port}");
@@ -257,5 +248,35 @@ fn doctor_offline_asks_nobody_and_reports_bad_settings_instead_of_stopping() {
     assert!(
         profile.2.contains("not checked with Attio: --offline"),
         "{profile:?}"
+    );
+}
+
+#[test]
+fn doctor_fails_on_a_stored_file_another_user_owns() {
+    if !crate::support::can_chown() {
+        return;
+    }
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let planted = env.credentials_file("default");
+    std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+    let run = env.run(&["doctor", "--offline", "--json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let all = checks(&run);
+    let files = find(&all, "file store");
+    assert_eq!(files.1, "fail", "{files:?}");
+    assert_eq!(
+        files.2,
+        format!(
+            "owned by another user, so attio-auth will not read them: {}",
+            planted.display()
+        )
+    );
+    assert!(
+        files
+            .3
+            .as_deref()
+            .unwrap()
+            .starts_with(&format!("move {} out of the way", planted.display()))
     );
 }

@@ -11,7 +11,7 @@ use std::thread::{self, JoinHandle};
 use serde_json::json;
 
 use crate::fake_attio::{CLIENT_SECRET, Consent, Echo, Misbehave, Tokens};
-use crate::support::{BROWSER, Run, TestEnv, can_chown, free_port};
+use crate::support::{BROWSER, Run, TestEnv, assert_no_leak, can_chown, free_port};
 
 /// Writes an executable shell script into the test's home; returns its path.
 fn script(env: &TestEnv, name: &str, body: &str) -> String {
@@ -321,53 +321,6 @@ fn another_users_browser_cannot_take_the_login() {
         1,
         "only our browser got there"
     );
-}
-
-/// Whether `text` holds an 8-character piece of `secret`, as is, in another case,
-/// percent-decoded or JSON-unescaped.
-fn leaks(text: &str, secret: &str) -> bool {
-    let percent = url::form_urlencoded::parse(text.replace('+', "%2B").as_bytes())
-        .map(|(k, v)| format!("{k}{v}"))
-        .collect::<String>();
-    let mut json = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("\\u") {
-        json.push_str(&rest[..at]);
-        let hex = rest.get(at + 2..at + 6).unwrap_or("");
-        match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
-            Some(c) => {
-                json.push(c);
-                rest = &rest[at + 6..];
-            }
-            None => {
-                json.push_str("\\u");
-                rest = &rest[at + 2..];
-            }
-        }
-    }
-    json.push_str(rest);
-    let secret = secret.to_lowercase();
-    let chars: Vec<char> = secret.chars().collect();
-    [
-        text.to_lowercase(),
-        percent.to_lowercase(),
-        json.to_lowercase(),
-    ]
-    .iter()
-    .any(|view| {
-        chars
-            .windows(8)
-            .any(|w| view.contains(&w.iter().collect::<String>()))
-    })
-}
-
-fn assert_no_leak(env: &TestEnv, run: &Run, what: &str) {
-    for secret in env.fake.secrets() {
-        assert!(
-            !leaks(&run.stdout, &secret) && !leaks(&run.stderr, &secret),
-            "{what}: a piece of {secret} was shown: {run:?}"
-        );
-    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use crate::fake_attio::{Consent, Tokens};
-use crate::support::{Run, TestEnv, files_under};
+use crate::support::{Run, TestEnv, assert_no_leak, files_under};
 
 /// A vault in a directory: one file per profile, and a record of each call's action
 /// and environment. Its first word picks how it behaves: `ok`, `hang` (on every
@@ -80,14 +80,6 @@ fn login_with(env: &TestEnv, vars: &[(&str, &str)], extra: &[&str]) -> Run {
 }
 
 /// Nothing of a secret in what a run printed.
-fn assert_no_secret(env: &TestEnv, run: &Run) {
-    for secret in env.fake.secrets() {
-        assert!(
-            !run.stdout.contains(&secret) && !run.stderr.contains(&secret),
-            "a secret leaked: {run:?}"
-        );
-    }
-}
 
 #[test]
 fn a_store_command_keeps_the_secret_through_login_refresh_and_logout() {
@@ -105,7 +97,7 @@ fn a_store_command_keeps_the_secret_through_login_refresh_and_logout() {
         &[],
     );
     assert_eq!(run.code, 0, "{run:?}");
-    assert_no_secret(&env, &run);
+    assert_no_leak(&env, &run, "what it printed");
     let first = env.fake.last_access_token();
     let kept = std::fs::read_to_string(vault.entry("default")).unwrap();
     assert!(kept.contains(&first), "the vault holds the document");
@@ -166,7 +158,7 @@ fn a_failing_store_command_stores_nothing_and_shows_no_secret() {
     let command = vault.command("fail");
     let run = login_with(&env, &with_command(&command), &[]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:?}");
-    assert_no_secret(&env, &run);
+    assert_no_leak(&env, &run, "what it printed");
     assert!(
         // The last line it wrote began with the document (no newline after it): withheld.
         run.stderr.contains(
@@ -411,7 +403,7 @@ fn the_readme_pass_recipe_works_against_the_real_pass() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     let run = login_with(&env, &vars, &[]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert_no_secret(&env, &run);
+    assert_no_leak(&env, &run, "what it printed");
     let first = env.fake.last_access_token();
     assert!(shown().contains(&first), "pass holds the document");
     let encrypted = std::fs::read(&entry).unwrap();

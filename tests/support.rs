@@ -268,3 +268,51 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+/// Whether `text` holds an 8-character piece of `secret`, as is, in another case,
+/// percent-decoded or JSON-unescaped.
+pub fn leaks(text: &str, secret: &str) -> bool {
+    let percent = url::form_urlencoded::parse(text.replace('+', "%2B").as_bytes())
+        .map(|(k, v)| format!("{k}{v}"))
+        .collect::<String>();
+    let mut json = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("\\u") {
+        json.push_str(&rest[..at]);
+        let hex = rest.get(at + 2..at + 6).unwrap_or("");
+        match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+            Some(c) => {
+                json.push(c);
+                rest = &rest[at + 6..];
+            }
+            None => {
+                json.push_str("\\u");
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    json.push_str(rest);
+    let secret = secret.to_lowercase();
+    let chars: Vec<char> = secret.chars().collect();
+    [
+        text.to_lowercase(),
+        percent.to_lowercase(),
+        json.to_lowercase(),
+    ]
+    .iter()
+    .any(|view| {
+        chars
+            .windows(8)
+            .any(|w| view.contains(&w.iter().collect::<String>()))
+    })
+}
+
+/// Fails when any secret the fake knows shows in what a run printed.
+pub fn assert_no_leak(env: &TestEnv, run: &Run, what: &str) {
+    for secret in env.fake.secrets() {
+        assert!(
+            !leaks(&run.stdout, &secret) && !leaks(&run.stderr, &secret),
+            "{what}: a piece of {secret} was shown: {run:?}"
+        );
+    }
+}

@@ -238,30 +238,54 @@ fn check_file_store(report: &mut Report, paths: &Paths) {
             return;
         }
     }
-    let mut exposed = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(paths.credentials_dir()) {
-        for entry in entries.flatten() {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::MetadataExt;
-                if entry
-                    .path()
-                    .symlink_metadata()
-                    .is_ok_and(|m| m.mode() & 0o077 != 0)
-                {
+    // The files of the file store and the profiles' metadata: the user's, and (for
+    // secrets) private.
+    let (mut foreign, mut exposed) = (Vec::new(), Vec::new());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let own = unsafe { libc::geteuid() };
+        for (dir, secret) in [
+            (paths.credentials_dir(), true),
+            (paths.profiles_dir(), false),
+        ] {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let Ok(metadata) = entry.path().symlink_metadata() else {
+                    continue;
+                };
+                if metadata.uid() != own {
+                    foreign.push(entry.path());
+                } else if secret && metadata.mode() & 0o077 != 0 {
                     exposed.push(entry.path());
                 }
             }
-            #[cfg(not(unix))]
-            let _ = entry;
         }
     }
+    let listed = |files: &[std::path::PathBuf]| -> String {
+        let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        names.join(", ")
+    };
+    if let Some(first) = foreign.first() {
+        report.add_fix(
+            "file store",
+            Status::Fail,
+            format!(
+                "owned by another user, so attio-auth will not read them: {}",
+                listed(&foreign)
+            ),
+            format!(
+                "move {} out of the way (or `chown` it back to you)",
+                first.display()
+            ),
+        );
+        return;
+    }
     if let Some(first) = exposed.first() {
-        let listed: Vec<String> = exposed.iter().map(|p| p.display().to_string()).collect();
         report.add_fix(
             "file store",
             Status::Warn,
-            format!("readable by other users: {}", listed.join(", ")),
+            format!("readable by other users: {}", listed(&exposed)),
             format!("run `chmod 600 {}`", first.display()),
         );
         return;

@@ -331,7 +331,8 @@ impl Locked<'_> {
                 Err(e) => leftover(e),
             }
         }
-        // An earlier login kept by another command (or by this one no longer).
+        // An earlier login kept by another command (or by this one no longer). Nothing
+        // will remember that command after this: say how to erase its copy by hand.
         if let Some(previous) = previous
             .filter(|p| p.store == StoreKind::Command && p.store_command != meta.store_command)
             && let Err(e) = self
@@ -339,7 +340,14 @@ impl Locked<'_> {
                 .backend(previous.store, previous.store_command.as_deref())
                 .and_then(|store| store.delete(name))
         {
-            leftover(e);
+            let program = previous
+                .store_command
+                .as_ref()
+                .and_then(|words| words.first())
+                .map_or("the earlier store command", String::as_str);
+            output::warn(format!(
+                "{e:#}; the earlier login's copy may remain in that vault: run `{program} ... erase {name}` to remove it"
+            ));
         }
         if meta.store != StoreKind::File {
             for temp in FileStore::new(self.repo.paths).leftover_temps(name) {
