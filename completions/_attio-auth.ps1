@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'attio-auth' {
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -54,7 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)')
             [CompletionResult]::new('--require-scope', '--require-scope', [CompletionResultType]::ParameterName, 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds without a callback (at least 1)')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -70,7 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
         'attio-auth;token' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl''s command line) or `env` (an `export ATTIO_ACCESS_TOKEN=''…''` line)')
             [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -84,7 +84,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             break
         }
         'attio-auth;refresh' {
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -97,7 +97,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
         }
         'attio-auth;whoami' {
             [CompletionResult]::new('--require-scope', '--require-scope', [CompletionResultType]::ParameterName, 'Fail (exit 5) unless this scope is granted (repeatable)')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -110,7 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             break
         }
         'attio-auth;logout' {
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -123,7 +123,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             break
         }
         'attio-auth;status' {
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -137,7 +137,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             break
         }
         'attio-auth;doctor' {
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -151,7 +151,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             break
         }
         'attio-auth;switch' {
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -165,7 +165,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
         'attio-auth;exec' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'The environment variable that receives the token')
             [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds')
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -177,7 +177,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             break
         }
         'attio-auth;completions' {
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -189,7 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             break
         }
         'attio-auth;config' {
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -203,7 +203,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             break
         }
         'attio-auth;config;path' {
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')
@@ -226,7 +226,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             break
         }
         'attio-auth;man' {
-            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]')

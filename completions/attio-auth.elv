@@ -18,7 +18,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
     }
     var completions = [
         &'attio-auth'= {
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -50,7 +50,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --scope 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)'
             cand --require-scope 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)'
             cand --timeout 'Give up after this many seconds without a callback (at least 1)'
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -65,7 +65,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         &'attio-auth;token'= {
             cand --format 'How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl''s command line) or `env` (an `export ATTIO_ACCESS_TOKEN=''…''` line)'
             cand --min-ttl 'Refresh first when the token expires within this many seconds'
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -78,7 +78,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'attio-auth;refresh'= {
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -90,7 +90,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         }
         &'attio-auth;whoami'= {
             cand --require-scope 'Fail (exit 5) unless this scope is granted (repeatable)'
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -102,7 +102,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --help 'Print help'
         }
         &'attio-auth;logout'= {
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -114,7 +114,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --help 'Print help'
         }
         &'attio-auth;status'= {
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -127,7 +127,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --help 'Print help'
         }
         &'attio-auth;doctor'= {
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -140,7 +140,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --help 'Print help'
         }
         &'attio-auth;switch'= {
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -153,7 +153,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         &'attio-auth;exec'= {
             cand --env 'The environment variable that receives the token'
             cand --min-ttl 'Refresh first when the token expires within this many seconds'
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -164,7 +164,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --help 'Print help'
         }
         &'attio-auth;completions'= {
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -175,7 +175,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --help 'Print help'
         }
         &'attio-auth;config'= {
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -188,7 +188,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'attio-auth;config;path'= {
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'
@@ -207,7 +207,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         &'attio-auth;config;help;help'= {
         }
         &'attio-auth;man'= {
-            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]'

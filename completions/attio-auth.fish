@@ -24,7 +24,7 @@ function __fish_attio_auth_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c attio-auth -n "__fish_attio_auth_needs_command" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_needs_command" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_needs_command" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -53,7 +53,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l port -d 
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l scope -d 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l require-scope -d 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l timeout -d 'Give up after this many seconds without a callback (at least 1)' -r
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -68,7 +68,7 @@ json\t'A JSON object: access_token, expires_at, profile and source'
 curl-config\t'`header = "Authorization: Bearer <token>"`, a curl config line for `curl -K -`'
 env\t'`export ATTIO_ACCESS_TOKEN=\'<token>\'`, for `eval` in a POSIX shell'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -77,7 +77,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l header -
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l json -d 'Short for `--format json`: access_token, expires_at, profile and source'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -85,7 +85,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l lock-t
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -s h -l help -d 'Print help'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l require-scope -d 'Fail (exit 5) unless this scope is granted (repeatable)' -r
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -93,7 +93,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l lock-ti
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -l json -d 'Print one JSON object (the /v2/self fields plus `profile` and `store`) on stdout'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand whoami" -s h -l help -d 'Print help'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -101,7 +101,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l lock-ti
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l all -d 'Remove every profile (not with --profile)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -s h -l help -d 'Print help'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -110,7 +110,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l json -d
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l check -d 'Also ask Attio (`GET /v2/self`, all profiles at once) whether each stored token is still accepted: exit 3 when any profile needs a new login, 1 when Attio could not be reached'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -s h -l help -d 'Print help'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand doctor" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand doctor" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand doctor" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand doctor" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand doctor" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -119,7 +119,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand doctor" -l json -d
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand doctor" -l offline -d 'Skip every check that needs the network (the app and API hosts, the clock, each profile against /v2/self)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand doctor" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand doctor" -s h -l help -d 'Print help'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -128,21 +128,21 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -s v -l ve
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -s h -l help -d 'Print help'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l env -d 'The environment variable that receives the token' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -s h -l help -d 'Print help'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login) [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -151,7 +151,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -s h -l help -d 'Print help'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -f -a "path" -d 'Print the path of the configuration file (it need not exist)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and not __fish_seen_subcommand_from path help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r
@@ -160,7 +160,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the path of the configuration file (it need not exist)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: default]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand man" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600) [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]' -r

@@ -45,7 +45,7 @@ pub struct Cli {
 #[derive(Debug, Default, Args)]
 pub struct GlobalArgs {
     /// Profile: one set of stored credentials (one workspace, one app)
-    /// [env: ATTIO_PROFILE] [default: default]
+    /// [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]
     #[arg(long, global = true, value_name = "NAME", help_heading = GLOBAL)]
     pub profile: Option<String>,
 

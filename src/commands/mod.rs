@@ -22,6 +22,7 @@ use crate::context::Ctx;
 use crate::http::Http;
 use crate::output;
 use crate::paths::Paths;
+use crate::profile::Implied;
 use crate::settings::{Environment, ProfileSource, Settings};
 
 /// The stored profiles' names, one per line, for the completion scripts
@@ -91,14 +92,11 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
         },
     )?;
     crate::profile::set_implied(match settings.profile_source {
-        ProfileSource::Switched | ProfileSource::Default => Some(settings.profile.clone()),
-        ProfileSource::Variable => None,
-        ProfileSource::Flag => Some(
-            crate::profile::default::read(&paths)
-                .ok()
-                .flatten()
-                .unwrap_or_else(crate::profile::ProfileName::fallback),
-        ),
+        ProfileSource::Switched | ProfileSource::Default => {
+            Implied::Profile(settings.profile.clone())
+        }
+        ProfileSource::Variable => Implied::Unknown,
+        ProfileSource::Flag => Implied::Switched(paths.clone()),
     });
     let ctx = Ctx {
         http: Http::new(settings.http_timeout),

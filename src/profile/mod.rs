@@ -55,7 +55,18 @@ impl ProfileName {
     /// The ` --profile NAME` a suggested command needs to name this profile (nothing
     /// when the command would pick it anyway).
     pub fn flag(&self) -> String {
-        if IMPLIED.get().unwrap_or(&Some(Self::fallback())).as_ref() == Some(self) {
+        let implied = match IMPLIED.get() {
+            None => Some(Self::fallback()),
+            Some(Implied::Profile(name)) => Some(name.clone()),
+            Some(Implied::Unknown) => None,
+            Some(Implied::Switched(paths)) => Some(
+                default::read(paths)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(Self::fallback),
+            ),
+        };
+        if implied.as_ref() == Some(self) {
             String::new()
         } else {
             format!(" --profile {self}")
@@ -63,13 +74,21 @@ impl ProfileName {
     }
 }
 
-/// The profile a command names none would use, for suggested commands: `None` while
-/// `ATTIO_PROFILE` is set (a suggestion must not depend on it). Unset: `default`.
-static IMPLIED: std::sync::OnceLock<Option<ProfileName>> = std::sync::OnceLock::new();
+/// The profile a command that names none would use, for suggested commands.
+pub enum Implied {
+    Profile(ProfileName),
+    /// `ATTIO_PROFILE` is set: a suggestion must not depend on it, so it names one.
+    Unknown,
+    /// The one `switch` set (or `default`), read only when a suggestion needs it.
+    Switched(Paths),
+}
 
-/// Records which profile a command without `--profile` would use (see [`IMPLIED`]).
-pub fn set_implied(profile: Option<ProfileName>) {
-    let _ = IMPLIED.set(profile);
+/// See [`Implied`]; unset, it is `default`.
+static IMPLIED: std::sync::OnceLock<Implied> = std::sync::OnceLock::new();
+
+/// Records which profile a command without `--profile` would use (see [`Implied`]).
+pub fn set_implied(implied: Implied) {
+    let _ = IMPLIED.set(implied);
 }
 
 impl fmt::Display for ProfileName {
