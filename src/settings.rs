@@ -117,23 +117,12 @@ impl Environment {
             .collect()
     }
 
-    /// Whether a program of this name can be run from `PATH`.
-    pub fn on_path(&self, program: &str) -> bool {
-        let Some(path) = self.vars.get("PATH") else {
-            return false;
-        };
-        std::env::split_paths(path).any(|dir| {
-            let candidate = dir.join(program);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                candidate
-                    .metadata()
-                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-            }
-            #[cfg(not(unix))]
-            candidate.is_file()
-        })
+    /// The directories of `PATH`, in order.
+    pub fn path_dirs(&self) -> Vec<PathBuf> {
+        self.vars
+            .get("PATH")
+            .map(|path| std::env::split_paths(path).collect())
+            .unwrap_or_default()
     }
 
     /// The `BROWSER` command line.
@@ -211,7 +200,7 @@ impl Settings {
                 ),
                 (None, None) => match switched()? {
                     Some(name) => (name, ProfileSource::Switched),
-                    None => (ProfileName::parse("default")?, ProfileSource::Default),
+                    None => (ProfileName::fallback(), ProfileSource::Default),
                 },
             };
         let defaults = config.profile(profile.as_str());

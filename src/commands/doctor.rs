@@ -477,7 +477,7 @@ fn check_browser(report: &mut Report, env: &Environment) {
         let opener = open::commands("about:blank")
             .into_iter()
             .map(|c| c.get_program().to_string_lossy().into_owned())
-            .find(|program| env.on_path(program));
+            .find(|program| on_path(&env.path_dirs(), program));
         match opener {
             Some(program) => report.add(
                 "browser",
@@ -492,6 +492,22 @@ fn check_browser(report: &mut Report, env: &Environment) {
             ),
         }
     }
+}
+
+/// Whether a program of this name can be run from one of the `PATH` directories.
+fn on_path(dirs: &[std::path::PathBuf], program: &str) -> bool {
+    dirs.iter().any(|dir| {
+        let candidate = dir.join(program);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            candidate
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        }
+        #[cfg(not(unix))]
+        candidate.is_file()
+    })
 }
 
 /// The app and API hosts answer, and the clock agrees with the API host's.
