@@ -113,8 +113,7 @@ impl Incoming {
     pub fn foreign_uid(&self) -> Option<u32> {
         #[cfg(unix)]
         {
-            // SAFETY: geteuid has no preconditions.
-            let ours = unsafe { libc::geteuid() };
+            let ours = crate::secure_fs::euid();
             self.peer_uid.filter(|&uid| uid != ours && uid != 0)
         }
         #[cfg(not(unix))]
@@ -622,8 +621,7 @@ fn port_holder(port: u16) -> Option<Holder> {
             return Some(Holder::Process { pid, name, login });
         }
     }
-    // SAFETY: geteuid has no preconditions.
-    let own = unsafe { libc::geteuid() };
+    let own = crate::secure_fs::euid();
     // Our own socket whose process is gone by now says nothing useful.
     (uid != own).then_some(Holder::User(uid))
 }

@@ -84,6 +84,15 @@ pub fn warn_unknown(scopes: &[String]) {
     }
 }
 
+/// Scopes for people: comma-separated, or `(none)`.
+pub fn listed(scopes: &[String]) -> String {
+    if scopes.is_empty() {
+        "(none)".into()
+    } else {
+        scopes.join(", ")
+    }
+}
+
 /// The exit-5 failure naming the missing scopes.
 pub fn failure(missing: &[&str], granted: &[String]) -> anyhow::Error {
     let granted = if granted.is_empty() {

@@ -89,7 +89,7 @@ pub fn check_dir(_dir: &Path) -> Result<()> {
 
 /// The effective user ID of this process.
 #[cfg(unix)]
-fn euid() -> u32 {
+pub fn euid() -> u32 {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() }
 }

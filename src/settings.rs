@@ -101,17 +101,25 @@ impl Environment {
             && self.get("BROWSER").is_none()
     }
 
-    /// The `ATTIO_*` variables that are set, as `NAME=value` (`NAME` alone, for those
-    /// holding secrets), for `doctor`.
+    /// The `ATTIO_*` variables that are set, as `NAME=value`, for `doctor`: `NAME` alone
+    /// for those holding secrets, and only the program of a store command (its
+    /// arguments may hold a vault session).
     pub fn attio_variables(&self) -> Vec<String> {
         self.vars
             .iter()
             .filter(|(name, _)| name.starts_with("ATTIO_"))
             .map(|(&name, value)| {
+                let value = value.to_string_lossy();
                 if CHILD_WITHHELD.contains(&name) {
                     format!("{name} (set; its value is a secret)")
+                } else if name == "ATTIO_AUTH_STORE_COMMAND" {
+                    let program = command_words(&value)
+                        .ok()
+                        .and_then(|words| words.into_iter().next())
+                        .unwrap_or_default();
+                    format!("{name} (program `{program}`; its arguments are not shown)")
                 } else {
-                    format!("{name}={:?}", value.to_string_lossy())
+                    format!("{name}={value:?}")
                 }
             })
             .collect()

@@ -51,8 +51,16 @@ fn doctor_checks_everything_and_passes_a_healthy_setup() {
     let port = free_port();
     configure_port(&env, port);
     let before = env.fake.state().seen.len();
-    let run = env.run(&["doctor", "--json"]);
+    // A store command's arguments may hold a vault session: only its program is shown.
+    let run = env.run_with(
+        &["doctor", "--json"],
+        &[(
+            "ATTIO_AUTH_STORE_COMMAND",
+            "op-vault --session s3cr3t-session",
+        )],
+    );
     assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    assert!(!run.stdout.contains("s3cr3t-session"), "{run:?}");
     assert_no_leak(&env, &run, "what it printed");
     let all = checks(&run);
     let names: Vec<&str> = all.iter().map(|c| c.0.as_str()).collect();
@@ -93,7 +101,10 @@ fn doctor_checks_everything_and_passes_a_healthy_setup() {
     let environment = &find(&all, "environment").2;
     assert!(
         environment.contains("ATTIO_CLIENT_SECRET (set; its value is a secret)")
-            && environment.contains(&format!("ATTIO_API_URL={:?}", env.fake.url)),
+            && environment.contains(&format!("ATTIO_API_URL={:?}", env.fake.url))
+            && environment.contains(
+                "ATTIO_AUTH_STORE_COMMAND (program `op-vault`; its arguments are not shown)"
+            ),
         "{environment}"
     );
     assert!(

@@ -383,12 +383,11 @@ fn handle(state: &Mutex<State>, mut request: Request) {
     let response = if offset == 0 {
         response
     } else {
-        let date = std::time::SystemTime::now()
-            .checked_add(Duration::from_secs(offset.unsigned_abs()))
-            .filter(|_| offset > 0)
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now() - Duration::from_secs(offset.unsigned_abs())
-            });
+        let (now, by) = (
+            std::time::SystemTime::now(),
+            Duration::from_secs(offset.unsigned_abs()),
+        );
+        let date = if offset > 0 { now + by } else { now - by };
         let header = format!("Date: {}", httpdate::fmt_http_date(date));
         response.with_header(header.parse::<tiny_http::Header>().unwrap())
     };

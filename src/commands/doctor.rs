@@ -10,7 +10,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::status::{self, Check};
+use super::status::{self, Check, Entry};
 use crate::cli::{DoctorArgs, GlobalArgs, StoreKind};
 use crate::config::{self, Config};
 use crate::context::Ctx;
@@ -18,7 +18,7 @@ use crate::failure::{self, Failure, Kind};
 use crate::http::Http;
 use crate::output;
 use crate::paths::Paths;
-use crate::profile::{self, ProfileMeta, ProfileName, Repository};
+use crate::profile::{self, ProfileName};
 use crate::secret::Secret;
 use crate::settings::{Environment, Settings};
 use crate::store::{KeyringStore, SecretStore};
@@ -111,18 +111,7 @@ pub fn run(
         settings,
         paths,
     };
-    let profiles = profile::list(&ctx.paths).unwrap_or_default();
-    let metas: Vec<(ProfileName, Result<ProfileMeta, String>)> = profiles
-        .iter()
-        .map(|name| {
-            let meta = match Repository::new(&ctx.paths, name, &ctx.settings).meta() {
-                Ok(Some(meta)) => Ok(meta),
-                Ok(None) => Err("metadata vanished while reading".to_string()),
-                Err(e) => Err(format!("{e:#}")),
-            };
-            (name.clone(), meta)
-        })
-        .collect();
+    let metas = status::read_all(&ctx, profile::list(&ctx.paths).unwrap_or_default());
     check_file_store(&mut report, &ctx.paths);
     let keyring_in_use: Vec<&str> = metas
         .iter()
@@ -244,8 +233,7 @@ fn check_file_store(report: &mut Report, paths: &Paths) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let own = unsafe { libc::geteuid() };
+        let own = crate::secure_fs::euid();
         for (dir, secret) in [
             (paths.credentials_dir(), true),
             (paths.profiles_dir(), false),
@@ -393,8 +381,7 @@ fn secret_service_daemon() -> Option<String> {
             "keepassxc",
             "oo7-daemon",
         ];
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let own = unsafe { libc::geteuid() };
+        let own = crate::secure_fs::euid();
         for entry in std::fs::read_dir("/proc").ok()?.flatten() {
             let name = entry.file_name();
             let Some(pid) = name
@@ -425,12 +412,7 @@ fn secret_service_daemon() -> Option<String> {
 
 /// The redirect port: config.toml's for the profile, else the port it logged in with,
 /// else 3456; bindable on the loopback addresses, or who holds it.
-fn check_port(
-    report: &mut Report,
-    ctx: &Ctx,
-    config: &Config,
-    metas: &[(ProfileName, Result<ProfileMeta, String>)],
-) {
+fn check_port(report: &mut Report, ctx: &Ctx, config: &Config, metas: &[Entry]) {
     let profile = &ctx.settings.profile;
     let logged_in_with = metas
         .iter()
@@ -511,11 +493,7 @@ fn on_path(dirs: &[std::path::PathBuf], program: &str) -> bool {
 }
 
 /// The app and API hosts answer, and the clock agrees with the API host's.
-fn check_hosts(
-    report: &mut Report,
-    ctx: &Ctx,
-    metas: &[(ProfileName, Result<ProfileMeta, String>)],
-) {
+fn check_hosts(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
     let previous = metas
         .iter()
         .find(|(name, _)| name == &ctx.settings.profile)
@@ -622,11 +600,7 @@ fn check_clock(report: &mut Report, url: &Url, response: &oauth2::HttpResponse) 
 }
 
 /// Each profile's stored token against `/v2/self`, all at once.
-fn check_profiles_online(
-    report: &mut Report,
-    ctx: &Ctx,
-    metas: &[(ProfileName, Result<ProfileMeta, String>)],
-) {
+fn check_profiles_online(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
     let checks = status::check_all(ctx, metas);
     for ((name, meta), check) in metas.iter().zip(checks) {
         let title = format!("profile {name}");
@@ -642,11 +616,7 @@ fn check_profiles_online(
                     "live: workspace {} ({}), scopes {}",
                     identity.workspace_name.as_deref().unwrap_or("(unknown)"),
                     identity.workspace_slug.as_deref().unwrap_or("(unknown)"),
-                    if identity.scopes.is_empty() {
-                        "(none)".into()
-                    } else {
-                        identity.scopes.join(", ")
-                    }
+                    crate::scopes::listed(&identity.scopes)
                 ),
             ),
             Some(Check::LoginAgain(why)) => report.add_fix(
@@ -667,10 +637,7 @@ fn check_profiles_online(
 }
 
 /// Each profile from its metadata alone (`--offline`).
-fn check_profiles_offline(
-    report: &mut Report,
-    metas: &[(ProfileName, Result<ProfileMeta, String>)],
-) {
+fn check_profiles_offline(report: &mut Report, metas: &[Entry]) {
     let now = crate::freshness::now();
     for (name, meta) in metas {
         let title = format!("profile {name}");

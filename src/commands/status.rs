@@ -34,18 +34,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
             .flatten()
             .unwrap_or_else(ProfileName::fallback),
     };
-    let entries: Vec<(ProfileName, Result<ProfileMeta, String>)> = names
-        .into_iter()
-        .map(|name| {
-            let repo = Repository::new(&ctx.paths, &name, &ctx.settings);
-            let meta = match repo.meta() {
-                Ok(Some(meta)) => Ok(meta),
-                Ok(None) => Err("metadata vanished while reading".to_string()),
-                Err(e) => Err(format!("{e:#}")),
-            };
-            (name, meta)
-        })
-        .collect();
+    let entries = read_all(ctx, names);
     let checks: Vec<Option<Check>> = if args.check {
         check_all(ctx, &entries)
     } else {
@@ -111,6 +100,24 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     check_outcome(&entries, &checks)
 }
 
+/// A listed profile and its metadata, or why that could not be read.
+pub(super) type Entry = (ProfileName, Result<ProfileMeta, String>);
+
+/// The metadata of each named profile (an unreadable one is kept, with why).
+pub(super) fn read_all(ctx: &Ctx, names: Vec<ProfileName>) -> Vec<Entry> {
+    names
+        .into_iter()
+        .map(|name| {
+            let meta = match Repository::new(&ctx.paths, &name, &ctx.settings).meta() {
+                Ok(Some(meta)) => Ok(meta),
+                Ok(None) => Err("metadata vanished while reading".to_string()),
+                Err(e) => Err(format!("{e:#}")),
+            };
+            (name, meta)
+        })
+        .collect()
+}
+
 /// What Attio said of one profile's stored token.
 pub(super) enum Check {
     Live(Box<crate::attio::Identity>),
@@ -147,10 +154,7 @@ impl Check {
 
 /// Asks `/v2/self` about every listed profile at once, each on its own thread with its
 /// own HTTP client. Nothing is refreshed or written.
-pub(super) fn check_all(
-    ctx: &Ctx,
-    entries: &[(ProfileName, Result<ProfileMeta, String>)],
-) -> Vec<Option<Check>> {
+pub(super) fn check_all(ctx: &Ctx, entries: &[Entry]) -> Vec<Option<Check>> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = entries
             .iter()
@@ -195,10 +199,7 @@ fn check_one(paths: &Paths, settings: &Settings, name: &ProfileName) -> Check {
 
 /// The exit of `status --check`: 3 naming every profile that needs a new login, else 1
 /// when any could not be checked.
-fn check_outcome(
-    entries: &[(ProfileName, Result<ProfileMeta, String>)],
-    checks: &[Option<Check>],
-) -> Result<()> {
+fn check_outcome(entries: &[Entry], checks: &[Option<Check>]) -> Result<()> {
     let named = |want: fn(&Check) -> bool| -> Vec<&str> {
         entries
             .iter()
@@ -252,11 +253,7 @@ fn describe(ctx: &Ctx, name: &ProfileName, meta: &ProfileMeta, now: u64) -> Stri
         "  Workspace:  {} ({})\n  Scopes:     {}\n  Expires:    {expires}\n  Stored in:  {stored_in}",
         meta.workspace_name.as_deref().unwrap_or("(unknown)"),
         meta.workspace_slug.as_deref().unwrap_or("(unknown)"),
-        if meta.scopes.is_empty() {
-            "(none)".into()
-        } else {
-            meta.scopes.join(", ")
-        },
+        crate::scopes::listed(&meta.scopes),
     )
 }
 

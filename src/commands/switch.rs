@@ -41,21 +41,13 @@ pub fn run(ctx: &Ctx, args: SwitchArgs) -> Result<()> {
 
 /// Switching to a profile that is not logged in: perhaps a typing mistake.
 fn not_logged_in(name: &ProfileName, stored: &[ProfileName]) -> anyhow::Error {
-    let names: Vec<&str> = stored.iter().map(ProfileName::as_str).collect();
-    let listed = match names.as_slice() {
-        [] => String::new(),
-        names => format!(" (stored profiles: {})", names.join(", ")),
-    };
+    let (message, guess) = profile::not_logged_in(name, stored);
     let login = profile::login_command(name);
-    let (message, hint) = match profile::closest(name.as_str(), &names) {
-        Some(guess) => (
-            format!("profile `{name}` is not logged in; did you mean `{guess}`?{listed}"),
-            format!("run `attio-auth switch {guess}`, or `{login}` first to log `{name}` in"),
-        ),
-        None => (
-            format!("profile `{name}` is not logged in{listed}"),
-            format!("run `{login}` first, then `attio-auth switch {name}`"),
-        ),
+    let hint = match guess {
+        Some(guess) => {
+            format!("run `attio-auth switch {guess}`, or `{login}` first to log `{name}` in")
+        }
+        None => format!("run `{login}` first, then `attio-auth switch {name}`"),
     };
     Failure::new(Kind::LoginAgain, message).hint(hint).into()
 }

@@ -236,6 +236,27 @@ fn just(profile: &ProfileName) -> LoginAgain<'_> {
     }
 }
 
+/// "profile `NAME` is not logged in", for a name that may be a typing mistake: with the
+/// closest stored name, when one is close, and the stored profiles. Returns the message
+/// and that closest name.
+pub fn not_logged_in<'a>(
+    name: &ProfileName,
+    stored: &'a [ProfileName],
+) -> (String, Option<&'a str>) {
+    let names: Vec<&str> = stored.iter().map(ProfileName::as_str).collect();
+    let listed = match names.as_slice() {
+        [] => String::new(),
+        names => format!(" (stored profiles: {})", names.join(", ")),
+    };
+    match closest(name.as_str(), &names) {
+        Some(guess) => (
+            format!("profile `{name}` is not logged in; did you mean `{guess}`?{listed}"),
+            Some(guess),
+        ),
+        None => (format!("profile `{name}` is not logged in{listed}"), None),
+    }
+}
+
 /// The stored name closest to a mistyped one (at most two edits away, or the same but
 /// for case), if any.
 pub fn closest<'a>(typed: &str, names: &[&'a str]) -> Option<&'a str> {

@@ -140,28 +140,16 @@ impl<'a> Repository<'a> {
     /// the stored profiles are named, and the closest one suggested.
     pub fn unknown(&self) -> anyhow::Error {
         let stored = super::list(self.paths).unwrap_or_default();
-        let names: Vec<&str> = stored.iter().map(ProfileName::as_str).collect();
-        let Some(guess) = super::closest(self.name.as_str(), &names) else {
-            let listed = match names.as_slice() {
-                [] => String::new(),
-                names => format!(" (stored profiles: {})", names.join(", ")),
-            };
-            return self.not_logged_in(listed);
-        };
-        Failure::new(
-            Kind::LoginAgain,
-            format!(
-                "profile `{}` is not logged in; did you mean `{guess}`? (stored profiles: {})",
-                self.name,
-                names.join(", ")
+        let (message, guess) = super::not_logged_in(self.name, &stored);
+        let hint = match guess {
+            Some(guess) => format!(
+                "pass `--profile {guess}`, or run `{}` to log `{}` in",
+                super::login_command(self.name),
+                self.name
             ),
-        )
-        .hint(format!(
-            "pass `--profile {guess}`, or run `{}` to log `{}` in",
-            super::login_command(self.name),
-            self.name
-        ))
-        .into()
+            None => login_hint(self.name),
+        };
+        Failure::new(Kind::LoginAgain, message).hint(hint).into()
     }
 
     fn not_logged_in(&self, detail: String) -> anyhow::Error {
