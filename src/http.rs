@@ -108,6 +108,9 @@ impl Http {
         if let Some(client) = cell.get() {
             return Ok(client);
         }
+        // rustls's process-wide provider (see Cargo.toml); an error only means it is
+        // already installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))

@@ -2,9 +2,6 @@
 //! scripts. `main` only wires real dependencies together and turns the outcome into an
 //! exit code; everything else lives in modules named after what they own.
 
-// On Linux the C `main` below is the entry point (see its comment).
-#![cfg_attr(all(target_os = "linux", not(test)), no_main)]
-
 mod attio;
 mod browser;
 mod callback;
@@ -33,26 +30,9 @@ mod terminal;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-/// The entry point on Linux: the C `main`, without std's runtime set-up, which on the
-/// `token` fast path costs more than the work itself (it reads `/proc/self/maps` to find
-/// the main thread's stack for a stack-overflow message). std still captures the
-/// arguments and environment itself on Linux. What the set-up did that matters here is
-/// done in `run`: SIGPIPE is ignored so that a closed stdout is an error we can see.
-#[cfg(all(target_os = "linux", not(test)))]
-#[unsafe(no_mangle)]
-extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
-    // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
-    }
-    let code = run();
-    // std's runtime would flush stdout at exit; do it here.
-    let _ = std::io::Write::flush(&mut std::io::stdout());
-    libc::c_int::from(code)
-}
-
-/// The entry point elsewhere (and for unit tests).
-#[cfg(not(all(target_os = "linux", not(test))))]
+/// std's own start-up runs first: it reopens closed descriptors 0 to 2 on `/dev/null`
+/// (so a socket or file this process opens can never become its stdout or stderr) and
+/// ignores SIGPIPE (so a closed stdout is an error we can see).
 fn main() -> std::process::ExitCode {
     std::process::ExitCode::from(run())
 }
