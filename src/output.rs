@@ -2,12 +2,14 @@
 //! header line, JSON); everything meant for a person goes to stderr, scrubbed of every
 //! secret the process holds (`secret::scrub`) and with control characters escaped, so a
 //! server's text can neither reveal a secret nor drive the terminal.
-
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+//!
+//! A message that cannot be written (stderr closed, on a full disk, a hung-up terminal)
+//! is dropped, never a reason to stop: nothing here panics, and while a refresh is in
+//! flight (`hold`) messages wait in memory until its answer is stored.
 
 use std::io::{self, IsTerminal, Write};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use crate::failure;
 use crate::secret;
@@ -15,6 +17,62 @@ use crate::secret;
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 /// Whether the environment allows colour (`NO_COLOR`, `TERM=dumb`); see `paint`.
 static COLOUR_ALLOWED: AtomicBool = AtomicBool::new(false);
+/// Messages held back while a `Hold` lives (with how many holds are open).
+static HELD: Mutex<(usize, Vec<String>)> = Mutex::new((0, Vec::new()));
+
+/// While one lives, messages for stderr are kept in memory and written when the last
+/// one is dropped. Taken from sending a refresh token until its answer is stored, so
+/// that nothing a terminal or stderr does can come between the two.
+#[must_use = "messages are held only while the value lives"]
+pub struct Hold(());
+
+/// Holds messages back until the returned value is dropped.
+pub fn hold() -> Hold {
+    held().0 += 1;
+    Hold(())
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        let lines = {
+            let mut held = held();
+            held.0 -= 1;
+            if held.0 > 0 {
+                return;
+            }
+            std::mem::take(&mut held.1)
+        };
+        for line in lines {
+            write_stderr(&line);
+        }
+    }
+}
+
+/// The held messages; a panic elsewhere while they were locked does not lose them.
+fn held() -> MutexGuard<'static, (usize, Vec<String>)> {
+    HELD.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// One line for stderr: held back while a `Hold` lives, else written at once.
+fn to_stderr(line: String) {
+    {
+        let mut held = held();
+        if held.0 > 0 {
+            held.1.push(line);
+            return;
+        }
+    }
+    write_stderr(&line);
+}
+
+/// Writes one line to stderr, ignoring failure: there is nowhere left to report it.
+fn write_stderr(line: &str) {
+    let mut err = io::stderr().lock();
+    let _ = err
+        .write_all(line.as_bytes())
+        .and_then(|()| err.write_all(b"\n"));
+}
 
 /// Replaces the panic message with one that withholds the payload (which might quote a
 /// secret) and says it is a bug.
@@ -24,9 +82,10 @@ pub fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        // Written at once, even while messages are held: the process is about to end.
+        write_stderr(&format!(
             "attio-auth: internal error{place} (a bug; details withheld as they may hold a secret). Please report it."
-        );
+        ));
     }));
 }
 
@@ -48,7 +107,7 @@ pub fn is_verbose() -> bool {
 /// A `--verbose` diagnostic line on stderr.
 pub fn verbose(message: impl AsRef<str>) {
     if is_verbose() {
-        eprintln!("* {}", shown(message.as_ref()));
+        to_stderr(format!("* {}", shown(message.as_ref())));
     }
 }
 
@@ -97,40 +156,40 @@ pub fn json(value: &serde_json::Value) -> io::Result<()> {
 
 /// A message for the person at the terminal.
 pub fn info(message: impl AsRef<str>) {
-    eprintln!("{}", shown(message.as_ref()));
+    to_stderr(shown(message.as_ref()));
 }
 
 /// The login's authorize URL, which carries `state` on purpose: the user's own terminal
 /// is where a browser elsewhere gets it from. Nothing else is printed unscrubbed.
 pub fn authorize_url(message: impl AsRef<str>) {
-    eprintln!("{}", message.as_ref());
+    to_stderr(message.as_ref().to_string());
 }
 
 /// A warning: something went wrong but the command carries on.
 pub fn warn(message: impl AsRef<str>) {
-    eprintln!(
+    to_stderr(format!(
         "attio-auth: {} {}",
         paint("33", "warning:"),
         shown(message.as_ref())
-    );
+    ));
 }
 
 /// A next step, after a warning.
 pub fn hint(message: impl AsRef<str>) {
-    eprintln!(
+    to_stderr(format!(
         "attio-auth: {} {}",
         paint("36", "hint:"),
         shown(message.as_ref())
-    );
+    ));
 }
 
 /// The final error line, once, with the chain of context and one hint.
 pub fn error(err: &anyhow::Error) {
-    eprintln!(
+    to_stderr(format!(
         "attio-auth: {} {}",
         paint("1;31", "error:"),
         shown(&format!("{err:#}"))
-    );
+    ));
     if let Some(next) = failure::hint(err) {
         hint(next);
     }

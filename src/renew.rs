@@ -180,6 +180,10 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
     locked
         .save(&mut stored)
         .context("storing the refresh state")?;
+    // Nothing reaches stderr from here until the answer is stored (the messages wait in
+    // memory and are written when this function returns): a terminal or a stderr that
+    // fails can then never come between a rotated refresh token and its storing.
+    let _hold = output::hold();
     match oauth::refresh(&ctx.http, &client, &refresh_token) {
         Ok(tokens) => {
             let expires_at = freshness::grant_expiry(now, tokens.expires_in, || {
