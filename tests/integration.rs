@@ -13,16 +13,20 @@ mod cli_errors;
 mod completions;
 mod concurrency;
 mod crash;
+#[cfg(unix)]
+mod descriptors;
 mod doctor;
 mod everyday;
 mod first_minutes;
 mod hostile;
 mod keyring;
 mod login;
+#[cfg(unix)]
+mod name_service;
 mod neighbours;
 mod profile_state;
 mod readme;
+mod release_builds;
 mod session;
-mod static_binary;
 mod storage;
 mod store_command;

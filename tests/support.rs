@@ -56,9 +56,16 @@ impl TestEnv {
 
     /// A command with nothing from the developer's environment but PATH.
     pub fn cmd(&self, args: &[&str]) -> Command {
+        self.cmd_of(&[env!("CARGO_BIN_EXE_attio-auth").as_ref()], args)
+    }
+
+    /// `cmd` for another build of attio-auth: `program` is the program and its leading
+    /// arguments (a musl binary; `wine attio-auth.exe`).
+    pub fn cmd_of(&self, program: &[&std::ffi::OsStr], args: &[&str]) -> Command {
         let home = self.home.path();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_attio-auth"));
-        cmd.args(args)
+        let mut cmd = Command::new(program[0]);
+        cmd.args(&program[1..])
+            .args(args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", home)
@@ -242,6 +249,19 @@ pub fn not_run(message: &str) {
         &mut std::io::stderr(),
         format!("\n*** {message} ***\n").as_bytes(),
     );
+}
+
+/// Whether `tool` is on PATH; when it is not, says so loudly (a failure under `CI=true`)
+/// with the command that installs it.
+pub fn have(tool: &str, install: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()));
+    if !found {
+        not_run(&format!(
+            "test NOT RUN: {tool} is not installed ({install})"
+        ));
+    }
+    found
 }
 
 /// A port nothing listens on right now.

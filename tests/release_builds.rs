@@ -1,0 +1,113 @@
+//! The builds CI makes besides the ordinary one pass the same smoke tests against the
+//! fake Attio: the static musl build for servers and containers (`.ci/run` builds it with
+//! `cargo build --release --locked --target x86_64-unknown-linux-musl`). The binary is
+//! found at `target/x86_64-unknown-linux-musl/release/attio-auth`, or wherever
+//! `ATTIO_AUTH_MUSL_BINARY` says; when it is missing the test says so loudly, and fails
+//! under `CI=true`.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::support::{Run, TestEnv, not_run};
+
+const API_KEY: &str = "sk_live_smoke_0123456789abcdef";
+
+/// A build of attio-auth named by `variable`, else at `default` below the target
+/// directory; `None` (said loudly) when it is not there.
+pub fn build(variable: &str, default: &str, how: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(variable)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target")
+                .join(default)
+        });
+    if path.is_file() {
+        return Some(path);
+    }
+    not_run(&format!(
+        "smoke test NOT RUN: no build at {} ({how}, or set {variable})",
+        path.display()
+    ));
+    None
+}
+
+/// Runs `program` (a build of attio-auth, with any leading arguments) through the
+/// everyday commands: version, a pasted API key into the file store (its host name
+/// resolved by the build's own resolver), token, status, whoami and logout.
+pub fn smoke(program: &[&OsStr]) {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.fake.state().api_keys.push(API_KEY.into());
+    let by_name = env.fake.url.replace("127.0.0.1", "localhost");
+    let run = |args: &[&str], stdin: &str| -> Run {
+        let mut child = env
+            .cmd_of(program, args)
+            .env("ATTIO_API_URL", &by_name)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+        child.wait_with_output().unwrap().into()
+    };
+
+    let version = run(&["--version"], "");
+    assert_eq!(
+        (version.code, version.stdout.as_str()),
+        (0, concat!("attio-auth ", env!("CARGO_PKG_VERSION"), "\n")),
+        "{version:?}"
+    );
+    let login = run(&["login", "--with-token", "--store", "file"], API_KEY);
+    assert_eq!(login.code, 0, "{login:?}");
+    assert!(
+        login.stderr.contains("Logged in to Acme (acme)"),
+        "{login:?}"
+    );
+    let token = run(&["token"], "");
+    assert_eq!(
+        (token.code, token.stdout.as_str()),
+        (0, format!("{API_KEY}\n").as_str()),
+        "{token:?}"
+    );
+    let status = run(&["status", "--json"], "");
+    assert_eq!(status.code, 0, "{status:?}");
+    let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["profiles"][0]["profile"], "default", "{status}");
+    let whoami = run(&["whoami", "--json"], "");
+    assert_eq!(whoami.code, 0, "{whoami:?}");
+    let whoami: serde_json::Value = serde_json::from_str(&whoami.stdout).unwrap();
+    assert_eq!(whoami["workspace_slug"], "acme");
+    let logout = run(&["logout"], "");
+    assert_eq!(logout.code, 0, "{logout:?}");
+    let gone = run(&["token"], "");
+    assert_eq!((gone.code, gone.stdout.as_str()), (3, ""), "{gone:?}");
+    assert_eq!(env.fake.seen("/v2/self").len(), 2, "login and whoami asked");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_static_musl_build_passes_the_smoke_tests() {
+    let Some(binary) = build(
+        "ATTIO_AUTH_MUSL_BINARY",
+        "x86_64-unknown-linux-musl/release/attio-auth",
+        "cargo build --release --locked --target x86_64-unknown-linux-musl",
+    ) else {
+        return;
+    };
+    smoke(&[binary.as_os_str()]);
+    // musl's own user database lookup, with HOME unset.
+    let output = std::process::Command::new(&binary)
+        .args(["config", "path"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        crate::name_service::config_path_under(&crate::name_service::passwd_home())
+    );
+}
