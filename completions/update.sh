@@ -4,8 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet
-# The build's target is the host's (see .cargo/config.toml), so binaries live below it.
-bin=target/$(rustc -vV | sed -n 's/^host: //p')/debug/attio-auth
+bin=target/debug/attio-auth
 "$bin" completions bash > completions/attio-auth.bash
 "$bin" completions zsh > completions/_attio-auth
 "$bin" completions fish > completions/attio-auth.fish

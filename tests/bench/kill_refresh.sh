@@ -7,9 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-100}
-cargo build --release --quiet
-# The build's target is the host's (see .cargo/config.toml), so binaries live below it.
-BIN=$PWD/target/$(rustc -vV | sed -n 's/^host: //p')/release/attio-auth
+cargo build --release --locked --quiet
+BIN=$PWD/target/release/attio-auth
 W=$(mktemp -d)
 python3 tests/bench/fake_attio.py "$W/port" 2>/dev/null &
 FAKE=$!
