@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 
 use crate::output;
-use crate::settings::CHILD_WITHHELD;
+use crate::secret::CHILD_WITHHELD;
 
 /// Something that can show a URL to the user.
 pub trait Browser {

@@ -4,6 +4,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::store::StoreKind;
+
 /// Where to start, and the exit codes, shown at the end of the top-level help.
 const EXIT_CODES: &str = "\
 Start with `attio-auth login`; then `attio-auth token` prints a valid token for scripts.
@@ -77,10 +79,9 @@ pub struct GlobalArgs {
     pub verbose: bool,
 }
 
-/// Where credentials live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StoreKind {
+/// `--store`'s values (the stored kind is `store::StoreKind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreArg {
     /// The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)
     Keyring,
     /// A JSON file per profile in the user's data directory (mode 0600)
@@ -90,13 +91,12 @@ pub enum StoreKind {
     Command,
 }
 
-impl StoreKind {
-    /// The name used on the command line, in files and in JSON output.
-    pub fn name(self) -> &'static str {
-        match self {
-            StoreKind::Keyring => "keyring",
-            StoreKind::File => "file",
-            StoreKind::Command => "command",
+impl From<StoreArg> for StoreKind {
+    fn from(arg: StoreArg) -> Self {
+        match arg {
+            StoreArg::Keyring => StoreKind::Keyring,
+            StoreArg::File => StoreKind::File,
+            StoreArg::Command => StoreKind::Command,
         }
     }
 }
@@ -265,7 +265,7 @@ pub struct LoginArgs {
     /// missing keyring then falls back to the file with a warning
     /// [env: ATTIO_AUTH_STORE] [default: keyring]
     #[arg(long, value_name = "STORE", value_enum)]
-    pub store: Option<StoreKind>,
+    pub store: Option<StoreArg>,
 
     /// Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port)
     /// [default: 3456]
@@ -437,7 +437,8 @@ pub struct CompletionsArgs {
 
 /// `--store`'s values as `ATTIO_AUTH_STORE` gives them, with a message that names them.
 pub fn parse_store(raw: &str) -> Result<StoreKind, String> {
-    StoreKind::from_str(raw.trim(), false)
+    StoreArg::from_str(raw.trim(), false)
+        .map(StoreKind::from)
         .map_err(|_| "expected `keyring`, `file` or `command`".into())
 }
 

@@ -76,7 +76,7 @@ impl Config {
             ))
         } else {
             match line {
-                CommandLine::Line(text) => crate::settings::command_words(text),
+                CommandLine::Line(text) => command_words(text),
                 CommandLine::Words(words)
                     if words.first().is_some_and(|w| !w.trim().is_empty()) =>
                 {
@@ -157,6 +157,16 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// A store command given as one line: split into words like a POSIX shell would, with
+/// quotes and backslashes, but nothing expanded and no shell run.
+pub fn command_words(line: &str) -> Result<Vec<String>, String> {
+    match shell_words::split(line) {
+        Ok(words) if words.is_empty() => Err("is empty".into()),
+        Ok(words) => Ok(words),
+        Err(e) => Err(format!("cannot be split into words ({e})")),
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! (lazily built) HTTP client, and the profile repository they lead to.
 
 use crate::http::Http;
+use crate::names::ProfileName;
 use crate::paths::Paths;
 use crate::profile::Repository;
 use crate::settings::Settings;
@@ -15,6 +16,11 @@ pub struct Ctx {
 impl Ctx {
     /// The selected profile's state.
     pub fn repository(&self) -> Repository<'_> {
-        Repository::new(&self.paths, &self.settings.profile, &self.settings)
+        self.repository_of(&self.settings.profile)
+    }
+
+    /// A profile's state.
+    pub fn repository_of<'a>(&'a self, name: &'a ProfileName) -> Repository<'a> {
+        self.settings.repository(&self.paths, name)
     }
 }

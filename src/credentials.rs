@@ -5,10 +5,7 @@
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::failure::{Failure, Kind};
-use crate::profile::{self, ProfileName};
 use crate::secret::Secret;
-use crate::store::SecretStore;
 
 /// The format this build writes and understands.
 const VERSION: u32 = 1;
@@ -79,28 +76,18 @@ impl Credentials {
     pub fn decode(text: &Secret<String>) -> Result<Self, String> {
         let value: serde_json::Value = serde_json::from_str(text.expose())
             .map_err(|e| format!("not valid JSON (line {}, column {})", e.line(), e.column()))?;
-        profile::check_version(&value, VERSION)?;
+        check_version(&value, VERSION)?;
         serde_json::from_value(value).map_err(|_| "fields are missing or of the wrong type".into())
     }
 }
 
-/// Loads and decodes a profile's credentials from a store; `None` when the store has
-/// nothing for the profile.
-pub fn load(store: &dyn SecretStore, profile: &ProfileName) -> Result<Option<Credentials>> {
-    let Some(text) = store.load(profile)? else {
-        return Ok(None);
-    };
-    Credentials::decode(&text).map(Some).map_err(|why| {
-        Failure::new(
-            Kind::LoginAgain,
-            format!(
-                "stored credentials for profile `{profile}` in {} are unusable: {why}",
-                store.location(profile)
-            ),
-        )
-        .hint(profile::clean_up_hint(profile))
-        .into()
-    })
+/// Refuses a stored document written in another format version (or in none).
+pub fn check_version(document: &serde_json::Value, supported: u32) -> Result<(), String> {
+    match document.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(supported) => Ok(()),
+        Some(v) => Err(format!("format version {v} is not supported by this build")),
+        None => Err("no format version".into()),
+    }
 }
 
 #[cfg(test)]

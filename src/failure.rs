@@ -84,14 +84,10 @@ pub fn kind(err: &anyhow::Error) -> Option<Kind> {
     find(err).map(|f| f.kind)
 }
 
-/// The next step to suggest for this error, if one is known: the failure's own, else
-/// what to check after a network error.
+/// The next step the first `Failure` in the chain suggests, if any (`advice::next_step`
+/// also knows what to check after a network error).
 pub fn hint(err: &anyhow::Error) -> Option<&str> {
-    find(err).and_then(|f| f.hint.as_deref()).or_else(|| {
-        err.chain()
-            .find_map(|e| e.downcast_ref::<crate::http::HttpError>())
-            .map(|e| e.hint())
-    })
+    find(err).and_then(|f| f.hint.as_deref())
 }
 
 /// A closed stdout (`attio-auth token | head -c 5`) is the reader's choice, not a failure.

@@ -186,6 +186,15 @@ impl Http {
     }
 }
 
+/// Joins an endpoint path onto a base URL, keeping any path prefix the base has
+/// (`https://proxy.example/attio` + `/oauth/token`).
+pub fn endpoint(base: &url::Url, path: &str) -> url::Url {
+    let mut url = base.clone();
+    let joined = format!("{}{}", base.path().trim_end_matches('/'), path);
+    url.set_path(&joined);
+    url
+}
+
 /// A response value from its parts.
 fn http_response(status: reqwest::StatusCode, body: Vec<u8>) -> HttpResponse {
     let mut response = HttpResponse::new(body);
@@ -226,7 +235,22 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::display_url;
+    use super::{display_url, endpoint};
+    use url::Url;
+
+    #[test]
+    fn endpoints_keep_a_base_path_prefix() {
+        let base = Url::parse("https://proxy.example/attio/").unwrap();
+        assert_eq!(
+            endpoint(&base, "/oauth/token").as_str(),
+            "https://proxy.example/attio/oauth/token"
+        );
+        let base = Url::parse("http://127.0.0.1:9").unwrap();
+        assert_eq!(
+            endpoint(&base, "/v2/self").as_str(),
+            "http://127.0.0.1:9/v2/self"
+        );
+    }
 
     #[test]
     fn query_strings_are_never_shown() {

@@ -2,6 +2,7 @@
 //! scripts. `main` only wires real dependencies together and turns the outcome into an
 //! exit code; everything else lives in modules named after what they own.
 
+mod advice;
 mod attio;
 mod browser;
 mod callback;
@@ -12,9 +13,10 @@ mod context;
 mod credentials;
 mod failure;
 mod freshness;
+mod health;
 mod http;
 mod listener;
-mod oauth;
+mod names;
 mod output;
 mod paths;
 mod profile;
@@ -59,7 +61,7 @@ fn run() -> u8 {
         Ok(()) => 0,
         Err(err) if failure::is_broken_pipe(&err) => 0,
         Err(err) => {
-            output::error(&err);
+            output::error(&format!("{err:#}"), advice::next_step(&err));
             failure::exit_code(&err)
         }
     }
@@ -83,7 +85,7 @@ fn usage_error(err: &clap::Error) -> u8 {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let (message, hint) = cli::one_line(&err.render().to_string(), &args);
-    output::error(&failure::Failure::usage(message).hint(hint).into());
+    output::error(&message, Some(&hint));
     2
 }
 

@@ -11,7 +11,6 @@ use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use crate::failure;
 use crate::secret;
 
 static VERBOSE: AtomicBool = AtomicBool::new(false);
@@ -183,14 +182,14 @@ pub fn hint(message: impl AsRef<str>) {
     ));
 }
 
-/// The final error line, once, with the chain of context and one hint.
-pub fn error(err: &anyhow::Error) {
+/// The final error line, once (the error's chain of context), and its one hint.
+pub fn error(message: &str, next: Option<&str>) {
     to_stderr(format!(
         "attio-auth: {} {}",
         paint("1;31", "error:"),
-        shown(&format!("{err:#}"))
+        shown(message)
     ));
-    if let Some(next) = failure::hint(err) {
+    if let Some(next) = next {
         hint(next);
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::failure::{Failure, Kind};
-use crate::profile::ProfileName;
+use crate::names::ProfileName;
 
 /// The two directories the tool owns.
 #[derive(Debug, Clone)]

@@ -8,12 +8,13 @@
 use anyhow::{Context, Result};
 
 use crate::attio;
+use crate::attio::oauth::{self, TokenError};
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
 use crate::freshness;
-use crate::oauth::{self, TokenError};
+use crate::names::ProfileName;
 use crate::output;
-use crate::profile::{self, Locked, LoginAgain, ProfileName, Stored};
+use crate::profile::{self, Locked, LoginAgain, Stored};
 use crate::secret::Secret;
 
 /// When to refresh.

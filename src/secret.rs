@@ -11,6 +11,11 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+/// The variables holding our secrets, which no program we start (the browser, `exec`'s
+/// command) is given.
+pub const CHILD_WITHHELD: [&str; 3] =
+    ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN", "ATTIO_CLIENT_SECRET"];
+
 /// The shortest piece of a secret that counts as showing it.
 const PIECE: usize = 8;
 

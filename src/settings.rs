@@ -11,24 +11,19 @@ use std::time::Duration;
 use anyhow::Result;
 use url::{Host, Url};
 
-use crate::cli::{GlobalArgs, StoreKind};
+use crate::attio::{DEFAULT_API_URL, DEFAULT_APP_URL};
+use crate::cli::GlobalArgs;
+use crate::config::command_words;
 use crate::config::{Config, ProfileDefaults};
 use crate::failure::{Failure, Kind};
-use crate::profile::{self, ProfileName};
-use crate::secret::Secret;
-
-/// Attio's production app host, where users authorize and tokens are issued.
-pub const DEFAULT_APP_URL: &str = "https://app.attio.com";
-/// Attio's production REST API host.
-pub const DEFAULT_API_URL: &str = "https://api.attio.com";
+use crate::names::ProfileName;
+use crate::paths::Paths;
+use crate::profile::{self, Repository};
+use crate::secret::{CHILD_WITHHELD, Secret};
+use crate::store::{StoreChoice, StoreKind};
 
 /// The variables Attio's own tools read, in precedence order.
 pub const TOKEN_VARIABLES: [&str; 2] = ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN"];
-
-/// The variables holding our secrets, which no program we start (the browser, `exec`'s
-/// command) is given.
-pub const CHILD_WITHHELD: [&str; 3] =
-    ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN", "ATTIO_CLIENT_SECRET"];
 
 /// Every environment variable the tool reads (clap reads none, so that an empty one
 /// counts as unset and a bad one is blamed on the variable).
@@ -268,6 +263,11 @@ impl Settings {
         })
     }
 
+    /// A profile's state, with this run's time limits.
+    pub fn repository<'a>(&self, paths: &'a Paths, name: &'a ProfileName) -> Repository<'a> {
+        Repository::new(paths, name, self.lock_timeout, self.http_timeout)
+    }
+
     /// Where `login` stores credentials: `--store`, else `ATTIO_AUTH_STORE`, else the
     /// store command when one is set, else the keyring. Only a store that was asked for
     /// (or configured) is binding; the default may fall back to the file store when no
@@ -309,16 +309,6 @@ impl Settings {
     }
 }
 
-/// A store command given as one line: split into words like a POSIX shell would, with
-/// quotes and backslashes, but nothing expanded and no shell run.
-pub fn command_words(line: &str) -> Result<Vec<String>, String> {
-    match shell_words::split(line) {
-        Ok(words) if words.is_empty() => Err("is empty".into()),
-        Ok(words) => Ok(words),
-        Err(e) => Err(format!("cannot be split into words ({e})")),
-    }
-}
-
 /// Where the profile's name came from: `status` shows only a profile that was named,
 /// `logout --all` refuses a `--profile` flag, and `switch` refuses one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -329,15 +319,6 @@ pub enum ProfileSource {
     Switched,
     /// `default`.
     Default,
-}
-
-/// The store a login asked for, whether it was asked for explicitly, and for the
-/// command store, the command.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreChoice {
-    pub kind: StoreKind,
-    pub explicit: bool,
-    pub command: Option<Vec<String>>,
 }
 
 /// The usage error for an environment variable with an unusable value.
@@ -530,15 +511,6 @@ fn is_loopback(host: &Host<&str>) -> bool {
     }
 }
 
-/// Joins an endpoint path onto a base URL, keeping any path prefix the base has
-/// (`https://proxy.example/attio` + `/oauth/token`).
-pub fn endpoint(base: &Url, path: &str) -> Url {
-    let mut url = base.clone();
-    let joined = format!("{}{}", base.path().trim_end_matches('/'), path);
-    url.set_path(&joined);
-    url
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -602,19 +574,5 @@ mod tests {
         assert!(base_url("http://localhost.evil.com", "x").is_err());
         assert!(base_url("https://user:pw@app.attio.com", "x").is_err());
         assert!(base_url("not a url", "x").is_err());
-    }
-
-    #[test]
-    fn endpoints_keep_a_base_path_prefix() {
-        let base = Url::parse("https://proxy.example/attio/").unwrap();
-        assert_eq!(
-            endpoint(&base, "/oauth/token").as_str(),
-            "https://proxy.example/attio/oauth/token"
-        );
-        let base = Url::parse("http://127.0.0.1:9").unwrap();
-        assert_eq!(
-            endpoint(&base, "/v2/self").as_str(),
-            "http://127.0.0.1:9/v2/self"
-        );
     }
 }

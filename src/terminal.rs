@@ -28,7 +28,7 @@ pub fn handle_interrupts() {
         restore();
         // The cursor is still on the prompt's line.
         crate::output::info("");
-        crate::output::error(&aborted());
+        crate::output::error(&format!("{:#}", aborted()), None);
         std::process::exit(4);
     });
 }

@@ -8,6 +8,7 @@ mod fake_attio;
 mod secret_service;
 mod support;
 
+mod architecture;
 mod beyond;
 mod cli_errors;
 mod completions;

@@ -10,17 +10,19 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use url::Url;
 
-use super::status::{self, Check, Entry};
-use crate::cli::{DoctorArgs, GlobalArgs, StoreKind};
+use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::config::{self, Config};
 use crate::context::Ctx;
 use crate::failure::{self, Failure, Kind};
+use crate::health::{self, Check, Entry};
 use crate::http::Http;
+use crate::names::ProfileName;
 use crate::output;
 use crate::paths::Paths;
-use crate::profile::{self, ProfileName};
+use crate::profile;
 use crate::secret::Secret;
 use crate::settings::{Environment, Settings};
+use crate::store::StoreKind;
 use crate::store::{KeyringStore, SecretStore};
 
 /// How far the clock may be from Attio's before it matters for expiry and refresh.
@@ -82,7 +84,7 @@ impl Report {
 
     /// An error as a finding: its message, and its hint as the fix.
     fn add_error(&mut self, name: impl Into<String>, status: Status, err: &anyhow::Error) {
-        let fix = failure::hint(err).map(str::to_string);
+        let fix = crate::advice::next_step(err).map(str::to_string);
         self.0.push(Finding {
             name: name.into(),
             status,
@@ -111,7 +113,7 @@ pub fn run(
         settings,
         paths,
     };
-    let metas = status::read_all(&ctx, profile::list(&ctx.paths).unwrap_or_default());
+    let metas = health::read_all(&ctx, profile::list(&ctx.paths).unwrap_or_default());
     check_file_store(&mut report, &ctx.paths);
     let keyring_in_use: Vec<&str> = metas
         .iter()
@@ -347,7 +349,7 @@ fn check_keyring(report: &mut Report, in_use: &[&str]) {
             } else {
                 format!("{backend}: {why}{used}")
             };
-            let fix = failure::hint(&e)
+            let fix = crate::advice::next_step(&e)
                 .unwrap_or("start or unlock the keyring, or log in with --store file");
             report.add_fix("keyring", status, detail, fix);
         }
@@ -601,7 +603,7 @@ fn check_clock(report: &mut Report, url: &Url, response: &oauth2::HttpResponse) 
 
 /// Each profile's stored token against `/v2/self`, all at once.
 fn check_profiles_online(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
-    let checks = status::check_all(ctx, metas);
+    let checks = health::check_all(ctx, metas);
     for ((name, meta), check) in metas.iter().zip(checks) {
         let title = format!("profile {name}");
         let login = match meta {

@@ -11,7 +11,7 @@ use crate::cli::ExecArgs;
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
 use crate::renew::{self, Mode};
-use crate::settings::CHILD_WITHHELD;
+use crate::secret::CHILD_WITHHELD;
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let variable = args.variable.trim();

@@ -9,6 +9,7 @@ use std::cell::Cell;
 
 use anyhow::{Context, Result};
 
+use crate::attio::oauth::{self, AuthorizeRequest, TokenError};
 use crate::attio::{self, Identity};
 use crate::browser::{Browser, SystemBrowser};
 use crate::callback::{self, Callback, Rejection};
@@ -18,13 +19,12 @@ use crate::credentials::Credentials;
 use crate::failure::{Failure, Kind};
 use crate::freshness;
 use crate::listener::{self, Arrival, DEFAULT_PORT, Incoming, Listener, Reply};
-use crate::oauth::{self, AuthorizeRequest, TokenError};
 use crate::output;
 use crate::profile::{LoginAgain, ProfileMeta};
 use crate::progress::Countdown;
 use crate::scopes;
 use crate::secret::Secret;
-use crate::settings::StoreChoice;
+use crate::store::StoreChoice;
 use crate::terminal;
 
 /// Everything fixed before the browser is opened.
@@ -62,7 +62,7 @@ enum Step {
 
 pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     terminal::handle_interrupts();
-    let store = ctx.settings.login_store(args.store)?;
+    let store = ctx.settings.login_store(args.store.map(Into::into))?;
     let defaults = &ctx.settings.defaults;
     // Flags and environment first, then the config file's section for the profile.
     let required = scopes::split(if args.require_scopes.is_empty() {
@@ -464,7 +464,7 @@ fn with_token(ctx: &Ctx, required: &[String], store: StoreChoice) -> Result<()> 
     let (app_url, api_url) = login_urls(ctx, previous.as_ref())?;
     let rejected = format!(
         "check the key or token (a workspace API key from Attio's settings, or an access token) and pipe it in again: `printenv ATTIO_API_KEY | attio-auth login --with-token{}`",
-        profile.flag()
+        crate::profile::flag(profile)
     );
     let identity = attio::identify(&ctx.http, &api_url, &token, &rejected)
         .context("checking the token with Attio; nothing was stored")?;

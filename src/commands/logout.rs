@@ -9,8 +9,9 @@ use anyhow::Result;
 use crate::cli::LogoutArgs;
 use crate::context::Ctx;
 use crate::failure::Failure;
+use crate::names::ProfileName;
 use crate::output;
-use crate::profile::{self, ProfileName, Repository};
+use crate::profile;
 use crate::settings::ProfileSource;
 
 /// Attio documents no revocation endpoint; this says how to revoke server-side.
@@ -35,7 +36,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
     };
     let mut removed_any = false;
     for name in &profiles {
-        let repo = Repository::new(&ctx.paths, name, &ctx.settings);
+        let repo = ctx.repository_of(name);
         if !repo.exists_anywhere()? {
             continue;
         }
@@ -64,7 +65,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         output::info("No stored profiles: nothing to remove.");
         return Ok(());
     }
-    Err(Repository::new(&ctx.paths, &ctx.settings.profile, &ctx.settings).unknown())
+    Err(ctx.repository().unknown())
 }
 
 /// Profiles with metadata, or with anything in the file store or the lock directory.

@@ -5,14 +5,16 @@
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use crate::cli::{StatusArgs, StoreKind};
+use crate::cli::StatusArgs;
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
 use crate::freshness;
+use crate::health::{Check, Entry, check_all, read_all};
+use crate::names::ProfileName;
 use crate::output;
-use crate::paths::Paths;
-use crate::profile::{self, ProfileMeta, ProfileName, Repository};
-use crate::settings::{ProfileSource, Settings};
+use crate::profile::{self, ProfileMeta};
+use crate::settings::ProfileSource;
+use crate::store::StoreKind;
 
 pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     let names = match ctx.settings.profile_source {
@@ -100,103 +102,6 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     check_outcome(&entries, &checks)
 }
 
-/// A listed profile and its metadata, or why that could not be read.
-pub(super) type Entry = (ProfileName, Result<ProfileMeta, String>);
-
-/// The metadata of each named profile (an unreadable one is kept, with why).
-pub(super) fn read_all(ctx: &Ctx, names: Vec<ProfileName>) -> Vec<Entry> {
-    names
-        .into_iter()
-        .map(|name| {
-            let meta = match Repository::new(&ctx.paths, &name, &ctx.settings).meta() {
-                Ok(Some(meta)) => Ok(meta),
-                Ok(None) => Err("metadata vanished while reading".to_string()),
-                Err(e) => Err(format!("{e:#}")),
-            };
-            (name, meta)
-        })
-        .collect()
-}
-
-/// What Attio said of one profile's stored token.
-pub(super) enum Check {
-    Live(Box<crate::attio::Identity>),
-    /// Rejected, inactive, or not usable at all: log in again.
-    LoginAgain(String),
-    /// No answer (network, server): nothing is known.
-    Unreachable(String),
-}
-
-impl Check {
-    fn active(&self) -> Option<bool> {
-        match self {
-            Check::Live(_) => Some(true),
-            Check::LoginAgain(_) => Some(false),
-            Check::Unreachable(_) => None,
-        }
-    }
-
-    fn problem(&self) -> Option<&str> {
-        match self {
-            Check::Live(_) => None,
-            Check::LoginAgain(why) | Check::Unreachable(why) => Some(why),
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Check::Live(_) => "live (Attio accepted the token just now)".into(),
-            Check::LoginAgain(why) => format!("needs a new login: {why}"),
-            Check::Unreachable(why) => format!("could not ask Attio: {why}"),
-        }
-    }
-}
-
-/// Asks `/v2/self` about every listed profile at once, each on its own thread with its
-/// own HTTP client. Nothing is refreshed or written.
-pub(super) fn check_all(ctx: &Ctx, entries: &[Entry]) -> Vec<Option<Check>> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = entries
-            .iter()
-            .map(|(name, meta)| {
-                let (paths, settings) = (&ctx.paths, &ctx.settings);
-                scope.spawn(move || match meta {
-                    Ok(_) => check_one(paths, settings, name),
-                    Err(why) => Check::LoginAgain(why.clone()),
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                Some(
-                    h.join().unwrap_or_else(|_| {
-                        Check::Unreachable("the check failed unexpectedly".into())
-                    }),
-                )
-            })
-            .collect()
-    })
-}
-
-/// One profile's check with its stored token, as it is.
-fn check_one(paths: &Paths, settings: &Settings, name: &ProfileName) -> Check {
-    let asked = (|| {
-        let stored = Repository::new(paths, name, settings).load()?;
-        let api_url = settings.api_url.for_stored(name, &stored.meta.api_url)?;
-        let http = crate::http::Http::new(settings.http_timeout);
-        let hint = stored.meta.login_again(name).hint();
-        crate::attio::identify(&http, &api_url, &stored.creds.access_token, &hint)
-    })();
-    match asked {
-        Ok(identity) => Check::Live(Box::new(identity)),
-        Err(e) if crate::failure::kind(&e) == Some(Kind::LoginAgain) => {
-            Check::LoginAgain(format!("{e:#}"))
-        }
-        Err(e) => Check::Unreachable(format!("{e:#}")),
-    }
-}
-
 /// The exit of `status --check`: 3 naming every profile that needs a new login, else 1
 /// when any could not be checked.
 fn check_outcome(entries: &[Entry], checks: &[Option<Check>]) -> Result<()> {
@@ -245,7 +150,7 @@ fn describe(ctx: &Ctx, name: &ProfileName, meta: &ProfileMeta, now: u64) -> Stri
             " (no refresh token: log in again then)"
         });
     }
-    let mut stored_in = Repository::new(&ctx.paths, name, &ctx.settings).location(meta);
+    let mut stored_in = ctx.repository_of(name).location(meta);
     if meta.keyring_fallback {
         stored_in.push_str(" (no OS keyring was running at login)");
     }

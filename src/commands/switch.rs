@@ -6,8 +6,9 @@ use anyhow::Result;
 use crate::cli::SwitchArgs;
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
+use crate::names::ProfileName;
 use crate::output;
-use crate::profile::{self, ProfileName};
+use crate::profile;
 use crate::settings::ProfileSource;
 
 pub fn run(ctx: &Ctx, args: SwitchArgs) -> Result<()> {

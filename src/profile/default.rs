@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::ProfileName;
 use crate::failure::{Failure, Kind};
+use crate::names::ProfileName;
 use crate::paths::Paths;
 use crate::secure_fs;
 

@@ -5,7 +5,6 @@
 pub mod default;
 mod repository;
 
-use std::fmt;
 use std::fs;
 use std::io;
 
@@ -13,64 +12,32 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 pub use self::repository::{Locked, Repository, Stored};
-use crate::cli::StoreKind;
 use crate::credentials::Credentials;
-use crate::failure::Failure;
+use crate::names::ProfileName;
 use crate::paths::Paths;
+use crate::store::StoreKind;
 
 /// The metadata format this build writes and understands.
 const META_VERSION: u32 = 1;
 
-/// A profile name that is safe as a file name and as a keyring account.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ProfileName(String);
-
-impl ProfileName {
-    /// Accepts 1 to 64 characters of `A-Z a-z 0-9 . _ -`, not starting with `.` or `-`.
-    pub fn parse(raw: &str) -> Result<Self> {
-        let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
-        let valid = !raw.is_empty()
-            && raw.len() <= 64
-            && raw.chars().all(ok_char)
-            && !raw.starts_with(['.', '-']);
-        if valid {
-            Ok(Self(raw.to_string()))
-        } else {
-            Err(Failure::usage(format!(
-                "invalid profile name {raw:?}: use 1 to 64 letters, digits, `.`, `_` or `-`, not starting with `.` or `-`"
-            ))
-            .into())
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// `default`: the profile used when nothing names one and nothing was switched to.
-    pub fn fallback() -> Self {
-        Self("default".into())
-    }
-
-    /// The ` --profile NAME` a suggested command needs to name this profile (nothing
-    /// when the command would pick it anyway).
-    pub fn flag(&self) -> String {
-        let implied = match IMPLIED.get() {
-            None => Some(Self::fallback()),
-            Some(Implied::Profile(name)) => Some(name.clone()),
-            Some(Implied::Unknown) => None,
-            Some(Implied::Switched(paths)) => Some(
-                default::read(paths)
-                    .ok()
-                    .flatten()
-                    .unwrap_or_else(Self::fallback),
-            ),
-        };
-        if implied.as_ref() == Some(self) {
-            String::new()
-        } else {
-            format!(" --profile {self}")
-        }
+/// The ` --profile NAME` a suggested command needs to name this profile (nothing
+/// when the command would pick it anyway).
+pub fn flag(name: &ProfileName) -> String {
+    let implied = match IMPLIED.get() {
+        None => Some(ProfileName::fallback()),
+        Some(Implied::Profile(name)) => Some(name.clone()),
+        Some(Implied::Unknown) => None,
+        Some(Implied::Switched(paths)) => Some(
+            default::read(paths)
+                .ok()
+                .flatten()
+                .unwrap_or_else(ProfileName::fallback),
+        ),
+    };
+    if implied.as_ref() == Some(name) {
+        String::new()
+    } else {
+        format!(" --profile {name}")
     }
 }
 
@@ -89,12 +56,6 @@ static IMPLIED: std::sync::OnceLock<Implied> = std::sync::OnceLock::new();
 /// Records which profile a command without `--profile` would use (see [`Implied`]).
 pub fn set_implied(implied: Implied) {
     let _ = IMPLIED.set(implied);
-}
-
-impl fmt::Display for ProfileName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 /// What is known about a logged-in profile, minus its secrets.
@@ -192,8 +153,8 @@ pub struct LoginAgain<'a> {
 impl LoginAgain<'_> {
     /// The one rule for the command that logs a profile in (again).
     pub fn command(&self) -> String {
-        use crate::settings::{DEFAULT_API_URL, DEFAULT_APP_URL};
-        let mut command = format!("attio-auth login{}", self.profile.flag());
+        use crate::attio::{DEFAULT_API_URL, DEFAULT_APP_URL};
+        let mut command = format!("attio-auth login{}", flag(self.profile));
         if let Some(port) = self.port.filter(|&p| p != crate::listener::DEFAULT_PORT) {
             command.push_str(&format!(" --port {port}"));
         }
@@ -248,7 +209,7 @@ pub fn not_logged_in<'a>(
         [] => String::new(),
         names => format!(" (stored profiles: {})", names.join(", ")),
     };
-    match closest(name.as_str(), &names) {
+    match crate::names::closest(name.as_str(), &names) {
         Some(guess) => (
             format!("profile `{name}` is not logged in; did you mean `{guess}`?{listed}"),
             Some(guess),
@@ -257,65 +218,12 @@ pub fn not_logged_in<'a>(
     }
 }
 
-/// The stored name closest to a mistyped one (at most two edits away, or the same but
-/// for case), if any.
-pub fn closest<'a>(typed: &str, names: &[&'a str]) -> Option<&'a str> {
-    names
-        .iter()
-        .map(|&name| {
-            let distance = if name.eq_ignore_ascii_case(typed) {
-                0
-            } else {
-                edit_distance(&typed.to_ascii_lowercase(), &name.to_ascii_lowercase())
-            };
-            (distance, name)
-        })
-        .filter(|&(distance, name)| distance <= 2 && distance < name.len().max(1) && name != typed)
-        .min()
-        .map(|(_, name)| name)
-}
-
-/// Levenshtein distance, with a swap of two neighbours counting as one edit.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in rows.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in rows[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1)
-                .min(rows[i][j - 1] + 1)
-                .min(rows[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(rows[i - 2][j - 2] + 1);
-            }
-            rows[i][j] = best;
-        }
-    }
-    rows[a.len()][b.len()]
-}
-
 /// Parses a metadata file, refusing formats from other versions.
 fn parse_meta(bytes: &[u8]) -> Result<ProfileMeta, String> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON ({e})"))?;
-    check_version(&value, META_VERSION)?;
+    crate::credentials::check_version(&value, META_VERSION)?;
     serde_json::from_value(value).map_err(|e| format!("unexpected content ({e})"))
-}
-
-/// Refuses a stored document written in another format version (or in none).
-pub fn check_version(document: &serde_json::Value, supported: u32) -> Result<(), String> {
-    match document.get("version").and_then(|v| v.as_u64()) {
-        Some(v) if v == u64::from(supported) => Ok(()),
-        Some(v) => Err(format!("format version {v} is not supported by this build")),
-        None => Err("no format version".into()),
-    }
 }
 
 /// Every profile with a metadata file, sorted by name. Files whose names are not valid
@@ -381,42 +289,8 @@ mod tests {
         assert_eq!(meta.login_again(&default).command(), "attio-auth login");
     }
 
-    #[test]
-    fn a_mistyped_profile_finds_its_closest_stored_name() {
-        let names = ["default", "work", "acme-prod"];
-        assert_eq!(closest("defualt", &names), Some("default"));
-        assert_eq!(closest("Work", &names), Some("work"));
-        assert_eq!(closest("acme-prd", &names), Some("acme-prod"));
-        assert_eq!(closest("globex", &names), None);
-        assert_eq!(closest("w", &names), None);
-        assert_eq!(closest("default", &names), None);
-    }
-
     const DEFAULT_APP: &str = "https://app.attio.com/";
     const DEFAULT_API: &str = "https://api.attio.com/";
-
-    #[test]
-    fn profile_names_cannot_escape_their_directory() {
-        for bad in [
-            "",
-            "../x",
-            "a/b",
-            "a\\b",
-            ".hidden",
-            "-flag",
-            "a\nb",
-            "é",
-            &"x".repeat(65),
-        ] {
-            assert!(
-                ProfileName::parse(bad).is_err(),
-                "{bad:?} should be refused"
-            );
-        }
-        for good in ["default", "work", "acme-prod", "a.b_c", "X1"] {
-            assert_eq!(ProfileName::parse(good).unwrap().as_str(), good);
-        }
-    }
 
     #[test]
     fn metadata_of_another_version_is_refused_clearly() {

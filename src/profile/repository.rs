@@ -10,16 +10,17 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::{ProfileMeta, ProfileName, clean_up_hint, login_hint, parse_meta};
-use crate::cli::StoreKind;
-use crate::credentials::{self, Credentials};
+use super::{ProfileMeta, clean_up_hint, login_hint, parse_meta};
+use crate::credentials::Credentials;
 use crate::failure::{self, Failure, Kind};
+use crate::names::ProfileName;
 use crate::output;
 use crate::paths::Paths;
 use crate::secret::Secret;
 use crate::secure_fs;
-use crate::settings::{Settings, StoreChoice};
-use crate::store::{CommandStore, FileStore, KeyringStore, SecretStore, lock};
+use crate::store::{
+    CommandStore, FileStore, KeyringStore, SecretStore, StoreChoice, StoreKind, lock,
+};
 
 /// One profile's state, as the repository sees it.
 #[derive(Clone, Copy)]
@@ -47,12 +48,19 @@ impl Stored {
 }
 
 impl<'a> Repository<'a> {
-    pub fn new(paths: &'a Paths, name: &'a ProfileName, settings: &Settings) -> Self {
+    /// `lock_timeout`: how long to wait for another process's write of the profile;
+    /// `command_timeout`: how long a store command may take.
+    pub fn new(
+        paths: &'a Paths,
+        name: &'a ProfileName,
+        lock_timeout: Duration,
+        command_timeout: Duration,
+    ) -> Self {
         Self {
             paths,
             name,
-            lock_timeout: settings.lock_timeout,
-            command_timeout: settings.http_timeout,
+            lock_timeout,
+            command_timeout,
         }
     }
 
@@ -122,7 +130,7 @@ impl<'a> Repository<'a> {
                 return Err(self.unknown());
             };
             let store = self.backend(meta.store, meta.store_command.as_deref())?;
-            match credentials::load(store.as_ref(), self.name)? {
+            match load_credentials(store.as_ref(), self.name)? {
                 Some(creds) => return Ok(Stored { meta, creds }),
                 // A login may have just moved the secret to another store: look again.
                 None if !retried => retried = true,
@@ -468,4 +476,22 @@ fn warn_unchecked(err: &anyhow::Error, name: &ProfileName) {
 /// keyring that is there but refuses (locked) is never ignored.
 fn is_absent(err: &anyhow::Error) -> bool {
     failure::kind(err) == Some(Kind::KeyringUnavailable)
+}
+/// Loads and decodes a profile's credentials from a store; `None` when the store has
+/// nothing for the profile.
+fn load_credentials(store: &dyn SecretStore, profile: &ProfileName) -> Result<Option<Credentials>> {
+    let Some(text) = store.load(profile)? else {
+        return Ok(None);
+    };
+    Credentials::decode(&text).map(Some).map_err(|why| {
+        Failure::new(
+            Kind::LoginAgain,
+            format!(
+                "stored credentials for profile `{profile}` in {} are unusable: {why}",
+                store.location(profile)
+            ),
+        )
+        .hint(clean_up_hint(profile))
+        .into()
+    })
 }

@@ -20,7 +20,7 @@ use anyhow::Result;
 
 use super::SecretStore;
 use crate::failure::{Failure, Kind};
-use crate::profile::ProfileName;
+use crate::names::ProfileName;
 use crate::secret::Secret;
 
 /// The exit status that means "no such entry" (`get`, `erase`).
@@ -68,7 +68,7 @@ impl CommandStore {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        for var in crate::settings::CHILD_WITHHELD {
+        for var in crate::secret::CHILD_WITHHELD {
             command.env_remove(var);
         }
         crate::output::verbose(format!(

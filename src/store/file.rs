@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use super::SecretStore;
+use crate::names::ProfileName;
 use crate::paths::Paths;
-use crate::profile::ProfileName;
 use crate::secret::Secret;
 use crate::secure_fs;
 

@@ -11,7 +11,7 @@ use keyring::{Entry, Error};
 
 use super::SecretStore;
 use crate::failure::{Failure, Kind};
-use crate::profile::ProfileName;
+use crate::names::ProfileName;
 use crate::secret::Secret;
 
 /// The keyring service name every entry is filed under.

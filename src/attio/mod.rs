@@ -1,5 +1,8 @@
-//! Attio's REST API as this tool uses it: `GET /v2/self`, which says who a token belongs
-//! to, what it grants and whether it is still active.
+//! Attio as this tool uses it: its hosts, its OAuth endpoints (`oauth`), and `GET
+//! /v2/self`, which says who a token belongs to, what it grants and whether it is still
+//! active.
+
+pub mod oauth;
 
 use std::time::{Duration, SystemTime};
 
@@ -8,12 +11,16 @@ use oauth2::HttpResponse;
 use serde_json::{Map, Value};
 use url::Url;
 
+use self::oauth::{Answer, rest_error};
 use crate::failure::{Failure, Kind};
-use crate::http::Http;
-use crate::oauth::{Answer, rest_error};
+use crate::http::{Http, endpoint};
 use crate::output;
 use crate::secret::Secret;
-use crate::settings::endpoint;
+
+/// Attio's production app host, where users authorize and tokens are issued.
+pub const DEFAULT_APP_URL: &str = "https://app.attio.com";
+/// Attio's production REST API host.
+pub const DEFAULT_API_URL: &str = "https://api.attio.com";
 
 /// The identity behind an active token.
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@ use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope
 use url::Url;
 
 use crate::http::Http;
+use crate::http::endpoint;
 use crate::secret::Secret;
-use crate::settings::endpoint;
 
 /// The authorize URL to send the user to, and what must be kept to finish the login.
 pub struct AuthorizeRequest {
