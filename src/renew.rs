@@ -14,7 +14,7 @@ use crate::failure::{Failure, Kind};
 use crate::freshness;
 use crate::names::ProfileName;
 use crate::output;
-use crate::profile::{self, Locked, LoginAgain, Stored};
+use crate::profile::{self, Locked, LoginAgain, Stored, login_hint};
 use crate::secret::Secret;
 
 /// When to refresh.
@@ -37,8 +37,22 @@ pub struct Handout {
     pub location: String,
     /// The profile; `None` for a token from the environment.
     pub stored: Option<Stored>,
-    /// What to do when Attio rejects the token: log in again, or fix the variable.
-    pub rejected_hint: String,
+}
+
+impl Handout {
+    /// What to do when Attio rejects the token: log in again, or fix the variable. Built
+    /// only when it is shown (it may read the switched default profile).
+    pub fn rejected_hint(&self, ctx: &Ctx) -> String {
+        let profile = &ctx.settings.profile;
+        match (&self.stored, &ctx.settings.env_token) {
+            (Some(stored), _) => stored.meta.login_again(profile).hint(),
+            (None, Some(env)) => format!(
+                "{var} is set and wins over the stored profiles: unset it (`unset {var}`) to use profile `{profile}`, or replace it with a valid key",
+                var = env.var
+            ),
+            (None, None) => login_hint(profile),
+        }
+    }
 }
 
 /// The token in effect for `token` and `whoami`: `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN`
@@ -65,16 +79,10 @@ pub fn handout(ctx: &Ctx, min_ttl: u64) -> Result<Handout> {
                 env.var
             ),
             stored: None,
-            rejected_hint: format!(
-                "{var} is set and wins over the stored profiles: unset it (`unset {var}`) to use profile `{}`, or replace it with a valid key",
-                ctx.settings.profile,
-                var = env.var
-            ),
         });
     }
     let (stored, _) = fresh(ctx, Mode::IfExpiring(min_ttl))?;
     Ok(Handout {
-        rejected_hint: stored.meta.login_again(&ctx.settings.profile).hint(),
         token: stored.creds.access_token.clone(),
         expires_at: stored.creds.expires_at,
         source: stored.meta.store.name().to_string(),
@@ -274,7 +282,7 @@ fn identity_exp(ctx: &Ctx, stored: &Stored, token: &Secret<String>) -> Option<u6
         .api_url
         .for_stored(profile, &stored.meta.api_url)
         .and_then(|api_url| {
-            let rejected = stored.meta.login_again(profile).hint();
+            let rejected = || stored.meta.login_again(profile).hint();
             attio::identify(&ctx.http, &api_url, token, &rejected)
         });
     match asked {

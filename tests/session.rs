@@ -253,3 +253,49 @@ fn a_closed_stdout_is_not_an_error() {
         .unwrap();
     assert_eq!((status.code(), stderr.as_str()), (Some(0), ""));
 }
+
+#[test]
+fn token_for_a_named_profile_reads_only_that_profile_s_files() {
+    if !crate::support::have("strace", "apt-get install strace") {
+        return;
+    }
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&["--profile", "work"]);
+    env.logged_in(&["--profile", "home"]);
+    assert_eq!(env.run(&["switch", "home"]).code, 0);
+    let token = env.fake.last_access_token();
+    let trace = tempfile::NamedTempFile::new().unwrap();
+    let mut traced = env.wrapper("strace");
+    traced
+        .args(["-f", "-qq", "-e", "trace=open,openat,stat,statx,newfstatat"])
+        .arg("-o")
+        .arg(trace.path())
+        .arg(env!("CARGO_BIN_EXE_attio-auth"))
+        .args(["--profile", "home", "token"]);
+    let run: crate::support::Run = traced.output().unwrap().into();
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, format!("{token}\n").as_str(), ""),
+        "{run:?}"
+    );
+    let trace = std::fs::read_to_string(trace.path()).unwrap();
+    let config_dir = env.config_dir();
+    let data_dir = env.data_dir();
+    let touched: std::collections::BTreeSet<String> = trace
+        .lines()
+        .filter_map(|line| line.split('"').nth(1))
+        .filter(|path| {
+            path.starts_with(config_dir.to_str().unwrap())
+                || path.starts_with(data_dir.to_str().unwrap())
+        })
+        .map(|path| path.rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert!(
+        !touched.contains("default-profile"),
+        "the switched default is not needed when --profile names one: {touched:?}"
+    );
+    assert!(
+        touched.iter().all(|f| !f.contains("work")),
+        "another profile's files were touched: {touched:?}"
+    );
+}

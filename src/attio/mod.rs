@@ -84,13 +84,13 @@ fn retry_after(response: &HttpResponse, now: SystemTime) -> Option<Duration> {
 }
 
 /// Asks Attio who `token` belongs to. An inactive or rejected token is a `LoginAgain`
-/// failure with `rejected_hint`, which says how to replace that token (it depends on
-/// where the token came from).
+/// failure with the hint `rejected_hint` builds, which says how to replace that token (it
+/// depends on where the token came from; it is built only when needed).
 pub fn identify(
     http: &Http,
     api_url: &Url,
     token: &Secret<String>,
-    rejected_hint: &str,
+    rejected_hint: &dyn Fn() -> String,
 ) -> Result<Identity> {
     let url = endpoint(api_url, "/v2/self");
     let response = get_with_retries(http, &url, token)?;
@@ -100,7 +100,7 @@ pub fn identify(
     let said = || rest_error(body).unwrap_or_else(|| Answer::of(&response).to_string());
     let login_again = |why: String| -> anyhow::Error {
         Failure::new(Kind::LoginAgain, why)
-            .hint(rejected_hint)
+            .hint(rejected_hint())
             .into()
     };
     match status {

@@ -422,7 +422,7 @@ impl Flow<'_> {
             TokenError::Failed { why, .. } => anyhow::anyhow!(why),
         })
         .context("exchanging the authorization code for a token")?;
-        let rejected = format!("run `{}` again", self.again());
+        let rejected = || format!("run `{}` again", self.again());
         let identity = attio::identify(&ctx.http, &self.api_url, &tokens.access_token, &rejected)
             .context("checking the new token with Attio")?;
         let missing = scopes::missing(&identity.scopes, &self.required);
@@ -462,10 +462,12 @@ fn with_token(ctx: &Ctx, required: &[String], store: StoreChoice) -> Result<()> 
     let profile = &ctx.settings.profile;
     let previous = ctx.repository().meta().ok().flatten();
     let (app_url, api_url) = login_urls(ctx, previous.as_ref())?;
-    let rejected = format!(
-        "check the key or token (a workspace API key from Attio's settings, or an access token) and pipe it in again: `printenv ATTIO_API_KEY | attio-auth login --with-token{}`",
-        crate::profile::flag(profile)
-    );
+    let rejected = || {
+        format!(
+            "check the key or token (a workspace API key from Attio's settings, or an access token) and pipe it in again: `printenv ATTIO_API_KEY | attio-auth login --with-token{}`",
+            crate::profile::flag(profile)
+        )
+    };
     let identity = attio::identify(&ctx.http, &api_url, &token, &rejected)
         .context("checking the token with Attio; nothing was stored")?;
     let missing = scopes::missing(&identity.scopes, required);

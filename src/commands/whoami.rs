@@ -26,8 +26,10 @@ pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
             .for_stored(profile, &stored.meta.api_url)?,
         None => ctx.settings.api_url.for_env_token()?,
     };
-    let identity = attio::identify(&ctx.http, &api_url, &handout.token, &handout.rejected_hint)
-        .context("asking Attio who the token belongs to")?;
+    let identity = attio::identify(&ctx.http, &api_url, &handout.token, &|| {
+        handout.rejected_hint(ctx)
+    })
+    .context("asking Attio who the token belongs to")?;
     if args.json {
         let mut object = identity.raw.clone();
         object.insert("profile".into(), Value::from(profile.as_str()));
