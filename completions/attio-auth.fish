@@ -49,7 +49,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l client-i
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l store -d 'Where to store the credentials: `keyring`, `file` (mode 0600), or `command` (the program ATTIO_AUTH_STORE_COMMAND or config.toml\'s `store_command` names). Without this flag or its variable, a store command when one is set, else the keyring; a missing keyring then falls back to the file with a warning [env: ATTIO_AUTH_STORE] [default: keyring]' -r -f -a "keyring\t'The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)'
 file\t'A JSON file per profile in the user\'s data directory (mode 0600)'
 command\t'A program of yours (ATTIO_AUTH_STORE_COMMAND or config.toml `store_command`) that keeps the secret in a vault: pass, the 1Password CLI, ...'"
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l port -d 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: 3456]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l port -d 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: config.toml\'s, else the profile\'s last, else 3456]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l scope -d 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l require-scope -d 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l timeout -d 'Give up after this many seconds without a callback (at least 1)' -r

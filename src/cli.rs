@@ -268,7 +268,7 @@ pub struct LoginArgs {
     pub store: Option<StoreArg>,
 
     /// Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port)
-    /// [default: 3456]
+    /// [default: config.toml's, else the profile's last, else 3456]
     #[arg(long, value_name = "N")]
     pub port: Option<u16>,
 

@@ -16,9 +16,10 @@ use crate::cli::GlobalArgs;
 use crate::config::command_words;
 use crate::config::{Config, ProfileDefaults};
 use crate::failure::{Failure, Kind};
+use crate::listener::DEFAULT_PORT;
 use crate::names::ProfileName;
 use crate::paths::Paths;
-use crate::profile::{self, Repository};
+use crate::profile::{self, ProfileMeta, Repository};
 use crate::secret::{CHILD_WITHHELD, Secret};
 use crate::store::{StoreChoice, StoreKind};
 
@@ -266,6 +267,30 @@ impl Settings {
     /// A profile's state, with this run's time limits.
     pub fn repository<'a>(&self, paths: &'a Paths, name: &'a ProfileName) -> Repository<'a> {
         Repository::new(paths, name, self.lock_timeout, self.http_timeout)
+    }
+
+    /// The redirect port of a login (and of `doctor`'s check of it): `--port`, else
+    /// config.toml's for the profile, else the port the profile last logged in with (its
+    /// app is registered with that redirect URI), else 3456. `0`, any free port, is
+    /// never carried over.
+    pub fn login_port(&self, flag: Option<u16>, previous: Option<&ProfileMeta>) -> u16 {
+        flag.or(self.defaults.port)
+            .or_else(|| {
+                previous
+                    .and_then(|meta| meta.port)
+                    .filter(|&port| port != 0)
+            })
+            .unwrap_or(DEFAULT_PORT)
+    }
+
+    /// The app and API URLs of a login: see `UrlSetting::for_login`.
+    pub fn login_urls(&self, previous: Option<&ProfileMeta>) -> Result<(Url, Url)> {
+        Ok((
+            self.app_url
+                .for_login(&self.profile, previous.map(|m| m.app_url.as_str()))?,
+            self.api_url
+                .for_login(&self.profile, previous.map(|m| m.api_url.as_str()))?,
+        ))
     }
 
     /// Where `login` stores credentials: `--store`, else `ATTIO_AUTH_STORE`, else the

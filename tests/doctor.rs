@@ -291,3 +291,62 @@ fn doctor_fails_on_a_stored_file_another_user_owns() {
             .starts_with(&format!("move {} out of the way", planted.display()))
     );
 }
+
+#[test]
+fn doctor_checks_the_port_the_next_login_binds() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    let port = free_port().to_string();
+    // The app is registered with this port: the first login names it.
+    let first = env.run(&["login", "--port", &port, "--timeout", "20"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    let run = env.run(&["doctor", "--offline", "--json"]);
+    let all = checks(&run);
+    let check = find(&all, &format!("redirect port {port}"));
+    assert_eq!(check.1, "ok", "{run:?}");
+    // A plain login binds the same port: its redirect URI is the registered one.
+    let again = env.run(&["login", "--timeout", "20"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    let seen = env.fake.seen("/authorize");
+    let uris: Vec<&str> = seen
+        .iter()
+        .map(|s| s.query["redirect_uri"].as_str())
+        .collect();
+    let expected = format!("http://localhost:{port}/callback");
+    assert_eq!(uris, [expected.as_str(), expected.as_str()]);
+    // `--port 0` (any free port) is never carried over.
+    let any = env.login(&[]);
+    assert_eq!(any.code, 0, "{any:?}");
+    let run = env.run(&["doctor", "--offline", "--json"]);
+    find(&checks(&run), "redirect port 3456");
+}
+
+#[test]
+fn doctor_checks_the_hosts_the_stored_tokens_go_to() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    std::fs::write(
+        env.config_dir().join("config.toml"),
+        "[profiles.default]\napp_url = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    // `token` refuses to send the stored token to another host than its own...
+    let token = env.run(&["token"]);
+    assert_eq!(token.code, 2, "{token:?}");
+    assert!(
+        token.stderr.contains("only ever sent where they came from"),
+        "{token:?}"
+    );
+    // ...and doctor reports that, rather than checking the configured host.
+    let run = env.run(&["doctor", "--json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let all = checks(&run);
+    let app = find(&all, "app URL");
+    assert_eq!(app.1, "fail", "{run:?}");
+    assert!(
+        app.2.contains("only ever sent where they came from"),
+        "{app:?}"
+    );
+    let api = find(&all, "API URL");
+    assert_eq!(api.1, "ok", "{run:?}");
+    assert!(api.2.contains(&env.fake.url), "{api:?}");
+}

@@ -20,6 +20,7 @@ use crate::names::ProfileName;
 use crate::output;
 use crate::paths::Paths;
 use crate::profile;
+use crate::profile::ProfileMeta;
 use crate::secret::Secret;
 use crate::settings::{Environment, Settings};
 use crate::store::StoreKind;
@@ -121,7 +122,7 @@ pub fn run(
         .map(|(name, _)| name.as_str())
         .collect();
     check_keyring(&mut report, &keyring_in_use);
-    check_port(&mut report, &ctx, &config, &metas);
+    check_port(&mut report, &ctx, &metas);
     check_browser(&mut report, env);
     if args.offline {
         check_profiles_offline(&mut report, &metas);
@@ -412,21 +413,19 @@ fn secret_service_daemon() -> Option<String> {
     None
 }
 
-/// The redirect port: config.toml's for the profile, else the port it logged in with,
-/// else 3456; bindable on the loopback addresses, or who holds it.
-fn check_port(report: &mut Report, ctx: &Ctx, config: &Config, metas: &[Entry]) {
-    let profile = &ctx.settings.profile;
-    let logged_in_with = metas
+/// The selected profile's metadata, when it is logged in and readable.
+fn selected<'a>(ctx: &Ctx, metas: &'a [Entry]) -> Option<&'a ProfileMeta> {
+    metas
         .iter()
-        .find(|(name, _)| name == profile)
+        .find(|(name, _)| name == &ctx.settings.profile)
         .and_then(|(_, meta)| meta.as_ref().ok())
-        .and_then(|meta| meta.port)
-        .filter(|&port| port != 0);
-    let port = config
-        .profile(profile.as_str())
-        .port
-        .or(logged_in_with)
-        .unwrap_or(crate::listener::DEFAULT_PORT);
+}
+
+/// The redirect port the next `login` binds (`Settings::login_port`): bindable on the
+/// loopback addresses, or who holds it.
+fn check_port(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
+    let profile = &ctx.settings.profile;
+    let port = ctx.settings.login_port(None, selected(ctx, metas));
     let name = format!("redirect port {port}");
     match crate::listener::Listener::bind(port) {
         Ok(listener) => report.add(
@@ -494,27 +493,27 @@ fn on_path(dirs: &[std::path::PathBuf], program: &str) -> bool {
     })
 }
 
-/// The app and API hosts answer, and the clock agrees with the API host's.
+/// The app and API hosts answer, and the clock agrees with the API host's. The hosts are
+/// the ones the selected profile's tokens go to (`Settings::stored_urls`), or those a
+/// login would use when it is not logged in.
 fn check_hosts(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
-    let previous = metas
-        .iter()
-        .find(|(name, _)| name == &ctx.settings.profile)
-        .and_then(|(_, meta)| meta.as_ref().ok());
-    let profile = &ctx.settings.profile;
-    let urls = [
-        (
-            "app URL",
-            ctx.settings
-                .app_url
-                .for_login(profile, previous.map(|m| m.app_url.as_str())),
-        ),
-        (
-            "API URL",
-            ctx.settings
-                .api_url
-                .for_login(profile, previous.map(|m| m.api_url.as_str())),
-        ),
-    ];
+    let (profile, settings) = (&ctx.settings.profile, &ctx.settings);
+    let urls = match selected(ctx, metas) {
+        Some(meta) => [
+            (
+                "app URL",
+                settings.app_url.for_stored(profile, &meta.app_url),
+            ),
+            (
+                "API URL",
+                settings.api_url.for_stored(profile, &meta.api_url),
+            ),
+        ],
+        None => [
+            ("app URL", settings.app_url.for_login(profile, None)),
+            ("API URL", settings.api_url.for_login(profile, None)),
+        ],
+    };
     for (name, url) in urls {
         let url = match url {
             Ok(url) => url,

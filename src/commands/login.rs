@@ -18,7 +18,7 @@ use crate::context::Ctx;
 use crate::credentials::Credentials;
 use crate::failure::{Failure, Kind};
 use crate::freshness;
-use crate::listener::{self, Arrival, DEFAULT_PORT, Incoming, Listener, Reply};
+use crate::listener::{self, Arrival, Incoming, Listener, Reply};
 use crate::output;
 use crate::profile::{LoginAgain, ProfileMeta};
 use crate::progress::Countdown;
@@ -78,10 +78,10 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let client_id = client_id(ctx, &args, previous.as_ref())?;
     let requested = scopes::split(&args.scopes);
     scopes::warn_unknown(&requested);
-    let (app_url, api_url) = login_urls(ctx, previous.as_ref())?;
+    let (app_url, api_url) = ctx.settings.login_urls(previous.as_ref())?;
     let (client_secret, secret_typed) = client_secret(ctx, &client_id)?;
 
-    let port = args.port.or(defaults.port).unwrap_or(DEFAULT_PORT);
+    let port = ctx.settings.login_port(args.port, previous.as_ref());
     let listener = Listener::bind(port)?;
     let redirect_uri = listener.redirect_uri();
     let auth = oauth::authorize(&app_url, &client_id, &redirect_uri, &requested)?;
@@ -162,19 +162,6 @@ fn client_id(ctx: &Ctx, args: &LoginArgs, previous: Option<&ProfileMeta>) -> Res
 }
 
 /// The app and API URLs a login uses: flags and environment, then config.toml, then
-/// the URLs the profile logged in with before, then Attio's.
-fn login_urls(ctx: &Ctx, previous: Option<&ProfileMeta>) -> Result<(url::Url, url::Url)> {
-    let profile = &ctx.settings.profile;
-    Ok((
-        ctx.settings
-            .app_url
-            .for_login(profile, previous.map(|m| m.app_url.as_str()))?,
-        ctx.settings
-            .api_url
-            .for_login(profile, previous.map(|m| m.api_url.as_str()))?,
-    ))
-}
-
 /// The client secret: `ATTIO_CLIENT_SECRET`, or typed without echo at a terminal (then
 /// the flag says so).
 fn client_secret(ctx: &Ctx, client_id: &str) -> Result<(Secret<String>, bool)> {
@@ -461,7 +448,7 @@ fn with_token(ctx: &Ctx, required: &[String], store: StoreChoice) -> Result<()> 
     let token = token_from_stdin()?;
     let profile = &ctx.settings.profile;
     let previous = ctx.repository().meta().ok().flatten();
-    let (app_url, api_url) = login_urls(ctx, previous.as_ref())?;
+    let (app_url, api_url) = ctx.settings.login_urls(previous.as_ref())?;
     let rejected = || {
         format!(
             "check the key or token (a workspace API key from Attio's settings, or an access token) and pipe it in again: `printenv ATTIO_API_KEY | attio-auth login --with-token{}`",
