@@ -113,7 +113,7 @@ impl Incoming {
     pub fn foreign_uid(&self) -> Option<u32> {
         #[cfg(unix)]
         {
-            let ours = crate::secure_fs::euid();
+            let ours = crate::os::euid();
             self.peer_uid.filter(|&uid| uid != ours && uid != 0)
         }
         #[cfg(not(unix))]
@@ -153,7 +153,7 @@ impl Listener {
     /// Binds 127.0.0.1 (and [::1] where the machine has it) on `port`; 0 takes a free
     /// port. Binding happens before any browser is opened.
     pub fn bind(port: u16) -> Result<Self> {
-        raise_fd_limit();
+        crate::os::raise_fd_limit();
         let v4 = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| bind_error(e, port))?;
         let port = v4
             .local_addr()
@@ -334,7 +334,7 @@ async fn handle(
         method,
         target,
         host,
-        peer_uid: local.and_then(|local| peer_uid(peer, local)),
+        peer_uid: local.and_then(|local| crate::os::peer_uid(peer, local)),
         reply,
         written: flushed,
     };
@@ -457,74 +457,6 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The user who owns the client end of a loopback connection, from the kernel's socket
-/// table (`/proc/net/tcp`, `tcp6`), so another local user's browser can be refused.
-#[cfg(target_os = "linux")]
-fn peer_uid(peer: SocketAddr, local: SocketAddr) -> Option<u32> {
-    let (table, hex) = match peer {
-        SocketAddr::V4(_) => ("/proc/net/tcp", hex_v4 as fn(&SocketAddr) -> Option<String>),
-        SocketAddr::V6(_) => (
-            "/proc/net/tcp6",
-            hex_v6 as fn(&SocketAddr) -> Option<String>,
-        ),
-    };
-    let (client, server) = (hex(&peer)?, hex(&local)?);
-    let text = std::fs::read_to_string(table).ok()?;
-    text.lines().skip(1).find_map(|line| {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        (fields.get(1) == Some(&client.as_str()) && fields.get(2) == Some(&server.as_str()))
-            .then(|| fields.get(7)?.parse().ok())
-            .flatten()
-    })
-}
-
-#[cfg(not(target_os = "linux"))]
-fn peer_uid(_peer: SocketAddr, _local: SocketAddr) -> Option<u32> {
-    None
-}
-
-/// An IPv4 socket address as the kernel prints it: the address word in host byte order.
-#[cfg(target_os = "linux")]
-fn hex_v4(addr: &SocketAddr) -> Option<String> {
-    let SocketAddr::V4(addr) = addr else {
-        return None;
-    };
-    Some(format!(
-        "{:08X}:{:04X}",
-        u32::from_ne_bytes(addr.ip().octets()),
-        addr.port()
-    ))
-}
-
-/// An IPv6 socket address as the kernel prints it: four words in host byte order.
-#[cfg(target_os = "linux")]
-fn hex_v6(addr: &SocketAddr) -> Option<String> {
-    let SocketAddr::V6(addr) = addr else {
-        return None;
-    };
-    let octets = addr.ip().octets();
-    let words: String = octets
-        .chunks(4)
-        .map(|c| format!("{:08X}", u32::from_ne_bytes([c[0], c[1], c[2], c[3]])))
-        .collect();
-    Some(format!("{words}:{:04X}", addr.port()))
-}
-
-/// Raises the soft limit on open files to the hard limit, so that idle connections from
-/// another user cannot use up the descriptors the listener needs.
-fn raise_fd_limit() {
-    #[cfg(unix)]
-    // SAFETY: getrlimit/setrlimit on a valid, initialised struct.
-    unsafe {
-        let mut limit: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
-        {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
-}
-
 /// A clear message for a port that cannot be bound.
 fn bind_error(err: io::Error, port: u16) -> anyhow::Error {
     if err.kind() != io::ErrorKind::AddrInUse {
@@ -569,66 +501,21 @@ enum Holder {
     User(u32),
 }
 
-/// The holder of a listening TCP socket on `port` (Linux: the socket tables in
-/// `/proc/net/tcp{,6}`, then each process's open descriptors).
-#[cfg(target_os = "linux")]
+/// Who holds a port, in the terms of the busy-port message.
 fn port_holder(port: u16) -> Option<Holder> {
-    let suffix = format!(":{port:04X}");
-    let mut listening = Vec::new(); // (inode, uid)
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        let Ok(text) = std::fs::read_to_string(table) else {
-            continue;
-        };
-        for line in text.lines().skip(1) {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            // local_address, state 0A = LISTEN, uid, inode.
-            if fields.len() > 9 && fields[1].ends_with(&suffix) && fields[3] == "0A" {
-                listening.push((fields[9].to_string(), fields[7].parse::<u32>().ok()?));
+    Some(match crate::os::port_holder(port)? {
+        crate::os::PortHolder::Process(process) => {
+            let args = process.args();
+            let login = args.first().and_then(|a| a.rsplit('/').next()) == Some("attio-auth")
+                && args.iter().skip(1).any(|a| a == "login");
+            Holder::Process {
+                pid: process.pid,
+                name: process.name,
+                login,
             }
         }
-    }
-    let (_, uid) = listening.first()?.clone();
-    let sockets: Vec<String> = listening
-        .iter()
-        .map(|(inode, _)| format!("socket:[{inode}]"))
-        .collect();
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
-            continue;
-        };
-        let holds = fds.flatten().any(|fd| {
-            std::fs::read_link(fd.path())
-                .is_ok_and(|target| sockets.iter().any(|s| target.as_os_str() == s.as_str()))
-        });
-        if holds {
-            let name = std::fs::read_to_string(entry.path().join("comm"))
-                .map(|c| c.trim().to_string())
-                .unwrap_or_else(|_| "unknown".into());
-            let args = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-            let mut args = args
-                .split(|&b| b == 0)
-                .map(|a| String::from_utf8_lossy(a).to_string());
-            let first = args.next().unwrap_or_default();
-            let login =
-                first.rsplit('/').next() == Some("attio-auth") && args.any(|a| a == "login");
-            return Some(Holder::Process { pid, name, login });
-        }
-    }
-    let own = crate::secure_fs::euid();
-    // Our own socket whose process is gone by now says nothing useful.
-    (uid != own).then_some(Holder::User(uid))
-}
-
-#[cfg(not(target_os = "linux"))]
-fn port_holder(_port: u16) -> Option<Holder> {
-    None
+        crate::os::PortHolder::User(uid) => Holder::User(uid),
+    })
 }
 
 /// When stdin is a terminal, forwards each line typed or pasted there to `tx`. Returns
@@ -670,17 +557,5 @@ mod tests {
         assert!(parse_head(b"GET http://evil/ HTTP/1.1").is_none());
         assert!(parse_head(b"GET / SPDY/3").is_none());
         assert!(parse_head(b"GET / HTTP/1.1 extra").is_none());
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn socket_addresses_are_written_as_the_kernel_writes_them() {
-        let v4: SocketAddr = "127.0.0.1:3456".parse().unwrap();
-        assert_eq!(hex_v4(&v4).unwrap(), "0100007F:0D80");
-        let v6: SocketAddr = "[::1]:3456".parse().unwrap();
-        assert_eq!(
-            hex_v6(&v6).unwrap(),
-            "00000000000000000000000001000000:0D80"
-        );
     }
 }

@@ -17,6 +17,7 @@ mod health;
 mod http;
 mod listener;
 mod names;
+mod os;
 mod output;
 mod paths;
 mod profile;
@@ -41,7 +42,7 @@ fn main() -> std::process::ExitCode {
 
 /// Parses arguments, runs the command and maps the result to a documented exit code.
 fn run() -> u8 {
-    no_core_dumps();
+    os::no_core_dumps();
     output::install_panic_hook();
     let env = settings::Environment::capture();
     output::set_colour_allowed(env.colour_allowed());
@@ -87,21 +88,4 @@ fn usage_error(err: &clap::Error) -> u8 {
     let (message, hint) = cli::one_line(&err.render().to_string(), &args);
     output::error(&message, Some(&hint));
     2
-}
-
-/// Keeps secrets out of core files and away from other processes of the same user, as
-/// ssh-agent and gpg-agent do: no core file at all, and (Linux) not dumpable, which also
-/// refuses ptrace and hands `/proc/PID` to root.
-fn no_core_dumps() {
-    #[cfg(unix)]
-    // SAFETY: plain system calls on a valid, initialised struct.
-    unsafe {
-        let none = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        libc::setrlimit(libc::RLIMIT_CORE, &none);
-        #[cfg(any(target_os = "linux", target_os = "android"))]
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
-    }
 }

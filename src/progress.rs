@@ -143,17 +143,7 @@ impl Countdown {
 
 /// The terminal's width in columns (80 when it cannot be asked).
 fn columns() -> usize {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: TIOCGWINSZ fills a plain struct for a valid descriptor.
-        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-        let asked = unsafe { libc::ioctl(io::stderr().as_raw_fd(), libc::TIOCGWINSZ, &mut size) };
-        if asked == 0 && size.ws_col > 0 {
-            return usize::from(size.ws_col);
-        }
-    }
-    80
+    crate::os::stderr_columns().unwrap_or(80)
 }
 
 /// A line cut to fit in `columns` without wrapping (one column spare for the cursor).

@@ -57,7 +57,7 @@ pub fn check_dir(dir: &Path) -> Result<()> {
                 .into(),
         );
     }
-    if metadata.uid() != euid() {
+    if metadata.uid() != crate::os::euid() {
         return Err(Failure::new(
             Kind::Failed,
             format!(
@@ -85,13 +85,6 @@ pub fn check_dir(dir: &Path) -> Result<()> {
 #[cfg(not(unix))]
 pub fn check_dir(_dir: &Path) -> Result<()> {
     Ok(())
-}
-
-/// The effective user ID of this process.
-#[cfg(unix)]
-pub fn euid() -> u32 {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() }
 }
 
 /// Opens a file of ours for reading: no symbolic link, no FIFO or device, no file of
@@ -148,7 +141,7 @@ fn check_own_file(file: &File, path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        if metadata.uid() != euid() {
+        if metadata.uid() != crate::os::euid() {
             let shown = path.display();
             return Err(Failure::new(
                 Kind::Failed,
@@ -237,7 +230,7 @@ fn trusted(file: &File) -> bool {
     {
         use std::os::unix::fs::MetadataExt;
         file.metadata()
-            .is_ok_and(|m| (m.uid() == euid() || m.uid() == 0) && m.mode() & 0o022 == 0)
+            .is_ok_and(|m| (m.uid() == crate::os::euid() || m.uid() == 0) && m.mode() & 0o022 == 0)
     }
     #[cfg(not(unix))]
     {

@@ -13,7 +13,7 @@ static WAITER: Mutex<Option<Sender<Arrival>>> = Mutex::new(None);
 
 /// Terminal settings to put back if Ctrl-C arrives while echo is off.
 #[cfg(unix)]
-static SAVED: Mutex<Option<(i32, libc::termios)>> = Mutex::new(None);
+static SAVED: Mutex<Option<(i32, crate::os::TerminalSettings)>> = Mutex::new(None);
 
 /// Takes over Ctrl-C for the rest of the login: at a prompt it restores the terminal and
 /// ends the process with exit 4; while waiting it becomes an arrival, so the login ends
@@ -77,20 +77,7 @@ pub fn prompt_hidden(prompt: &str) -> io::Result<String> {
 
     let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
     let fd = tty.as_raw_fd();
-    // SAFETY: `fd` is an open terminal for the whole block; termios is plain data.
-    let original = unsafe {
-        let mut term: libc::termios = std::mem::zeroed();
-        if libc::tcgetattr(fd, &mut term) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let original = term;
-        term.c_lflag &= !libc::ECHO;
-        term.c_lflag |= libc::ECHONL;
-        if libc::tcsetattr(fd, libc::TCSANOW, &term) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        original
-    };
+    let original = crate::os::echo_off(fd)?;
     if let Ok(mut saved) = SAVED.lock() {
         *saved = Some((fd, original));
     }
@@ -109,9 +96,6 @@ pub fn prompt_hidden(prompt: &str) -> io::Result<String> {
 fn restore() {
     #[cfg(unix)]
     if let Some((fd, original)) = SAVED.lock().ok().and_then(|mut s| s.take()) {
-        // SAFETY: restoring settings read from the same descriptor.
-        unsafe {
-            libc::tcsetattr(fd, libc::TCSANOW, &original);
-        }
+        crate::os::restore_terminal(fd, &original);
     }
 }

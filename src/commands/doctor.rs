@@ -236,7 +236,7 @@ fn check_file_store(report: &mut Report, paths: &Paths) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let own = crate::secure_fs::euid();
+        let own = crate::os::euid();
         for (dir, secret) in [
             (paths.credentials_dir(), true),
             (paths.profiles_dir(), false),
@@ -373,44 +373,22 @@ fn keyring_backend() -> String {
 
 /// The user's own Secret Service daemon, when one of the known ones is running (Linux).
 fn secret_service_daemon() -> Option<String> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::MetadataExt;
-        const KNOWN: [&str; 6] = [
-            "gnome-keyring-d",
-            "kwalletd5",
-            "kwalletd6",
-            "ksecretd",
-            "keepassxc",
-            "oo7-daemon",
-        ];
-        let own = crate::secure_fs::euid();
-        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name
-                .to_str()
-                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-            else {
-                continue;
-            };
-            if entry.metadata().map(|m| m.uid()).ok() != Some(own) {
-                continue;
-            }
-            let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-            let comm = comm.trim();
-            if KNOWN.contains(&comm) {
-                let comm = if comm == "gnome-keyring-d" {
-                    "gnome-keyring-daemon"
-                } else {
-                    comm
-                };
-                return Some(format!("{comm}, pid {pid}"));
-            }
-        }
-        None
-    }
-    #[cfg(not(target_os = "linux"))]
-    None
+    const KNOWN: [&str; 6] = [
+        "gnome-keyring-d",
+        "kwalletd5",
+        "kwalletd6",
+        "ksecretd",
+        "keepassxc",
+        "oo7-daemon",
+    ];
+    let daemon = crate::os::processes()
+        .into_iter()
+        .find(|p| p.is_ours() && KNOWN.contains(&p.name.as_str()))?;
+    let name = match daemon.name.as_str() {
+        "gnome-keyring-d" => "gnome-keyring-daemon",
+        name => name,
+    };
+    Some(format!("{name}, pid {}", daemon.pid))
 }
 
 /// The selected profile's metadata, when it is logged in and readable.

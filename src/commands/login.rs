@@ -559,24 +559,7 @@ fn save(ctx: &Ctx, creds: Credentials, identity: &Identity, login: &Login) -> Re
 
 /// This machine's name, for the `ssh -L` recipe (`this-host` when it cannot be read).
 fn hostname() -> String {
-    #[cfg(unix)]
-    {
-        let mut buf = [0u8; 256];
-        // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it
-        // or truncates, and the last byte stays 0.
-        let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) } == 0;
-        let name = String::from_utf8_lossy(&buf[..buf.iter().position(|&b| b == 0).unwrap_or(0)])
-            .to_string();
-        if ok
-            && !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        {
-            return name;
-        }
-    }
-    "this-host".into()
+    crate::os::hostname().unwrap_or_else(|| "this-host".into())
 }
 
 /// An earlier login's workspace, for the message that says it is replaced.

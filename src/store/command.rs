@@ -114,7 +114,7 @@ impl CommandStore {
                 "waiting for the store command `{program}`: {e}"
             )),
             Err(_) => {
-                kill(pid);
+                crate::os::kill(pid);
                 Err(Failure::new(
                     Kind::Failed,
                     format!(
@@ -230,20 +230,6 @@ fn looks_like_a_token(word: &str) -> bool {
     token_chars >= 20
         && word.chars().any(|c| c.is_ascii_digit())
         && word.chars().any(|c| c.is_ascii_alphabetic())
-}
-
-/// Stops a command that ran out of time.
-fn kill(pid: u32) {
-    #[cfg(unix)]
-    if let Ok(pid) = libc::pid_t::try_from(pid) {
-        // SAFETY: kill has no memory preconditions; the child is not yet reaped (its
-        // waiting thread has not reported), so the pid is still its own.
-        unsafe {
-            libc::kill(pid, libc::SIGKILL);
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = pid;
 }
 
 #[cfg(test)]

@@ -1,0 +1,298 @@
+//! Every call into the C library and every read of `/proc`, behind safe functions. This
+//! is the one module allowed `unsafe` (`unsafe_code` is denied everywhere else).
+//! Where a platform lacks a call, its function answers "unknown" (`None`) or does
+//! nothing.
+
+#![allow(unsafe_code)]
+
+use std::net::SocketAddr;
+
+/// Keeps secrets out of core files and away from other processes of the same user, as
+/// ssh-agent and gpg-agent do: no core file at all, and (Linux) not dumpable, which also
+/// refuses ptrace and hands `/proc/PID` to root.
+pub fn no_core_dumps() {
+    #[cfg(unix)]
+    // SAFETY: plain system calls on a valid, initialised struct.
+    unsafe {
+        let none = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
+/// Raises the soft limit on open files to the hard limit, so that idle connections from
+/// another user cannot use up the descriptors the listener needs.
+pub fn raise_fd_limit() {
+    #[cfg(unix)]
+    // SAFETY: getrlimit/setrlimit on a valid, initialised struct.
+    unsafe {
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+/// The effective user ID of this process.
+#[cfg(unix)]
+pub fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// The width of the terminal on stderr, in columns, when it can be asked.
+pub fn stderr_columns() -> Option<usize> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: TIOCGWINSZ fills a plain struct for a valid descriptor.
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        let fd = std::io::stderr().as_raw_fd();
+        let asked = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) };
+        if asked == 0 && size.ws_col > 0 {
+            return Some(usize::from(size.ws_col));
+        }
+    }
+    None
+}
+
+/// Stops a child process at once (SIGKILL). `pid` must be a child not yet waited for,
+/// so that it is still its own.
+pub fn kill(pid: u32) {
+    #[cfg(unix)]
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: kill has no memory preconditions.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
+}
+
+/// This machine's name, when it reads as a plain host name.
+pub fn hostname() -> Option<String> {
+    #[cfg(unix)]
+    {
+        let mut buf = [0u8; 256];
+        // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it
+        // or truncates, and the last byte stays 0.
+        let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) } == 0;
+        let name = String::from_utf8_lossy(&buf[..buf.iter().position(|&b| b == 0).unwrap_or(0)])
+            .to_string();
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+        if ok && !name.is_empty() && name.chars().all(plain) {
+            return Some(name);
+        }
+    }
+    None
+}
+
+/// A terminal's settings, to put back after echo was turned off.
+#[cfg(unix)]
+pub type TerminalSettings = libc::termios;
+
+/// Turns echo off on the terminal `fd` (a typed newline still shows), returning the
+/// settings to restore.
+#[cfg(unix)]
+pub fn echo_off(fd: i32) -> std::io::Result<TerminalSettings> {
+    // SAFETY: `fd` is an open terminal the caller holds; termios is plain data.
+    unsafe {
+        let mut term: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(fd, &mut term) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let original = term;
+        term.c_lflag &= !libc::ECHO;
+        term.c_lflag |= libc::ECHONL;
+        if libc::tcsetattr(fd, libc::TCSANOW, &term) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(original)
+    }
+}
+
+/// Puts back settings `echo_off` returned for the same terminal.
+#[cfg(unix)]
+pub fn restore_terminal(fd: i32, settings: &TerminalSettings) {
+    // SAFETY: restoring settings read from the same descriptor.
+    unsafe {
+        libc::tcsetattr(fd, libc::TCSANOW, settings);
+    }
+}
+
+/// A process this user may look at (Linux, `/proc`).
+pub struct Process {
+    pub pid: u32,
+    uid: u32,
+    /// The kernel's name for it (`comm`), never its arguments, which may hold another
+    /// program's secrets.
+    pub name: String,
+    /// `/proc/PID`.
+    dir: std::path::PathBuf,
+}
+
+impl Process {
+    /// Whether it runs as this process's effective user.
+    pub fn is_ours(&self) -> bool {
+        #[cfg(unix)]
+        return self.uid == euid();
+        #[cfg(not(unix))]
+        false
+    }
+
+    /// Its command line's arguments.
+    pub fn args(&self) -> Vec<String> {
+        std::fs::read(self.dir.join("cmdline"))
+            .unwrap_or_default()
+            .split(|&b| b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect()
+    }
+
+    /// Whether one of its open descriptors is the socket with this inode.
+    fn holds_socket(&self, inodes: &[String]) -> bool {
+        let Ok(fds) = std::fs::read_dir(self.dir.join("fd")) else {
+            return false;
+        };
+        fds.flatten().any(|fd| {
+            std::fs::read_link(fd.path()).is_ok_and(|target| {
+                inodes
+                    .iter()
+                    .any(|inode| target.as_os_str() == format!("socket:[{inode}]").as_str())
+            })
+        })
+    }
+}
+
+/// The processes on this machine (Linux; none elsewhere).
+pub fn processes() -> Vec<Process> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|entry| {
+                let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+                let uid = entry.metadata().ok()?.uid();
+                let name = std::fs::read_to_string(entry.path().join("comm"))
+                    .map(|c| c.trim().to_string())
+                    .unwrap_or_else(|_| "unknown".into());
+                Some(Process {
+                    pid,
+                    uid,
+                    name,
+                    dir: entry.path(),
+                })
+            })
+            .collect()
+    }
+    #[cfg(not(target_os = "linux"))]
+    Vec::new()
+}
+
+/// Who listens on a TCP port, as far as this user may see.
+pub enum PortHolder {
+    /// A process this user can see.
+    Process(Process),
+    /// Another user's socket, whose process this user cannot look into.
+    User(u32),
+}
+
+/// The holder of a listening TCP socket on `port` (Linux: the socket tables in
+/// `/proc/net/tcp{,6}`, then each process's open descriptors).
+pub fn port_holder(port: u16) -> Option<PortHolder> {
+    #[cfg(target_os = "linux")]
+    {
+        let suffix = format!(":{port:04X}");
+        let mut listening = Vec::new(); // (inode, uid)
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            let Ok(text) = std::fs::read_to_string(table) else {
+                continue;
+            };
+            for line in text.lines().skip(1) {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                // local_address, state 0A = LISTEN, uid, inode.
+                if fields.len() > 9 && fields[1].ends_with(&suffix) && fields[3] == "0A" {
+                    listening.push((fields[9].to_string(), fields[7].parse::<u32>().ok()?));
+                }
+            }
+        }
+        let uid = listening.first()?.1;
+        let inodes: Vec<String> = listening.into_iter().map(|(inode, _)| inode).collect();
+        if let Some(process) = processes().into_iter().find(|p| p.holds_socket(&inodes)) {
+            return Some(PortHolder::Process(process));
+        }
+        // Our own socket whose process is gone by now says nothing useful.
+        (uid != euid()).then_some(PortHolder::User(uid))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = port;
+        None
+    }
+}
+
+/// The user who owns the client end of a loopback connection, from the kernel's socket
+/// table (`/proc/net/tcp`, `tcp6`; Linux only), so another local user's browser can be
+/// refused.
+pub fn peer_uid(peer: SocketAddr, local: SocketAddr) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        let table = match peer {
+            SocketAddr::V4(_) => "/proc/net/tcp",
+            SocketAddr::V6(_) => "/proc/net/tcp6",
+        };
+        let (client, server) = (kernel_hex(&peer), kernel_hex(&local));
+        let text = std::fs::read_to_string(table).ok()?;
+        text.lines().skip(1).find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            (fields.get(1) == Some(&client.as_str()) && fields.get(2) == Some(&server.as_str()))
+                .then(|| fields.get(7)?.parse().ok())
+                .flatten()
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (peer, local);
+        None
+    }
+}
+
+/// A socket address as the kernel prints it in `/proc/net/tcp{,6}`: the address in
+/// 32-bit words of host byte order, then the port.
+#[cfg(target_os = "linux")]
+fn kernel_hex(addr: &SocketAddr) -> String {
+    let words: String = match addr {
+        SocketAddr::V4(addr) => format!("{:08X}", u32::from_ne_bytes(addr.ip().octets())),
+        SocketAddr::V6(addr) => addr
+            .ip()
+            .octets()
+            .chunks(4)
+            .map(|c| format!("{:08X}", u32::from_ne_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+    };
+    format!("{words}:{:04X}", addr.port())
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_addresses_are_written_as_the_kernel_writes_them() {
+        let v4: SocketAddr = "127.0.0.1:3456".parse().unwrap();
+        assert_eq!(kernel_hex(&v4), "0100007F:0D80");
+        let v6: SocketAddr = "[::1]:3456".parse().unwrap();
+        assert_eq!(kernel_hex(&v6), "00000000000000000000000001000000:0D80");
+    }
+}
