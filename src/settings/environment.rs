@@ -1,0 +1,140 @@
+//! The environment, read once at start: the only reader of environment variables
+//! (`clippy.toml` forbids `std::env::var` elsewhere).
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use crate::config::command_words;
+use crate::secret::CHILD_WITHHELD;
+
+/// Every environment variable the tool reads (clap reads none, so that an empty one
+/// counts as unset and a bad one is blamed on the variable).
+const READ: [&str; 20] = [
+    "PATH",
+    "ATTIO_PROFILE",
+    "ATTIO_APP_URL",
+    "ATTIO_API_URL",
+    "ATTIO_AUTH_STORE",
+    "ATTIO_AUTH_STORE_COMMAND",
+    "ATTIO_AUTH_HTTP_TIMEOUT",
+    "ATTIO_AUTH_LOCK_TIMEOUT",
+    "ATTIO_CLIENT_ID",
+    "ATTIO_API_KEY",
+    "ATTIO_ACCESS_TOKEN",
+    "ATTIO_CLIENT_SECRET",
+    "ATTIO_AUTH_CONFIG",
+    "BROWSER",
+    "NO_COLOR",
+    "TERM",
+    "SSH_CONNECTION",
+    "SSH_TTY",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+];
+
+/// The environment, read once at start. Empty values count as unset, as shells and CI
+/// systems often define variables empty rather than not at all.
+#[derive(Debug, Default)]
+pub struct Environment {
+    vars: BTreeMap<&'static str, OsString>,
+}
+
+impl Environment {
+    /// Reads the variables the tool uses from the process environment.
+    #[allow(clippy::disallowed_methods)]
+    pub fn capture() -> Self {
+        Self::from_pairs(
+            READ.iter()
+                .filter_map(|&name| Some((name, std::env::var_os(name)?))),
+        )
+    }
+
+    /// An environment with exactly these variables (tests, and `capture`).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (&'static str, OsString)>) -> Self {
+        Self {
+            vars: pairs
+                .into_iter()
+                .filter(|(_, v)| !v.to_string_lossy().trim().is_empty())
+                .collect(),
+        }
+    }
+
+    /// A variable's value, when set, not empty and valid UTF-8.
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).and_then(|v| v.to_str())
+    }
+
+    /// `ATTIO_AUTH_CONFIG`: another configuration file to read.
+    pub fn config_path(&self) -> Option<PathBuf> {
+        self.vars.get("ATTIO_AUTH_CONFIG").map(PathBuf::from)
+    }
+
+    /// Whether this is an SSH session with no display to show a browser on (and no
+    /// `BROWSER` saying otherwise): a browser started here could not reach the user.
+    pub fn remote_without_display(&self) -> bool {
+        (self.get("SSH_CONNECTION").is_some() || self.get("SSH_TTY").is_some())
+            && self.get("DISPLAY").is_none()
+            && self.get("WAYLAND_DISPLAY").is_none()
+            && self.get("BROWSER").is_none()
+    }
+
+    /// The `ATTIO_*` variables that are set, as `NAME=value`, for `doctor`: `NAME` alone
+    /// for those holding secrets, and only the program of a store command (its
+    /// arguments may hold a vault session).
+    pub fn attio_variables(&self) -> Vec<String> {
+        self.vars
+            .iter()
+            .filter(|(name, _)| name.starts_with("ATTIO_"))
+            .map(|(&name, value)| {
+                let value = value.to_string_lossy();
+                if CHILD_WITHHELD.contains(&name) {
+                    format!("{name} (set; its value is a secret)")
+                } else if name == "ATTIO_AUTH_STORE_COMMAND" {
+                    let program = command_words(&value)
+                        .ok()
+                        .and_then(|words| words.into_iter().next())
+                        .unwrap_or_default();
+                    format!("{name} (program `{program}`; its arguments are not shown)")
+                } else {
+                    format!("{name}={value:?}")
+                }
+            })
+            .collect()
+    }
+
+    /// The directories of `PATH`, in order.
+    pub fn path_dirs(&self) -> Vec<PathBuf> {
+        self.vars
+            .get("PATH")
+            .map(|path| std::env::split_paths(path).collect())
+            .unwrap_or_default()
+    }
+
+    /// The `BROWSER` command line.
+    pub fn browser(&self) -> Option<&str> {
+        self.get("BROWSER")
+    }
+
+    /// Whether colour may be used (on a terminal): not with `NO_COLOR` or `TERM=dumb`.
+    pub fn colour_allowed(&self) -> bool {
+        self.get("NO_COLOR").is_none() && self.get("TERM") != Some("dumb")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_variables_count_as_unset() {
+        let env = Environment::from_pairs([
+            ("ATTIO_API_KEY", OsString::from(" ")),
+            ("NO_COLOR", OsString::from("")),
+            ("BROWSER", OsString::from("firefox")),
+        ]);
+        assert_eq!(env.get("ATTIO_API_KEY"), None);
+        assert!(env.colour_allowed());
+        assert_eq!(env.get("BROWSER"), Some("firefox"));
+    }
+}

@@ -1,0 +1,249 @@
+//! The pure resolve step: raw command-line values and a snapshot of the environment in,
+//! validated settings out. This is the only module that reads environment variables
+//! (`clippy.toml` forbids `std::env::var` elsewhere), and no file or network I/O happens
+//! here, so `--help` and a bad flag never touch storage.
+
+mod environment;
+mod urls;
+
+use std::time::Duration;
+
+use anyhow::Result;
+use url::Url;
+
+pub use self::environment::Environment;
+pub use self::urls::UrlSetting;
+use self::urls::{API, APP, UrlKind};
+use crate::cli::GlobalArgs;
+use crate::config::{Config, ProfileDefaults, command_words};
+use crate::failure::Failure;
+use crate::listener::DEFAULT_PORT;
+use crate::names::ProfileName;
+use crate::paths::Paths;
+use crate::profile::{ProfileMeta, Repository};
+use crate::secret::Secret;
+use crate::store::{StoreChoice, StoreKind};
+
+/// The variables Attio's own tools read, in precedence order.
+pub const TOKEN_VARIABLES: [&str; 2] = ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN"];
+
+/// Validated global settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub profile: ProfileName,
+    pub app_url: UrlSetting,
+    pub api_url: UrlSetting,
+    /// `ATTIO_AUTH_STORE` as given: only `login` reads it (`login_store`), so a bad
+    /// value cannot break the other commands.
+    store_variable: Option<String>,
+    /// The store command for `login` (`ATTIO_AUTH_STORE_COMMAND`, else config.toml's
+    /// `store_command`): its words or why they are unusable, and where they came from.
+    store_command: Option<(Result<Vec<String>, String>, String)>,
+    /// `ATTIO_CLIENT_ID`, for `login` when `--client-id` is not given.
+    pub client_id_variable: Option<String>,
+    /// Where the profile's name came from.
+    pub profile_source: ProfileSource,
+    /// The config file's section for this profile: defaults for `login` only.
+    pub defaults: ProfileDefaults,
+    /// A token from `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN`, which overrides stored
+    /// credentials for `token` and `whoami` (`exec` always hands out the profile's).
+    pub env_token: Option<EnvToken>,
+    /// `ATTIO_CLIENT_SECRET`.
+    pub client_secret: Option<Secret<String>>,
+    /// The `BROWSER` command line.
+    pub browser: Option<String>,
+    /// An SSH session without a display: `login` opens no browser and explains the
+    /// port forward instead.
+    pub remote_without_display: bool,
+    /// How long an HTTP request may take.
+    pub http_timeout: Duration,
+    /// How long to wait for another attio-auth process's write of the same profile.
+    pub lock_timeout: Duration,
+}
+
+/// A token given through the environment, and which variable it came from.
+#[derive(Debug, Clone)]
+pub struct EnvToken {
+    pub var: &'static str,
+    pub token: Secret<String>,
+}
+
+impl Settings {
+    /// Validates the global options (profile name, explicit base URLs, time limits), each
+    /// from its flag, else its environment variable, and takes the config file's section
+    /// for the profile.
+    ///
+    /// `switched` reads the default profile `attio-auth switch` set; it is called only
+    /// when neither the flag nor the variable names a profile.
+    pub fn resolve(
+        args: &GlobalArgs,
+        config: &Config,
+        env: &Environment,
+        switched: impl FnOnce() -> Result<Option<ProfileName>>,
+    ) -> Result<Self> {
+        let (profile, profile_source) =
+            match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
+                (Some(flag), _) => (ProfileName::parse(flag)?, ProfileSource::Flag),
+                (None, Some(var)) => (
+                    ProfileName::parse(var.trim())
+                        .map_err(|e| Failure::usage(format!("ATTIO_PROFILE: {e}")))?,
+                    ProfileSource::Variable,
+                ),
+                (None, None) => match switched()? {
+                    Some(name) => (name, ProfileSource::Switched),
+                    None => (ProfileName::fallback(), ProfileSource::Default),
+                },
+            };
+        let defaults = config.profile(profile.as_str());
+        let env_token = TOKEN_VARIABLES.iter().find_map(|&var| {
+            Some(EnvToken {
+                var,
+                token: Secret::new(env.get(var)?.trim().to_string()),
+            })
+        });
+        let seconds = |flag: Option<u64>, var: &str| -> Result<Option<u64>> {
+            match (flag, env.get(var)) {
+                (Some(secs), _) => Ok(Some(secs)),
+                (None, Some(raw)) => crate::cli::seconds_up_to_an_hour(raw)
+                    .map(Some)
+                    .map_err(|why| variable_error(var, raw, &why)),
+                (None, None) => Ok(None),
+            }
+        };
+        let http_timeout = Duration::from_secs(
+            seconds(args.http_timeout, "ATTIO_AUTH_HTTP_TIMEOUT")?.unwrap_or(30),
+        );
+        let lock_timeout = seconds(args.lock_timeout, "ATTIO_AUTH_LOCK_TIMEOUT")?
+            .map_or(http_timeout + Duration::from_secs(10), Duration::from_secs);
+        let url = |kind: UrlKind, flag: Option<&str>, configured: Option<String>| {
+            let given = match (non_empty(flag), env.get(kind.variable)) {
+                (Some(raw), _) => Some((raw, kind.flag)),
+                (None, Some(raw)) => Some((raw, kind.variable)),
+                (None, None) => None,
+            };
+            UrlSetting::resolve(kind, given, configured)
+        };
+        Ok(Self {
+            app_url: url(APP, args.app_url.as_deref(), defaults.app_url.clone())?,
+            api_url: url(API, args.api_url.as_deref(), defaults.api_url.clone())?,
+            store_variable: env.get("ATTIO_AUTH_STORE").map(str::to_string),
+            store_command: match env.get("ATTIO_AUTH_STORE_COMMAND") {
+                Some(raw) => Some((
+                    command_words(raw),
+                    format!("ATTIO_AUTH_STORE_COMMAND={raw:?}"),
+                )),
+                None => config
+                    .store_command()
+                    .map(|configured| (configured.words, configured.source)),
+            },
+            client_id_variable: env.get("ATTIO_CLIENT_ID").map(|s| s.trim().to_string()),
+            profile_source,
+            defaults,
+            env_token,
+            client_secret: env
+                .get("ATTIO_CLIENT_SECRET")
+                .map(|s| Secret::new(s.trim().to_string())),
+            browser: env.browser().map(str::to_string),
+            remote_without_display: env.remote_without_display(),
+            lock_timeout,
+            http_timeout,
+            profile,
+        })
+    }
+
+    /// A profile's state, with this run's time limits.
+    pub fn repository<'a>(&self, paths: &'a Paths, name: &'a ProfileName) -> Repository<'a> {
+        Repository::new(paths, name, self.lock_timeout, self.http_timeout)
+    }
+
+    /// The redirect port of a login (and of `doctor`'s check of it): `--port`, else
+    /// config.toml's for the profile, else the port the profile last logged in with (its
+    /// app is registered with that redirect URI), else 3456. `0`, any free port, is
+    /// never carried over.
+    pub fn login_port(&self, flag: Option<u16>, previous: Option<&ProfileMeta>) -> u16 {
+        flag.or(self.defaults.port)
+            .or_else(|| {
+                previous
+                    .and_then(|meta| meta.port)
+                    .filter(|&port| port != 0)
+            })
+            .unwrap_or(DEFAULT_PORT)
+    }
+
+    /// The app and API URLs of a login: see `UrlSetting::for_login`.
+    pub fn login_urls(&self, previous: Option<&ProfileMeta>) -> Result<(Url, Url)> {
+        Ok((
+            self.app_url
+                .for_login(&self.profile, previous.map(|m| m.app_url.as_str()))?,
+            self.api_url
+                .for_login(&self.profile, previous.map(|m| m.api_url.as_str()))?,
+        ))
+    }
+
+    /// Where `login` stores credentials: `--store`, else `ATTIO_AUTH_STORE`, else the
+    /// store command when one is set, else the keyring. Only a store that was asked for
+    /// (or configured) is binding; the default may fall back to the file store when no
+    /// keyring is running.
+    pub fn login_store(&self, flag: Option<StoreKind>) -> Result<StoreChoice> {
+        let explicit = match (flag, self.store_variable.as_deref()) {
+            (Some(kind), _) => Some(kind),
+            (None, Some(raw)) => Some(
+                crate::cli::parse_store(raw)
+                    .map_err(|why| variable_error("ATTIO_AUTH_STORE", raw, &why))?,
+            ),
+            (None, None) => None,
+        };
+        let command = match (explicit, &self.store_command) {
+            (Some(StoreKind::Command) | None, Some((Ok(words), _))) => Some(words.clone()),
+            (Some(StoreKind::Command) | None, Some((Err(why), source))) => {
+                return Err(Failure::usage(format!("{source}: {why}"))
+                    .hint("fix the store command (it is run without a shell: `PROGRAM ARGS...`), or log in with `--store keyring` or `--store file`")
+                    .into());
+            }
+            (Some(StoreKind::Command), None) => {
+                return Err(Failure::usage(
+                    "--store command needs a command to run, and none is set",
+                )
+                .hint("set ATTIO_AUTH_STORE_COMMAND (or `store_command` in config.toml) to the program that keeps the secret; README.md has recipes for pass and the 1Password CLI")
+                .into());
+            }
+            (Some(_), _) | (None, None) => None,
+        };
+        Ok(StoreChoice {
+            kind: match (explicit, &command) {
+                (Some(kind), _) => kind,
+                (None, Some(_)) => StoreKind::Command,
+                (None, None) => StoreKind::Keyring,
+            },
+            explicit: explicit.is_some() || command.is_some(),
+            command,
+        })
+    }
+}
+
+/// Where the profile's name came from: `status` shows only a profile that was named,
+/// `logout --all` refuses a `--profile` flag, and `switch` refuses one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileSource {
+    Flag,
+    Variable,
+    /// The default `attio-auth switch` set.
+    Switched,
+    /// `default`.
+    Default,
+}
+
+/// The usage error for an environment variable with an unusable value.
+fn variable_error(var: &str, raw: &str, why: &str) -> anyhow::Error {
+    Failure::usage(format!("{var}={raw:?}: {why}"))
+        .hint(format!(
+            "fix or unset {var} (an empty value counts as unset)"
+        ))
+        .into()
+}
+
+/// An empty value (`ATTIO_APP_URL=`) counts as unset, as shells and CI systems often
+/// define variables empty rather than not at all.
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.trim().is_empty())
+}
