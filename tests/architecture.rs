@@ -47,7 +47,8 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The module a source file belongs to: `src/a.rs` and `src/a/mod.rs` are `a`, and
-/// `src/a/b.rs` is `a::b` when the table lists `a::*`, else part of `a`.
+/// `src/a/b.rs` and everything in `src/a/b/` are `a::b` when the table lists `a::*`,
+/// else part of `a`.
 fn module_of(relative: &Path, layers: &BTreeMap<String, u32>) -> String {
     let parts: Vec<String> = relative
         .with_extension("")
@@ -57,7 +58,9 @@ fn module_of(relative: &Path, layers: &BTreeMap<String, u32>) -> String {
     match parts.as_slice() {
         [file] => file.clone(),
         [dir, file] if file == "mod" => dir.clone(),
-        [dir, file] if layers.contains_key(&format!("{dir}::*")) => format!("{dir}::{file}"),
+        [dir, child, ..] if layers.contains_key(&format!("{dir}::*")) => {
+            format!("{dir}::{child}")
+        }
         [dir, ..] => dir.clone(),
         [] => unreachable!(),
     }
@@ -69,8 +72,8 @@ fn imports(code: &str, layers: &BTreeMap<String, u32>, dir: Option<&str>) -> BTr
     let resolve = |first: &str, second: Option<&str>| -> String {
         match second {
             Some(child) if layers.contains_key(&format!("{first}::*")) && child != "*" => {
-                let path = root().join("src").join(first).join(format!("{child}.rs"));
-                if path.exists() {
+                let dir = root().join("src").join(first);
+                if dir.join(format!("{child}.rs")).exists() || dir.join(child).is_dir() {
                     return format!("{first}::{child}");
                 }
                 first.to_string()
@@ -105,11 +108,9 @@ fn imports(code: &str, layers: &BTreeMap<String, u32>, dir: Option<&str>) -> BTr
     if let Some(dir) = dir {
         for (at, _) in code.match_indices("super::") {
             let name = ident(&code[at + "super::".len()..]);
-            if root()
-                .join("src")
-                .join(dir)
-                .join(format!("{name}.rs"))
-                .exists()
+            let dir_path = root().join("src").join(dir);
+            if !name.is_empty()
+                && (dir_path.join(format!("{name}.rs")).exists() || dir_path.join(&name).is_dir())
             {
                 found.insert(format!("{dir}::{name}"));
             }
@@ -177,14 +178,21 @@ fn every_import_points_down_the_layer_table() {
 fn the_checker_sees_what_it_must() {
     let layers = layers();
     let found = imports(
-        "use crate::{a, commands::login, b::c};\nlet x = crate::d::e(); super::status::x",
+        "use crate::{a, commands::login, b::c};\nlet x = crate::d::e(); super::status::x; super::doctor::z; crate::commands::doctor::y",
         &layers,
         Some("commands"),
     );
-    let expected: BTreeSet<String> = ["a", "b", "commands::login", "d", "commands::status"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let expected: BTreeSet<String> = [
+        "a",
+        "b",
+        "commands::login",
+        "d",
+        "commands::status",
+        "commands::doctor",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     assert_eq!(found, expected);
     assert_eq!(
         module_of(Path::new("commands/login.rs"), &layers),
@@ -195,4 +203,8 @@ fn the_checker_sees_what_it_must() {
         "profile"
     );
     assert_eq!(module_of(Path::new("store/mod.rs"), &layers), "store");
+    assert_eq!(
+        module_of(Path::new("commands/doctor/setup.rs"), &layers),
+        "commands::doctor"
+    );
 }

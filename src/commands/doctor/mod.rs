@@ -1,0 +1,201 @@
+//! `attio-auth doctor`: one command that says what is wrong and how to fix it. Each
+//! check is `ok`, `warn` or `fail` with a one-line fix; the report goes to stdout, and
+//! the exit is 1 when anything failed. Nothing of a profile is changed, and no secret is
+//! shown (the keyring probe stores and deletes an entry of its own).
+
+use std::path::Path;
+use std::time::Instant;
+
+mod network;
+mod setup;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::cli::{DoctorArgs, GlobalArgs};
+use crate::config::{self, Config};
+use crate::context::Ctx;
+use crate::failure::{self, Failure, Kind};
+use crate::health::{self, Check, Entry};
+use crate::http::Http;
+use crate::names::ProfileName;
+use crate::output;
+use crate::paths::Paths;
+use crate::profile::{self, ProfileMeta};
+use crate::secret::Secret;
+use crate::settings::{Environment, Settings};
+use crate::store::{KeyringStore, SecretStore, StoreKind};
+
+/// How far the clock may be from Attio's before it matters for expiry and refresh.
+const CLOCK_SKEW_LIMIT: i64 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+/// One finding.
+struct Finding {
+    name: String,
+    status: Status,
+    detail: String,
+    fix: Option<String>,
+}
+
+/// The findings so far.
+#[derive(Default)]
+struct Report(Vec<Finding>);
+
+impl Report {
+    fn add(&mut self, name: impl Into<String>, status: Status, detail: impl Into<String>) {
+        self.0.push(Finding {
+            name: name.into(),
+            status,
+            detail: detail.into(),
+            fix: None,
+        });
+    }
+
+    fn add_fix(
+        &mut self,
+        name: impl Into<String>,
+        status: Status,
+        detail: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.0.push(Finding {
+            name: name.into(),
+            status,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        });
+    }
+
+    /// An error as a finding: its message, and its hint as the fix.
+    fn add_error(&mut self, name: impl Into<String>, status: Status, err: &anyhow::Error) {
+        let fix = crate::advice::next_step(err).map(str::to_string);
+        self.0.push(Finding {
+            name: name.into(),
+            status,
+            detail: format!("{err:#}"),
+            fix,
+        });
+    }
+
+    fn count(&self, status: Status) -> usize {
+        self.0.iter().filter(|f| f.status == status).count()
+    }
+}
+
+/// The selected profile's metadata, when it is logged in and readable.
+fn selected<'a>(ctx: &Ctx, metas: &'a [Entry]) -> Option<&'a ProfileMeta> {
+    metas
+        .iter()
+        .find(|(name, _)| name == &ctx.settings.profile)
+        .and_then(|(_, meta)| meta.as_ref().ok())
+}
+
+pub fn run(
+    global: &GlobalArgs,
+    env: &Environment,
+    paths: Paths,
+    config_path: &Path,
+    args: &DoctorArgs,
+) -> Result<()> {
+    let mut report = Report::default();
+    let config = setup::check_config(&mut report, config_path);
+    let settings = setup::check_environment(&mut report, global, &config, env, &paths);
+    let ctx = Ctx {
+        http: Http::new(settings.http_timeout),
+        settings,
+        paths,
+    };
+    let metas = health::read_all(&ctx, profile::list(&ctx.paths).unwrap_or_default());
+    setup::check_file_store(&mut report, &ctx.paths);
+    let keyring_in_use: Vec<&str> = metas
+        .iter()
+        .filter(|(_, m)| m.as_ref().is_ok_and(|m| m.store == StoreKind::Keyring))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    setup::check_keyring(&mut report, &keyring_in_use);
+    setup::check_port(&mut report, &ctx, &metas);
+    setup::check_browser(&mut report, env);
+    if args.offline {
+        network::check_profiles_offline(&mut report, &metas);
+    } else {
+        network::check_hosts(&mut report, &ctx, &metas);
+        network::check_profiles_online(&mut report, &ctx, &metas);
+    }
+    show(&report, args)?;
+    match report.count(Status::Fail) {
+        0 => Ok(()),
+        n => Err(Failure::new(
+            Kind::Failed,
+            format!(
+                "{n} problem{} found (see above)",
+                if n == 1 { "" } else { "s" }
+            ),
+        )
+        .hint("apply each `fix`, then run `attio-auth doctor` again")
+        .into()),
+    }
+}
+
+/// The report on stdout: a line per check (and its fix), or one JSON object.
+fn show(report: &Report, args: &DoctorArgs) -> std::io::Result<()> {
+    if args.json {
+        let checks: Vec<Value> = report
+            .0
+            .iter()
+            .map(|f| {
+                json!({
+                    "name": f.name,
+                    "status": f.status.name(),
+                    "detail": crate::secret::scrub(&f.detail),
+                    "fix": f.fix.as_deref().map(crate::secret::scrub),
+                })
+            })
+            .collect();
+        return output::json(&json!({ "checks": checks }));
+    }
+    let width = report.0.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    let mut lines = Vec::new();
+    for finding in &report.0 {
+        lines.push(format!(
+            "{:<4}  {:<width$}  {}",
+            finding.status.name(),
+            finding.name,
+            finding.detail
+        ));
+        if let Some(fix) = &finding.fix {
+            lines.push(format!("{:<4}  {:<width$}  fix: {fix}", "", ""));
+        }
+    }
+    let (fails, warns) = (report.count(Status::Fail), report.count(Status::Warn));
+    lines.push(String::new());
+    lines.push(match (fails, warns) {
+        (0, 0) => "Everything looks right.".to_string(),
+        (f, w) => format!(
+            "{f} problem{}, {w} warning{}.",
+            if f == 1 { "" } else { "s" },
+            if w == 1 { "" } else { "s" },
+        ),
+    });
+    if args.offline {
+        lines.push("Network checks were skipped (--offline).".into());
+    }
+    output::report(&lines.join("\n"))
+}

@@ -1,0 +1,185 @@
+//! The checks that ask the network: the hosts and the clock, and every profile against
+//! Attio's `/v2/self` (or, offline, from its metadata).
+
+use super::*;
+
+/// The app and API hosts answer, and the clock agrees with the API host's. The hosts are
+/// the ones the selected profile's tokens go to (`Settings::stored_urls`), or those a
+/// login would use when it is not logged in.
+pub(super) fn check_hosts(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
+    let (profile, settings) = (&ctx.settings.profile, &ctx.settings);
+    let urls = match selected(ctx, metas) {
+        Some(meta) => [
+            (
+                "app URL",
+                settings.app_url.for_stored(profile, &meta.app_url),
+            ),
+            (
+                "API URL",
+                settings.api_url.for_stored(profile, &meta.api_url),
+            ),
+        ],
+        None => [
+            ("app URL", settings.app_url.for_login(profile, None)),
+            ("API URL", settings.api_url.for_login(profile, None)),
+        ],
+    };
+    for (name, url) in urls {
+        let url = match url {
+            Ok(url) => url,
+            Err(e) => {
+                report.add_error(name, Status::Fail, &e);
+                continue;
+            }
+        };
+        let started = Instant::now();
+        match get(&ctx.http, &url) {
+            Ok(response) => {
+                report.add(
+                    name,
+                    Status::Ok,
+                    format!(
+                        "{url} answered (HTTP {}) in {} ms",
+                        response.status().as_u16(),
+                        started.elapsed().as_millis()
+                    ),
+                );
+                if name == "API URL" {
+                    check_clock(report, &url, &response);
+                }
+            }
+            Err(e) => report.add_error(name, Status::Fail, &e),
+        }
+    }
+}
+
+/// One plain `GET`, no credentials.
+fn get(http: &Http, url: &Url) -> Result<oauth2::HttpResponse> {
+    let request = oauth2::http::Request::builder()
+        .method(oauth2::http::Method::GET)
+        .uri(url.as_str())
+        .body(Vec::new())
+        .map_err(|e| anyhow::anyhow!("building the request to {url}: {e}"))?;
+    http.send(request).map_err(|e| {
+        let hint = e.hint();
+        Failure::new(Kind::Failed, e.to_string()).hint(hint).into()
+    })
+}
+
+/// The local clock against the `Date` header of the API host.
+pub(super) fn check_clock(report: &mut Report, url: &Url, response: &oauth2::HttpResponse) {
+    let host = url.host_str().unwrap_or("the API host");
+    let date = response
+        .headers()
+        .get("date")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    let Some(date) = date else {
+        report.add(
+            "clock",
+            Status::Warn,
+            format!("{host} sent no usable Date header, so the clock could not be compared"),
+        );
+        return;
+    };
+    let server = date
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let skew = i64::try_from(crate::freshness::now()).unwrap_or(i64::MAX)
+        - i64::try_from(server).unwrap_or(i64::MAX);
+    let how = match skew {
+        0 => "agrees with".to_string(),
+        s if s > 0 => format!("is {s} s ahead of"),
+        s => format!("is {} s behind", -s),
+    };
+    if skew.abs() > CLOCK_SKEW_LIMIT {
+        report.add_fix(
+            "clock",
+            Status::Warn,
+            format!(
+                "this machine's clock {how} {host}'s: token expiry and refresh timing will be off"
+            ),
+            "turn on time synchronisation (e.g. `timedatectl set-ntp true`)",
+        );
+    } else {
+        report.add(
+            "clock",
+            Status::Ok,
+            format!("this machine's clock {how} {host}'s (within {CLOCK_SKEW_LIMIT} s)"),
+        );
+    }
+}
+
+/// Each profile's stored token against `/v2/self`, all at once.
+pub(super) fn check_profiles_online(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
+    let checks = health::check_all(ctx, metas);
+    for ((name, meta), check) in metas.iter().zip(checks) {
+        let title = format!("profile {name}");
+        let login = match meta {
+            Ok(meta) => meta.login_again(name).command(),
+            Err(_) => profile::login_command(name),
+        };
+        match check {
+            Some(Check::Live(identity)) => report.add(
+                title,
+                Status::Ok,
+                format!(
+                    "live: workspace {} ({}), scopes {}",
+                    identity.workspace_name.as_deref().unwrap_or("(unknown)"),
+                    identity.workspace_slug.as_deref().unwrap_or("(unknown)"),
+                    crate::scopes::listed(&identity.scopes)
+                ),
+            ),
+            Some(Check::LoginAgain(why)) => report.add_fix(
+                title,
+                Status::Fail,
+                format!("needs a new login: {why}"),
+                format!("run `{login}`"),
+            ),
+            Some(Check::Unreachable(why)) => report.add_fix(
+                title,
+                Status::Fail,
+                format!("could not ask Attio: {why}"),
+                "check the network and the profile's API URL, then run `attio-auth doctor` again",
+            ),
+            None => {}
+        }
+    }
+}
+
+/// Each profile from its metadata alone (`--offline`).
+pub(super) fn check_profiles_offline(report: &mut Report, metas: &[Entry]) {
+    let now = crate::freshness::now();
+    for (name, meta) in metas {
+        let title = format!("profile {name}");
+        match meta {
+            Ok(meta) => {
+                let expired = meta.expires_at.is_some_and(|at| at <= now);
+                let expires = crate::freshness::describe(meta.expires_at, now);
+                if expired && !meta.has_refresh_token {
+                    report.add_fix(
+                        title,
+                        Status::Fail,
+                        format!("expired ({expires}) and has no refresh token"),
+                        format!("run `{}`", meta.login_again(name).command()),
+                    );
+                } else {
+                    report.add(
+                        title,
+                        Status::Ok,
+                        format!(
+                            "stored in the {} store; expires {expires} (not checked with Attio: --offline)",
+                            meta.store.name()
+                        ),
+                    );
+                }
+            }
+            Err(why) => report.add_fix(
+                title,
+                Status::Fail,
+                why.clone(),
+                profile::clean_up_hint(name),
+            ),
+        }
+    }
+}

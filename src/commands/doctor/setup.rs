@@ -1,0 +1,322 @@
+//! The checks of this machine's setup: config, environment, file store, keyring,
+//! redirect port and browser.
+
+use super::*;
+
+/// config.toml: parses, and may name a store command.
+pub(super) fn check_config(report: &mut Report, path: &Path) -> Config {
+    let shown = path.display();
+    match config::load(path) {
+        Ok(config) if path.exists() => {
+            match config.store_command() {
+                Some(command) => match command.words {
+                    Ok(words) => report.add(
+                        "config",
+                        Status::Ok,
+                        format!("{shown} parses; its store command is `{}`", words[0]),
+                    ),
+                    Err(why) => report.add_fix(
+                        "config",
+                        Status::Fail,
+                        format!("{}: {why}", command.source),
+                        "fix store_command, or remove it",
+                    ),
+                },
+                None => report.add("config", Status::Ok, format!("{shown} parses")),
+            }
+            config
+        }
+        Ok(config) => {
+            report.add(
+                "config",
+                Status::Ok,
+                format!("no configuration file at {shown} (none is needed)"),
+            );
+            config
+        }
+        Err(e) => {
+            report.add_error("config", Status::Fail, &e);
+            Config::default()
+        }
+    }
+}
+
+/// The ATTIO_* variables in effect, and whether the settings they give are usable.
+/// Returns the settings (the built-in ones when these are not usable).
+pub(super) fn check_environment(
+    report: &mut Report,
+    global: &GlobalArgs,
+    config: &Config,
+    env: &Environment,
+    paths: &Paths,
+) -> Settings {
+    let resolved = Settings::resolve(global, config, env, || profile::default::read(paths));
+    let set = env.attio_variables();
+    let listed = if set.is_empty() {
+        "no ATTIO_* variables are set".to_string()
+    } else {
+        format!("in effect: {}", set.join(", "))
+    };
+    match resolved {
+        Ok(settings) => {
+            report.add("environment", Status::Ok, listed);
+            settings
+        }
+        Err(e) => {
+            report.add_error("environment", Status::Fail, &e);
+            let none = GlobalArgs::default();
+            Settings::resolve(&none, &Config::default(), &Environment::default(), || {
+                Ok(None)
+            })
+            .expect("the built-in settings are valid")
+        }
+    }
+}
+
+/// The tool's directories (owner, mode) and the file store's files (mode).
+pub(super) fn check_file_store(report: &mut Report, paths: &Paths) {
+    let dirs = [
+        paths.config.clone(),
+        paths.profiles_dir(),
+        paths.data.clone(),
+        paths.credentials_dir(),
+        paths.locks_dir(),
+    ];
+    for dir in &dirs {
+        if let Err(e) = paths.check(dir) {
+            report.add_error("file store", Status::Fail, &e);
+            return;
+        }
+    }
+    // The files of the file store and the profiles' metadata: the user's, and (for
+    // secrets) private.
+    let (mut foreign, mut exposed) = (Vec::new(), Vec::new());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let own = crate::os::euid();
+        for (dir, secret) in [
+            (paths.credentials_dir(), true),
+            (paths.profiles_dir(), false),
+        ] {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let Ok(metadata) = entry.path().symlink_metadata() else {
+                    continue;
+                };
+                if metadata.uid() != own {
+                    foreign.push(entry.path());
+                } else if secret && metadata.mode() & 0o077 != 0 {
+                    exposed.push(entry.path());
+                }
+            }
+        }
+    }
+    let listed = |files: &[std::path::PathBuf]| -> String {
+        let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        names.join(", ")
+    };
+    if let Some(first) = foreign.first() {
+        report.add_fix(
+            "file store",
+            Status::Fail,
+            format!(
+                "owned by another user, so attio-auth will not read them: {}",
+                listed(&foreign)
+            ),
+            format!(
+                "move {} out of the way (or `chown` it back to you)",
+                first.display()
+            ),
+        );
+        return;
+    }
+    if let Some(first) = exposed.first() {
+        report.add_fix(
+            "file store",
+            Status::Warn,
+            format!("readable by other users: {}", listed(&exposed)),
+            format!("run `chmod 600 {}`", first.display()),
+        );
+        return;
+    }
+    let detail = if paths.data.exists() || paths.config.exists() {
+        format!(
+            "{} and {} are yours and private",
+            paths.config.display(),
+            paths.data.display()
+        )
+    } else {
+        format!(
+            "nothing stored yet ({} and {} will be created mode 0700)",
+            paths.config.display(),
+            paths.data.display()
+        )
+    };
+    report.add("file store", Status::Ok, detail);
+}
+
+/// The OS keyring: stores, reads back and deletes a probe entry of its own.
+pub(super) fn check_keyring(report: &mut Report, in_use: &[&str]) {
+    let backend = keyring_backend();
+    let probe = crate::secure_fs::random_hex(6)
+        .ok()
+        .and_then(|hex| ProfileName::parse(&format!("doctor-probe-{hex}")).ok());
+    let Some(probe) = probe else {
+        report.add("keyring", Status::Warn, "no randomness for a probe entry");
+        return;
+    };
+    let started = Instant::now();
+    let value = Secret::document(format!("probe {}", probe.as_str()));
+    let round_trip = KeyringStore.save(&probe, &value).and_then(|()| {
+        let read = KeyringStore.load(&probe);
+        let deleted = KeyringStore.delete(&probe);
+        match (read, deleted) {
+            (Ok(Some(text)), Ok(true)) if text.expose() == value.expose() => Ok(()),
+            (Ok(_), Ok(_)) => Err(anyhow::anyhow!(
+                "the keyring did not give back what was stored in it"
+            )),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    });
+    let used = if in_use.is_empty() {
+        String::new()
+    } else {
+        format!("; profiles stored there: {}", in_use.join(", "))
+    };
+    match round_trip {
+        Ok(()) => report.add(
+            "keyring",
+            Status::Ok,
+            format!(
+                "{backend} stored, read back and deleted a probe entry in {} ms{used}",
+                started.elapsed().as_millis()
+            ),
+        ),
+        Err(e) => {
+            let absent = failure::kind(&e) == Some(Kind::KeyringUnavailable);
+            // Without profiles in it, a missing keyring only means logins use the file.
+            let status = if in_use.is_empty() {
+                Status::Warn
+            } else {
+                Status::Fail
+            };
+            // The innermost error says what the keyring did; the outer ones only name
+            // the probe entry.
+            let why = e.root_cause();
+            let detail = if absent && in_use.is_empty() {
+                format!("{backend}: {why}; logins will store credentials in the file store instead")
+            } else {
+                format!("{backend}: {why}{used}")
+            };
+            let fix = crate::advice::next_step(&e)
+                .unwrap_or("start or unlock the keyring, or log in with --store file");
+            report.add_fix("keyring", status, detail, fix);
+        }
+    }
+}
+
+/// Which keyring this platform's calls go to, as far as can be told.
+fn keyring_backend() -> String {
+    if cfg!(target_os = "macos") {
+        "the macOS Keychain".into()
+    } else if cfg!(windows) {
+        "the Windows Credential Manager".into()
+    } else {
+        match secret_service_daemon() {
+            Some(daemon) => format!("the Secret Service ({daemon})"),
+            None => "the Secret Service (D-Bus)".into(),
+        }
+    }
+}
+
+/// The user's own Secret Service daemon, when one of the known ones is running (Linux).
+fn secret_service_daemon() -> Option<String> {
+    const KNOWN: [&str; 6] = [
+        "gnome-keyring-d",
+        "kwalletd5",
+        "kwalletd6",
+        "ksecretd",
+        "keepassxc",
+        "oo7-daemon",
+    ];
+    let daemon = crate::os::processes()
+        .into_iter()
+        .find(|p| p.is_ours() && KNOWN.contains(&p.name.as_str()))?;
+    let name = match daemon.name.as_str() {
+        "gnome-keyring-d" => "gnome-keyring-daemon",
+        name => name,
+    };
+    Some(format!("{name}, pid {}", daemon.pid))
+}
+
+/// The redirect port the next `login` binds (`Settings::login_port`): bindable on the
+/// loopback addresses, or who holds it.
+pub(super) fn check_port(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
+    let profile = &ctx.settings.profile;
+    let port = ctx.settings.login_port(None, selected(ctx, metas));
+    let name = format!("redirect port {port}");
+    match crate::listener::Listener::bind(port) {
+        Ok(listener) => report.add(
+            name,
+            Status::Ok,
+            format!(
+                "free on {} (profile `{profile}`)",
+                listener.addresses().join(" and ")
+            ),
+        ),
+        Err(e) => report.add_error(name, Status::Fail, &e),
+    }
+}
+
+/// The browser `login` opens: `BROWSER`, the system opener, or none over SSH. Read from
+/// the environment itself, so that it is right even when another variable is bad.
+pub(super) fn check_browser(report: &mut Report, env: &Environment) {
+    if let Some(command) = env.browser() {
+        report.add(
+            "browser",
+            Status::Ok,
+            format!("BROWSER is set: `{}`", output::shown(command)),
+        );
+    } else if env.remote_without_display() {
+        report.add_fix(
+            "browser",
+            Status::Warn,
+            "an SSH session without a display: `login` opens no browser here",
+            "`login` prints the `ssh -L` port forward to run on your own machine, or paste the URL the browser ends on",
+        );
+    } else {
+        let opener = open::commands("about:blank")
+            .into_iter()
+            .map(|c| c.get_program().to_string_lossy().into_owned())
+            .find(|program| on_path(&env.path_dirs(), program));
+        match opener {
+            Some(program) => report.add(
+                "browser",
+                Status::Ok,
+                format!("the system opener `{program}`"),
+            ),
+            None => report.add_fix(
+                "browser",
+                Status::Warn,
+                "no browser opener was found (xdg-open, gio, open…)",
+                "set BROWSER to your browser's command, or open the URL `login` prints yourself",
+            ),
+        }
+    }
+}
+
+/// Whether a program of this name can be run from one of the `PATH` directories.
+fn on_path(dirs: &[std::path::PathBuf], program: &str) -> bool {
+    dirs.iter().any(|dir| {
+        let candidate = dir.join(program);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            candidate
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        }
+        #[cfg(not(unix))]
+        candidate.is_file()
+    })
+}
