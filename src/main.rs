@@ -5,7 +5,6 @@
 mod advice;
 mod attio;
 mod browser;
-mod callback;
 mod cli;
 mod commands;
 mod config;
@@ -15,7 +14,7 @@ mod failure;
 mod freshness;
 mod health;
 mod http;
-mod listener;
+mod loopback;
 mod names;
 mod os;
 mod output;

@@ -4,12 +4,9 @@
 
 use std::io;
 use std::sync::Mutex;
-use std::sync::mpsc::Sender;
-
-use crate::listener::Arrival;
 
 /// Where Ctrl-C goes while the login waits; `None` before that (at a prompt).
-static WAITER: Mutex<Option<Sender<Arrival>>> = Mutex::new(None);
+static WAITER: Mutex<Option<Box<dyn Fn() + Send>>> = Mutex::new(None);
 
 /// Terminal settings to put back if Ctrl-C arrives while echo is off.
 #[cfg(unix)]
@@ -21,8 +18,10 @@ static SAVED: Mutex<Option<(i32, crate::os::TerminalSettings)>> = Mutex::new(Non
 pub fn handle_interrupts() {
     // Fails only if a handler is already set, and then that one is in charge.
     let _ = ctrlc::set_handler(|| {
-        if let Some(tx) = WAITER.lock().ok().and_then(|w| w.clone()) {
-            let _ = tx.send(Arrival::Interrupted);
+        if let Ok(waiter) = WAITER.lock()
+            && let Some(interrupt) = waiter.as_ref()
+        {
+            interrupt();
             return;
         }
         restore();
@@ -43,9 +42,9 @@ pub fn aborted() -> anyhow::Error {
 }
 
 /// Sends later Ctrl-Cs to the waiting login.
-pub fn interrupts_to(tx: &Sender<Arrival>) {
+pub fn interrupts_to(interrupt: impl Fn() + Send + 'static) {
     if let Ok(mut waiter) = WAITER.lock() {
-        *waiter = Some(tx.clone());
+        *waiter = Some(Box::new(interrupt));
     }
 }
 

@@ -155,7 +155,7 @@ impl LoginAgain<'_> {
     pub fn command(&self) -> String {
         use crate::attio::{DEFAULT_API_URL, DEFAULT_APP_URL};
         let mut command = format!("attio-auth login{}", flag(self.profile));
-        if let Some(port) = self.port.filter(|&p| p != crate::listener::DEFAULT_PORT) {
+        if let Some(port) = self.port.filter(|&p| p != crate::loopback::DEFAULT_PORT) {
             command.push_str(&format!(" --port {port}"));
         }
         let differs =

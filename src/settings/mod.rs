@@ -17,7 +17,7 @@ use self::urls::{API, APP, UrlKind};
 use crate::cli::GlobalArgs;
 use crate::config::{Config, ProfileDefaults, command_words};
 use crate::failure::Failure;
-use crate::listener::DEFAULT_PORT;
+use crate::loopback::DEFAULT_PORT;
 use crate::names::ProfileName;
 use crate::paths::Paths;
 use crate::profile::{ProfileMeta, Repository};

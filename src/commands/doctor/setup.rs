@@ -255,7 +255,7 @@ pub(super) fn check_port(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
     let profile = &ctx.settings.profile;
     let port = ctx.settings.login_port(None, selected(ctx, metas));
     let name = format!("redirect port {port}");
-    match crate::listener::Listener::bind(port) {
+    match crate::loopback::Listener::bind(port) {
         Ok(listener) => report.add(
             name,
             Status::Ok,

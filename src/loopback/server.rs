@@ -25,7 +25,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 
-use crate::callback;
+use super::callback;
 use crate::failure::{Failure, Kind};
 use crate::output;
 

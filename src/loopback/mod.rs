@@ -1,0 +1,239 @@
+//! The loopback redirect, the whole protocol: the listener on `localhost` (`server`), the
+//! one-time start URL the browser is given, the redirect's query (`callback`), the paste
+//! prompt, and what each request is answered. A login hands it the authorize request
+//! and a way to finish with a code; it returns what finishing said, or why no code came.
+
+mod callback;
+mod server;
+
+use std::cell::Cell;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use self::callback::{Callback, Rejection};
+use self::server::{Arrival, Incoming, Reply};
+pub use self::server::{DEFAULT_PORT, Listener};
+use crate::attio::oauth::AuthorizeRequest;
+use crate::failure::{Failure, Kind};
+use crate::output;
+use crate::progress::Countdown;
+use crate::secret::Secret;
+use crate::terminal;
+
+/// One login's wait for its redirect.
+pub struct Session<'a> {
+    /// `http://localhost:PORT/callback`.
+    pub redirect_uri: &'a str,
+    /// The authorize URL and the `state` it carries.
+    pub auth: &'a AuthorizeRequest,
+    /// The one-time part of the start URL the browser is given (`/start/<nonce>`), so
+    /// that no process's argv reveals `state`.
+    pub nonce: &'a str,
+    /// The command that logs the profile in again with this login's settings, for hints.
+    pub again: String,
+    /// Exchanges a code and stores the login; `Ok` carries what to tell the user.
+    pub finish: &'a dyn Fn(&Secret<String>) -> Result<String>,
+    /// Whether the start URL has been fetched (a second fetch ends the login).
+    pub started: Cell<bool>,
+}
+
+/// What one arrival at the listener or the paste prompt led to.
+enum Step {
+    /// A request for another path (a browser's favicon): keep waiting quietly.
+    Unrelated,
+    /// Not the redirect we wait for (wrong state, malformed): warn and keep waiting.
+    Ignored(String),
+    /// The login ended, one way or another. `Ok` carries the workspace name.
+    Done(Result<String>),
+}
+
+impl Session<'_> {
+    /// Waits for the redirect (browser or paste) until the deadline, answering everything
+    /// else that reaches the listener.
+    pub fn wait(&self, listener: Listener, timeout: Duration) -> Result<String> {
+        let (tx, rx) = mpsc::channel();
+        listener.serve(&tx)?;
+        let pasting = server::watch_stdin(&tx);
+        let interrupt = tx.clone();
+        terminal::interrupts_to(move || {
+            let _ = interrupt.send(Arrival::Interrupted);
+        });
+        drop(tx);
+        let deadline = Instant::now() + timeout;
+        let what = format!("the browser to return to {}", self.redirect_uri);
+        let mut countdown = Countdown::start(what, deadline, pasting);
+        loop {
+            let arrival = match rx.recv_timeout(countdown.interval()) {
+                Ok(arrival) => arrival,
+                Err(RecvTimeoutError::Timeout) if !countdown.remaining().is_zero() => {
+                    countdown.tick();
+                    continue;
+                }
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                    countdown.clear(false);
+                    return Err(Failure::new(
+                        Kind::LoginIncomplete,
+                        format!("no redirect arrived within {} s", timeout.as_secs()),
+                    )
+                    .hint(format!(
+                        "run `{}` again and approve in the browser, or pass a longer --timeout",
+                        self.again
+                    ))
+                    .into());
+                }
+            };
+            countdown.clear(matches!(arrival, Arrival::Pasted(_)));
+            let step = match arrival {
+                Arrival::Http(request) => self.answer(request),
+                Arrival::Interrupted => return Err(terminal::aborted()),
+                Arrival::ListenerStopped(why) => {
+                    return Err(Failure::new(
+                        Kind::LoginIncomplete,
+                        format!("the listener for the redirect stopped accepting connections ({why}); nothing was stored"),
+                    )
+                    .hint(format!("run `{}` again", self.again))
+                    .into());
+                }
+                Arrival::Pasted(line) => match callback::parse_pasted(&line, self.redirect_uri) {
+                    Ok(callback) => self.complete(callback),
+                    Err(why) => Step::Ignored(why),
+                },
+            };
+            match step {
+                Step::Unrelated => {}
+                Step::Ignored(why) => {
+                    output::warn(format!("ignored a redirect: {why}; still waiting"))
+                }
+                Step::Done(result) => return result,
+            }
+            countdown.redraw();
+        }
+    }
+
+    /// Handles one HTTP request to the listener and answers it. The pages say nothing
+    /// a server sent: the terminal has the details.
+    fn answer(&self, request: Incoming) -> Step {
+        if !request.host_is_loopback() {
+            request.page(
+                400,
+                "Bad request",
+                "This listener only answers requests to localhost.",
+            );
+            return Step::Ignored("a request named a host other than localhost".into());
+        }
+        if let Some(uid) = request.foreign_uid() {
+            request.page(
+                403,
+                "Not your login",
+                "This login belongs to another user of this computer.",
+            );
+            return Step::Ignored(format!(
+                "a request from another local user (uid {uid}) was refused"
+            ));
+        }
+        if let Some(nonce) = request.target.strip_prefix(callback::START_PREFIX) {
+            let nonce = nonce.to_string();
+            return self.start(request, &nonce);
+        }
+        let parsed = callback::parse_target(&request.target);
+        if matches!(parsed, Err(Rejection::NotFound)) {
+            output::verbose(format!(
+                "answered 404 to a request for another path than {}",
+                callback::PATH
+            ));
+            request.page(404, "Not found", "Nothing here.");
+            return Step::Unrelated;
+        }
+        if request.method != "GET" {
+            request.page(405, "Method not allowed", "Only GET is accepted here.");
+            return Step::Ignored("the callback was not a GET request".into());
+        }
+        let step = match parsed {
+            Ok(callback) => self.complete(callback),
+            Err(Rejection::BadRequest(why)) => Step::Ignored(why),
+            Err(Rejection::NotFound) => unreachable!("handled above"),
+        };
+        match &step {
+            Step::Unrelated => {}
+            Step::Ignored(_) => request.page(
+                400,
+                "Login not completed",
+                "This request was not accepted. Go back to the terminal to see why; the login is still waiting.",
+            ),
+            Step::Done(Ok(_)) => request.last_page(
+                200,
+                "Logged in",
+                "attio-auth is logged in. You can close this tab and go back to the terminal.",
+            ),
+            Step::Done(Err(_)) => request.last_page(
+                400,
+                "Login failed",
+                "attio-auth could not complete the login. Go back to the terminal to see why and what to do next.",
+            ),
+        }
+        step
+    }
+
+    /// The one-time start URL: its first fetch is sent on to the authorize URL; a second
+    /// one means another program read the URL (from a process list, say), so the login
+    /// stops rather than risk being completed by someone else.
+    fn start(&self, request: Incoming, nonce: &str) -> Step {
+        if request.method != "GET" || !callback::state_matches(self.nonce, nonce) {
+            request.page(404, "Not found", "Nothing here.");
+            return Step::Unrelated;
+        }
+        if self.started.replace(true) {
+            request.last_page(
+                400,
+                "Login stopped",
+                "This login's address was opened twice, so it was stopped to keep it from being taken over. Go back to the terminal.",
+            );
+            return Step::Done(Err(Failure::new(
+                Kind::LoginIncomplete,
+                "another program opened this login's URL as well as the browser, so the login was stopped before anyone could complete it; nothing was stored",
+            )
+            .hint(format!(
+                "run `{}` again; if it happens again, another user on this machine may be watching the process list (use --no-browser and open the printed URL yourself)",
+                self.again
+            ))
+            .into()));
+        }
+        output::verbose("the browser opened the start URL: sent it on to Attio");
+        request.respond(Reply::Redirect(self.auth.url.to_string()));
+        Step::Unrelated
+    }
+
+    /// Acts on a parsed redirect: checks `state`, then ends the login either way.
+    fn complete(&self, callback: Callback) -> Step {
+        let expected = self.auth.state.expose();
+        let state_ok = |state: &str| callback::state_matches(expected, state);
+        match callback {
+            Callback::Code { state, .. }
+            | Callback::Denied {
+                state: Some(state), ..
+            } if !state_ok(&state) => Step::Ignored(
+                "its `state` does not match this login (a stale tab, or a forged request)".into(),
+            ),
+            Callback::Denied { state: None, .. } => {
+                Step::Ignored("an error redirect without `state` cannot be trusted".into())
+            }
+            Callback::Denied {
+                error, description, ..
+            } => {
+                let mut why = format!("Attio did not authorize the app: {error}");
+                if let Some(description) = description.filter(|d| !d.is_empty()) {
+                    why.push_str(&format!(" ({description})"));
+                }
+                Step::Done(Err(Failure::new(Kind::LoginIncomplete, why)
+                    .hint(format!(
+                        "run `{}` again and approve the request",
+                        self.again
+                    ))
+                    .into()))
+            }
+            Callback::Code { code, .. } => Step::Done((self.finish)(&code)),
+        }
+    }
+}
