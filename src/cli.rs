@@ -1,6 +1,8 @@
 //! The command-line surface: every flag, its environment variable and its help text.
 //! Nothing here validates beyond syntax; `settings` turns these raw values into checked
-//! settings.
+//! settings. It is long (about 500 lines) because it is declarations and the help and
+//! examples of eleven commands, with almost no logic; splitting it would scatter one
+//! command line over several files.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 

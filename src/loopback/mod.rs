@@ -4,7 +4,9 @@
 //! and a way to finish with a code; it returns what finishing said, or why no code came.
 
 mod callback;
+mod port;
 mod server;
+mod wire;
 
 use std::cell::Cell;
 use std::sync::mpsc::{self, RecvTimeoutError};

@@ -26,7 +26,8 @@ use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 
 use super::callback;
-use crate::failure::{Failure, Kind};
+use super::port::bind_error;
+use super::wire::{page, parse_head, redirect};
 use crate::output;
 
 /// The largest request head read; a browser's redirect is well under 2 KiB.
@@ -364,6 +365,15 @@ async fn handle(
     let _ = written.send(());
 }
 
+/// Writes an answer, giving up after [`WRITE_TIMEOUT`].
+async fn write(stream: &mut tokio::net::TcpStream, bytes: &[u8]) {
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
+        stream.write_all(bytes).await?;
+        stream.shutdown().await
+    })
+    .await;
+}
+
 /// Reads up to the end of the request head; `None` when it is larger than [`MAX_HEAD`].
 async fn read_head(stream: &mut tokio::net::TcpStream) -> io::Result<Option<Vec<u8>>> {
     let mut head = Vec::with_capacity(1024);
@@ -384,140 +394,6 @@ async fn read_head(stream: &mut tokio::net::TcpStream) -> io::Result<Option<Vec<
     }
 }
 
-/// The method, target and `Host` of a request head.
-fn parse_head(head: &[u8]) -> Option<(String, String, Option<String>)> {
-    let text = String::from_utf8_lossy(head);
-    let mut lines = text.split("\r\n");
-    let mut first = lines.next()?.split(' ');
-    let (method, target, version) = (first.next()?, first.next()?, first.next()?);
-    if first.next().is_some() || !version.starts_with("HTTP/1.") || !target.starts_with('/') {
-        return None;
-    }
-    let host = lines.find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.trim()
-            .eq_ignore_ascii_case("host")
-            .then(|| value.trim().to_string())
-    });
-    Some((method.to_string(), target.to_string(), host))
-}
-
-/// Writes an answer, giving up after [`WRITE_TIMEOUT`].
-async fn write(stream: &mut tokio::net::TcpStream, bytes: &[u8]) {
-    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
-        stream.write_all(bytes).await?;
-        stream.shutdown().await
-    })
-    .await;
-}
-
-/// A complete answer with a small HTML page. Nothing secret, and no server text, is
-/// ever put in it.
-fn page(status: u16, title: &str, message: &str) -> Vec<u8> {
-    let body = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>attio-auth: {}</title></head>\
-         <body style=\"font-family: sans-serif; margin: 3em\"><h1>{}</h1><p>{}</p></body></html>\n",
-        escape(title),
-        escape(title),
-        escape(message)
-    );
-    format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
-        reason(status),
-        body.len()
-    )
-    .into_bytes()
-}
-
-/// A 302 to `location`, which must not be cached or sent on as a referrer.
-fn redirect(location: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n"
-    )
-    .into_bytes()
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        431 => "Request Header Fields Too Large",
-        _ => "Service Unavailable",
-    }
-}
-
-/// Escapes text for an HTML page.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A clear message for a port that cannot be bound.
-fn bind_error(err: io::Error, port: u16) -> anyhow::Error {
-    if err.kind() != io::ErrorKind::AddrInUse {
-        return anyhow::Error::new(err).context(format!(
-            "listening on 127.0.0.1:{port} for the OAuth redirect"
-        ));
-    }
-    let other_choice = "or pass --port N with a redirect URI registered for that port (--port 0 picks any free port where the app allows it)";
-    match port_holder(port) {
-        Some(Holder::Process { pid, name, login: true }) => Failure::new(
-            Kind::Failed,
-            format!("port {port} is already in use by another `attio-auth login` (pid {pid}, {name}), still waiting for its redirect"),
-        )
-        .hint(format!("finish that login in its terminal or stop it (`kill {pid}`), {other_choice}")),
-        Some(Holder::Process { pid, name, login: false }) => Failure::new(
-            Kind::Failed,
-            format!("port {port} is already in use on the loopback interface by pid {pid} ({name})"),
-        )
-        .hint(format!("stop that program (`kill {pid}`), {other_choice}")),
-        Some(Holder::User(uid)) => Failure::new(
-            Kind::Failed,
-            format!("port {port} is already in use on the loopback interface by a program of another user (uid {uid})"),
-        )
-        .hint(format!("ask them to stop it, {other_choice}")),
-        None => Failure::new(
-            Kind::Failed,
-            format!("port {port} is already in use on the loopback interface"),
-        )
-        .hint(format!("stop the program listening on port {port}, {other_choice}")),
-    }
-    .into()
-}
-
-/// Who listens on a port, as far as this user may see.
-#[derive(Debug, PartialEq)]
-enum Holder {
-    /// A process this user can see: its pid, its name (the kernel's `comm`, never its
-    /// arguments, which may hold another program's secrets), and whether it is an
-    /// `attio-auth login`.
-    Process { pid: u32, name: String, login: bool },
-    /// Another user's socket, whose process this user cannot look into.
-    User(u32),
-}
-
-/// Who holds a port, in the terms of the busy-port message.
-fn port_holder(port: u16) -> Option<Holder> {
-    Some(match crate::os::port_holder(port)? {
-        crate::os::PortHolder::Process(process) => {
-            let args = process.args();
-            let login = args.first().and_then(|a| a.rsplit('/').next()) == Some("attio-auth")
-                && args.iter().skip(1).any(|a| a == "login");
-            Holder::Process {
-                pid: process.pid,
-                name: process.name,
-                login,
-            }
-        }
-        crate::os::PortHolder::User(uid) => Holder::User(uid),
-    })
-}
-
 /// When stdin is a terminal, forwards each line typed or pasted there to `tx`. Returns
 /// whether it does.
 pub fn watch_stdin(tx: &Sender<Arrival>) -> bool {
@@ -534,28 +410,4 @@ pub fn watch_stdin(tx: &Sender<Arrival>) -> bool {
         }
     });
     true
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_text_is_escaped() {
-        assert_eq!(escape("<script>&\""), "&lt;script&gt;&amp;&quot;");
-    }
-
-    #[test]
-    fn request_heads_are_parsed_strictly() {
-        let head = b"GET /callback?code=a HTTP/1.1\r\nhost: localhost:3456\r\nX: y";
-        let (method, target, host) = parse_head(head).unwrap();
-        assert_eq!(
-            (method.as_str(), target.as_str()),
-            ("GET", "/callback?code=a")
-        );
-        assert_eq!(host.as_deref(), Some("localhost:3456"));
-        assert!(parse_head(b"GET http://evil/ HTTP/1.1").is_none());
-        assert!(parse_head(b"GET / SPDY/3").is_none());
-        assert!(parse_head(b"GET / HTTP/1.1 extra").is_none());
-    }
 }

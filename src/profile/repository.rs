@@ -3,7 +3,8 @@
 //! those directly; they read a [`Stored`] profile here, and write only through a
 //! [`Locked`] one, so every write happens under the profile's lock, a login moves the
 //! secret between stores without leaving a copy behind, and logout finds the profile
-//! wherever it could be.
+//! wherever it could be. It is long (about 500 lines) because those are one set of
+//! rules: the lock, the stores and the temporary files must be changed together.
 
 use std::path::PathBuf;
 use std::time::Duration;

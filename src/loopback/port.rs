@@ -1,0 +1,66 @@
+//! A redirect port that cannot be bound: who holds it, in words that say what to do.
+
+use std::io;
+
+use crate::failure::{Failure, Kind};
+
+/// A clear message for a port that cannot be bound.
+pub(super) fn bind_error(err: io::Error, port: u16) -> anyhow::Error {
+    if err.kind() != io::ErrorKind::AddrInUse {
+        return anyhow::Error::new(err).context(format!(
+            "listening on 127.0.0.1:{port} for the OAuth redirect"
+        ));
+    }
+    let other_choice = "or pass --port N with a redirect URI registered for that port (--port 0 picks any free port where the app allows it)";
+    match port_holder(port) {
+        Some(Holder::Process { pid, name, login: true }) => Failure::new(
+            Kind::Failed,
+            format!("port {port} is already in use by another `attio-auth login` (pid {pid}, {name}), still waiting for its redirect"),
+        )
+        .hint(format!("finish that login in its terminal or stop it (`kill {pid}`), {other_choice}")),
+        Some(Holder::Process { pid, name, login: false }) => Failure::new(
+            Kind::Failed,
+            format!("port {port} is already in use on the loopback interface by pid {pid} ({name})"),
+        )
+        .hint(format!("stop that program (`kill {pid}`), {other_choice}")),
+        Some(Holder::User(uid)) => Failure::new(
+            Kind::Failed,
+            format!("port {port} is already in use on the loopback interface by a program of another user (uid {uid})"),
+        )
+        .hint(format!("ask them to stop it, {other_choice}")),
+        None => Failure::new(
+            Kind::Failed,
+            format!("port {port} is already in use on the loopback interface"),
+        )
+        .hint(format!("stop the program listening on port {port}, {other_choice}")),
+    }
+    .into()
+}
+
+/// Who listens on a port, as far as this user may see.
+#[derive(Debug, PartialEq)]
+enum Holder {
+    /// A process this user can see: its pid, its name (the kernel's `comm`, never its
+    /// arguments, which may hold another program's secrets), and whether it is an
+    /// `attio-auth login`.
+    Process { pid: u32, name: String, login: bool },
+    /// Another user's socket, whose process this user cannot look into.
+    User(u32),
+}
+
+/// Who holds a port, in the terms of the busy-port message.
+fn port_holder(port: u16) -> Option<Holder> {
+    Some(match crate::os::port_holder(port)? {
+        crate::os::PortHolder::Process(process) => {
+            let args = process.args();
+            let login = args.first().and_then(|a| a.rsplit('/').next()) == Some("attio-auth")
+                && args.iter().skip(1).any(|a| a == "login");
+            Holder::Process {
+                pid: process.pid,
+                name: process.name,
+                login,
+            }
+        }
+        crate::os::PortHolder::User(uid) => Holder::User(uid),
+    })
+}
