@@ -70,6 +70,8 @@ pub enum Misbehave {
     Hang(Duration),
     /// This status, with an optional `Retry-After` header and an HTML body.
     Status(u16, Option<String>),
+    /// A bug in the fake: its handler panics (the fake's own test uses it).
+    Panic,
 }
 
 /// How an echoing server writes a secret back into its error text.
@@ -183,7 +185,14 @@ pub struct FakeAttio {
     state: Arc<Mutex<State>>,
     server: Arc<Server>,
     thread: Option<JoinHandle<()>>,
+    /// What went wrong in the fake itself (a handler that panicked, a request for a path
+    /// it does not serve): checked when the fake is dropped, so that a broken fake fails
+    /// its test instead of looking like a reset connection.
+    faults: Arc<Mutex<Vec<String>>>,
 }
+
+/// The paths the fake serves; `/` is what `doctor` asks of each host.
+const SERVED: [&str; 4] = ["/authorize", "/oauth/token", "/v2/self", "/"];
 
 impl FakeAttio {
     /// Starts the fake on 127.0.0.1 with a free port.
@@ -215,14 +224,17 @@ impl FakeAttio {
             refresh: HashMap::new(),
             counter: 0,
         }));
+        let faults = Arc::new(Mutex::new(Vec::new()));
         let thread = {
             let server = Arc::clone(&server);
             let state = Arc::clone(&state);
+            let faults = Arc::clone(&faults);
             thread::spawn(move || {
                 while let Ok(request) = server.recv() {
                     let state = Arc::clone(&state);
+                    let faults = Arc::clone(&faults);
                     // One thread per request: a slow refresh must not hold up the others.
-                    thread::spawn(move || handle(&state, request));
+                    thread::spawn(move || handle(&state, &faults, request));
                 }
             })
         };
@@ -231,6 +243,7 @@ impl FakeAttio {
             state,
             server,
             thread: Some(thread),
+            faults,
         }
     }
 
@@ -309,6 +322,26 @@ impl Drop for FakeAttio {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        if thread::panicking() {
+            return;
+        }
+        let mut faults = self
+            .faults
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        faults.extend(
+            state
+                .seen
+                .iter()
+                .filter(|seen| !SERVED.contains(&seen.path.as_str()))
+                .map(|seen| format!("an unexpected request: {} {}", seen.method, seen.path)),
+        );
+        assert!(faults.is_empty(), "the fake Attio: {faults:?}");
     }
 }
 
@@ -338,7 +371,30 @@ fn parse_pairs(text: &str) -> HashMap<String, String> {
         .collect()
 }
 
-fn handle(state: &Mutex<State>, mut request: Request) {
+/// Records a panic of the handler it lives in. Created first in `handle`, it is dropped
+/// before the request (a parameter), so the fault is on record before the client sees
+/// its connection close.
+struct FaultOnPanic<'a> {
+    faults: &'a Mutex<Vec<String>>,
+    what: String,
+}
+
+impl Drop for FaultOnPanic<'_> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            self.faults
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(format!("the handler of `{}` panicked", self.what));
+        }
+    }
+}
+
+fn handle(state: &Mutex<State>, faults: &Mutex<Vec<String>>, mut request: Request) {
+    let _fault = FaultOnPanic {
+        faults,
+        what: format!("{} {}", request.method(), request.url()),
+    };
     let (path, query) = {
         let url = request.url();
         let (p, q) = url.split_once('?').unwrap_or((url, ""));
@@ -369,6 +425,9 @@ fn handle(state: &Mutex<State>, mut request: Request) {
             _ => None,
         }
     };
+    if misbehave == Some(Misbehave::Panic) {
+        panic!("a handler that panics, on purpose");
+    }
     if let Some(how) = misbehave {
         misbehave_with(how, request);
         return;
@@ -402,6 +461,7 @@ fn misbehave_with(how: Misbehave, request: Request) {
     };
     let response = match how {
         Misbehave::Html => html(200),
+        Misbehave::Panic => unreachable!("handled before the request is passed on"),
         Misbehave::NotJson => Response::from_string("access_token=abc; definitely not json"),
         Misbehave::Json(value) => json(200, value),
         Misbehave::Huge(size) => json(200, serde_json::json!({ "padding": "x".repeat(size) })),
@@ -741,4 +801,27 @@ pub fn closing_server(connections: usize) -> String {
         }
     });
     url
+}
+
+#[test]
+fn a_broken_fake_fails_the_test_that_used_it() {
+    for (path, fault) in [
+        ("/v1/objects", "an unexpected request"),
+        ("/v2/self", "panicked"),
+    ] {
+        let fake = FakeAttio::start(Consent::Approve, Tokens::LongLived);
+        fake.misbehave("/v2/self", Misbehave::Panic, 1);
+        let answer = raw_get(fake.port(), path, "127.0.0.1");
+        if path == "/v1/objects" {
+            assert!(answer.head.starts_with("HTTP/1.1 404"), "{}", answer.head);
+        }
+        // A panicking handler records its fault before its connection closes.
+        let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(fake)));
+        let message = dropped.expect_err("the drop fails");
+        let message = message
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(message.contains(fault), "{path}: {message}");
+    }
 }
