@@ -1,9 +1,9 @@
 //! The builds CI makes besides the ordinary one pass the same smoke tests against the
-//! fake Attio: the static musl build for servers and containers (`.ci/run` builds it with
-//! `cargo build --release --locked --target x86_64-unknown-linux-musl`). The binary is
-//! found at `target/x86_64-unknown-linux-musl/release/attio-auth`, or wherever
-//! `ATTIO_AUTH_MUSL_BINARY` says; when it is missing the test says so loudly, and fails
-//! under `CI=true`.
+//! fake Attio: the static musl builds for servers and containers, x86_64 (`.ci/run`
+//! builds it with `cargo build --release --locked --target x86_64-unknown-linux-musl`)
+//! and aarch64 (cross-built with `cargo zigbuild`, run under `qemu-aarch64`). Each
+//! binary is found below `target/`, or wherever its variable says; when one is missing
+//! the test says so loudly, and fails under `CI=true`.
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -110,4 +110,20 @@ fn the_static_musl_build_passes_the_smoke_tests() {
         String::from_utf8(output.stdout).unwrap(),
         crate::name_service::config_path_under(&crate::name_service::passwd_home())
     );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_static_aarch64_musl_build_passes_the_smoke_tests_under_qemu() {
+    let Some(binary) = build(
+        "ATTIO_AUTH_AARCH64_MUSL_BINARY",
+        "aarch64-unknown-linux-musl/release/attio-auth",
+        "cargo zigbuild --release --locked --target aarch64-unknown-linux-musl",
+    ) else {
+        return;
+    };
+    if !crate::support::have("qemu-aarch64", "apt-get install qemu-user") {
+        return;
+    }
+    smoke(&["qemu-aarch64".as_ref(), binary.as_os_str()]);
 }
