@@ -53,7 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: config.toml''s, else the profile''s last, else 3456]')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)')
             [CompletionResult]::new('--require-scope', '--require-scope', [CompletionResultType]::ParameterName, 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds without a callback (at least 1)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds without a callback (1 to 86400)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
@@ -69,7 +69,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
         }
         'attio-auth;token' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl''s command line) or `env` (an `export ATTIO_ACCESS_TOKEN=''…''` line)')
-            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds')
+            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds (0 to 86400)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')
@@ -164,7 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
         }
         'attio-auth;exec' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'The environment variable that receives the token')
-            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds')
+            [CompletionResult]::new('--min-ttl', '--min-ttl', [CompletionResultType]::ParameterName, 'Refresh first when the token expires within this many seconds (0 to 86400)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]')
             [CompletionResult]::new('--app-url', '--app-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]')
             [CompletionResult]::new('--api-url', '--api-url', [CompletionResultType]::ParameterName, 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]')

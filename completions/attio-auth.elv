@@ -49,7 +49,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --port 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: config.toml''s, else the profile''s last, else 3456]'
             cand --scope 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)'
             cand --require-scope 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)'
-            cand --timeout 'Give up after this many seconds without a callback (at least 1)'
+            cand --timeout 'Give up after this many seconds without a callback (1 to 86400)'
             cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
@@ -64,7 +64,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         }
         &'attio-auth;token'= {
             cand --format 'How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl''s command line) or `env` (an `export ATTIO_ACCESS_TOKEN=''…''` line)'
-            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 86400)'
             cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'
@@ -152,7 +152,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         }
         &'attio-auth;exec'= {
             cand --env 'The environment variable that receives the token'
-            cand --min-ttl 'Refresh first when the token expires within this many seconds'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 86400)'
             cand --profile 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]'

@@ -52,7 +52,7 @@ command\t'A program of yours (ATTIO_AUTH_STORE_COMMAND or config.toml `store_com
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l port -d 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: config.toml\'s, else the profile\'s last, else 3456]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l scope -d 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l require-scope -d 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)' -r
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l timeout -d 'Give up after this many seconds without a callback (at least 1)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l timeout -d 'Give up after this many seconds without a callback (1 to 86400)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
@@ -67,7 +67,7 @@ header\t'`Authorization: Bearer <token>`'
 json\t'A JSON object: access_token, expires_at, profile and source'
 curl-config\t'`header = "Authorization: Bearer <token>"`, a curl config line for `curl -K -`'
 env\t'`export ATTIO_ACCESS_TOKEN=\'<token>\'`, for `eval` in a POSIX shell'"
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 86400)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r
@@ -127,7 +127,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -l lock-ti
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -s h -l help -d 'Print help'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l env -d 'The environment variable that receives the token' -r
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this many seconds' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 86400)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self) [env: ATTIO_API_URL] [default: https://api.attio.com]' -r

@@ -271,7 +271,7 @@ pub struct LoginArgs {
 
     /// Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port)
     /// [default: config.toml's, else the profile's last, else 3456]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = port)]
     pub port: Option<u16>,
 
     /// Do not open a browser; print the URL only
@@ -286,8 +286,8 @@ pub struct LoginArgs {
     #[arg(long = "require-scope", value_name = "S")]
     pub require_scopes: Vec<String>,
 
-    /// Give up after this many seconds without a callback (at least 1)
-    #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = seconds_at_least_one)]
+    /// Give up after this many seconds without a callback (1 to 86400)
+    #[arg(long, default_value_t = 300, value_name = "SECS", value_parser = seconds_up_to_a_day)]
     pub timeout: u64,
 
     /// Store an API key or access token read from stdin (never from the command line)
@@ -312,8 +312,8 @@ pub struct TokenArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Refresh first when the token expires within this many seconds
-    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    /// Refresh first when the token expires within this many seconds (0 to 86400)
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = min_ttl)]
     pub min_ttl: u64,
 }
 
@@ -354,8 +354,8 @@ pub struct ExecArgs {
     )]
     pub variable: String,
 
-    /// Refresh first when the token expires within this many seconds
-    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    /// Refresh first when the token expires within this many seconds (0 to 86400)
+    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = min_ttl)]
     pub min_ttl: u64,
 
     /// The command and its arguments (after `--`)
@@ -444,21 +444,34 @@ pub fn parse_store(raw: &str) -> Result<StoreKind, String> {
         .map_err(|_| "expected `keyring`, `file` or `command`".into())
 }
 
-/// A whole number of seconds from 1 to 3600.
-pub fn seconds_up_to_an_hour(raw: &str) -> Result<u64, String> {
-    match seconds_at_least_one(raw)? {
-        secs if secs > 3600 => Err("at most 3600 seconds (one hour)".into()),
-        secs => Ok(secs),
+/// A whole number in `min..=max`, or a message that gives the range.
+fn in_range(raw: &str, min: u64, max: u64, unit: &str) -> Result<u64, String> {
+    match raw.trim().parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of {unit} from {min} to {max}"
+        )),
     }
 }
 
-/// A whole number of seconds, at least 1.
-fn seconds_at_least_one(raw: &str) -> Result<u64, String> {
-    match raw.trim().parse::<u64>() {
-        Ok(0) => Err("must be at least 1 second".into()),
-        Ok(secs) => Ok(secs),
-        Err(_) => Err("expected a whole number of seconds".into()),
-    }
+/// A whole number of seconds from 1 to 3600 (an hour): HTTP and lock timeouts.
+pub fn seconds_up_to_an_hour(raw: &str) -> Result<u64, String> {
+    in_range(raw, 1, 3600, "seconds")
+}
+
+/// A whole number of seconds from 1 to 86400 (a day): how long a login waits.
+fn seconds_up_to_a_day(raw: &str) -> Result<u64, String> {
+    in_range(raw, 1, 86_400, "seconds")
+}
+
+/// A whole number of seconds from 0 to 86400 (a day): how long a token must still live.
+fn min_ttl(raw: &str) -> Result<u64, String> {
+    in_range(raw, 0, 86_400, "seconds")
+}
+
+/// A TCP port number, 0 to 65535 (0: any free port).
+fn port(raw: &str) -> Result<u16, String> {
+    in_range(raw, 0, 65_535, "a port").map(|n| u16::try_from(n).unwrap_or(0))
 }
 
 /// clap's multi-line error as one line and a hint: the error with its possible values,

@@ -130,3 +130,80 @@ fn errors_are_coloured_only_on_a_terminal_and_never_with_no_color() {
     let piped = env.run(&["token"]);
     assert!(!piped.stderr.contains('\x1b'), "{piped:?}");
 }
+
+#[test]
+fn a_variable_that_is_not_utf8_is_a_usage_error_naming_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let garbled = std::ffi::OsStr::from_bytes(b"work\xff");
+    for var in [
+        "ATTIO_PROFILE",
+        "ATTIO_API_KEY",
+        "ATTIO_APP_URL",
+        "ATTIO_CLIENT_SECRET",
+    ] {
+        let run: crate::support::Run = env
+            .cmd(&["token"])
+            .env(var, garbled)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (2, ""),
+            "{var}: a garbled value is not the same as none: {run:?}"
+        );
+        assert!(
+            run.stderr
+                .starts_with(&format!("attio-auth: error: {var} is not valid UTF-8")),
+            "{var}: {run:?}"
+        );
+    }
+    // `login`'s own variables break only `login`, as any bad value of theirs does.
+    for var in ["ATTIO_AUTH_STORE", "BROWSER"] {
+        let token: crate::support::Run = env
+            .cmd(&["token"])
+            .env(var, garbled)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(token.code, 0, "{var}: {token:?}");
+        let login: crate::support::Run = env
+            .cmd(&["login", "--port", "0"])
+            .env(var, garbled)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(login.code, 2, "{var}: {login:?}");
+        assert!(
+            login
+                .stderr
+                .starts_with(&format!("attio-auth: error: {var} is not valid UTF-8")),
+            "{var}: {login:?}"
+        );
+    }
+}
+
+#[test]
+fn numbers_out_of_their_range_are_usage_errors_not_crashes() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let huge = "18446744073709551615";
+    for (args, range) in [
+        (vec!["login", "--timeout", huge], "1 to 86400"),
+        (vec!["login", "--timeout", "0"], "1 to 86400"),
+        (vec!["token", "--min-ttl", huge], "0 to 86400"),
+        (vec!["exec", "--min-ttl", huge, "--", "true"], "0 to 86400"),
+        (vec!["--http-timeout", huge, "token"], "1 to 3600"),
+        (vec!["login", "--port", "65536"], "0 to 65535"),
+    ] {
+        let run = env.run(&args);
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (2, ""),
+            "{args:?}: {run:?}"
+        );
+        assert!(run.stderr.contains(range), "{args:?}: {run:?}");
+        assert!(!run.stderr.contains("internal error"), "{args:?}: {run:?}");
+    }
+}

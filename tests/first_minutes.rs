@@ -131,16 +131,20 @@ fn empty_variables_count_as_unset_and_bad_ones_are_named() {
     assert!(env.meta_file("default").exists());
 
     for (var, value, why) in [
-        ("ATTIO_AUTH_HTTP_TIMEOUT", "0", "must be at least 1 second"),
+        (
+            "ATTIO_AUTH_HTTP_TIMEOUT",
+            "0",
+            "expected a whole number of seconds from 1 to 3600",
+        ),
         (
             "ATTIO_AUTH_LOCK_TIMEOUT",
             "soon",
-            "expected a whole number of seconds",
+            "expected a whole number of seconds from 1 to 3600",
         ),
         (
             "ATTIO_AUTH_HTTP_TIMEOUT",
             "7200",
-            "at most 3600 seconds (one hour)",
+            "expected a whole number of seconds from 1 to 3600",
         ),
     ] {
         let run = env.run_with(&["token"], &[(var, value)]);
@@ -268,7 +272,7 @@ fn usage_errors_are_one_line_and_a_hint() {
     for (args, error) in [
         (
             &["login", "--timeout", "0"][..],
-            "invalid value '0' for '--timeout <SECS>': must be at least 1 second",
+            "invalid value '0' for '--timeout <SECS>': expected a whole number of seconds from 1 to 86400",
         ),
         (&["token", "--jsn"][..], "unexpected argument '--jsn' found"),
         (

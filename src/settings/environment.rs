@@ -60,9 +60,26 @@ impl Environment {
         }
     }
 
-    /// A variable's value, when set, not empty and valid UTF-8.
+    /// A variable's value, when set, not empty and valid UTF-8 (see `require_text` for
+    /// one that is set but not text).
     pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.vars.get(name).and_then(|v| v.to_str())
+    }
+
+    /// Fails with a usage error naming the first of `names` whose value is not valid
+    /// UTF-8: such a value is a mistake, never the same as no value.
+    pub(super) fn require_text(&self, names: &[&str]) -> anyhow::Result<()> {
+        match names
+            .iter()
+            .find(|name| self.vars.get(**name).is_some_and(|v| v.to_str().is_none()))
+        {
+            Some(name) => Err(
+                crate::failure::Failure::usage(format!("{name} is not valid UTF-8"))
+                    .hint(format!("set {name} to plain text, or unset it"))
+                    .into(),
+            ),
+            None => Ok(()),
+        }
     }
 
     /// `ATTIO_AUTH_CONFIG`: another configuration file to read.
@@ -118,7 +135,7 @@ impl Environment {
 
     /// Whether colour may be used (on a terminal): not with `NO_COLOR` or `TERM=dumb`.
     pub fn colour_allowed(&self) -> bool {
-        self.get("NO_COLOR").is_none() && self.get("TERM") != Some("dumb")
+        !self.vars.contains_key("NO_COLOR") && self.get("TERM") != Some("dumb")
     }
 }
 

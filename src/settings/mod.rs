@@ -36,6 +36,9 @@ pub struct Settings {
     /// `ATTIO_AUTH_STORE` as given: only `login` reads it (`login_store`), so a bad
     /// value cannot break the other commands.
     store_variable: Option<String>,
+    /// Why `login` cannot read its own variables (`ATTIO_AUTH_STORE`, the store command,
+    /// `BROWSER`) when one of them is not text; only `login` fails on it.
+    login_variables: Result<(), String>,
     /// The store command for `login` (`ATTIO_AUTH_STORE_COMMAND`, else config.toml's
     /// `store_command`): its words or why they are unusable, and where they came from.
     store_command: Option<(Result<Vec<String>, String>, String)>,
@@ -81,6 +84,19 @@ impl Settings {
         env: &Environment,
         switched: impl FnOnce() -> Result<Option<ProfileName>>,
     ) -> Result<Self> {
+        // Every variable every command may read; those only `login` reads are checked
+        // when it asks (`login_store`).
+        env.require_text(&[
+            "ATTIO_PROFILE",
+            "ATTIO_APP_URL",
+            "ATTIO_API_URL",
+            "ATTIO_AUTH_HTTP_TIMEOUT",
+            "ATTIO_AUTH_LOCK_TIMEOUT",
+            "ATTIO_CLIENT_ID",
+            "ATTIO_API_KEY",
+            "ATTIO_ACCESS_TOKEN",
+            "ATTIO_CLIENT_SECRET",
+        ])?;
         let (profile, profile_source) =
             match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
                 (Some(flag), _) => (ProfileName::parse(flag)?, ProfileSource::Flag),
@@ -127,6 +143,9 @@ impl Settings {
             app_url: url(APP, args.app_url.as_deref(), defaults.app_url.clone())?,
             api_url: url(API, args.api_url.as_deref(), defaults.api_url.clone())?,
             store_variable: env.get("ATTIO_AUTH_STORE").map(str::to_string),
+            login_variables: env
+                .require_text(&["ATTIO_AUTH_STORE", "ATTIO_AUTH_STORE_COMMAND", "BROWSER"])
+                .map_err(|e| format!("{e:#}")),
             store_command: match env.get("ATTIO_AUTH_STORE_COMMAND") {
                 Some(raw) => Some((
                     command_words(raw),
@@ -185,6 +204,11 @@ impl Settings {
     /// (or configured) is binding; the default may fall back to the file store when no
     /// keyring is running.
     pub fn login_store(&self, flag: Option<StoreKind>) -> Result<StoreChoice> {
+        if let Err(why) = &self.login_variables {
+            return Err(Failure::usage(why.clone())
+                .hint("set it to plain text, or unset it")
+                .into());
+        }
         let explicit = match (flag, self.store_variable.as_deref()) {
             (Some(kind), _) => Some(kind),
             (None, Some(raw)) => Some(
