@@ -257,10 +257,22 @@ fn temp_prefix(path: &Path) -> Option<String> {
     Some(format!(".{}.tmp-", path.file_name()?.to_str()?))
 }
 
+/// The name of the file a temporary file was written for: `<name>` for exactly
+/// `.<name>.tmp-<pid>-<16 hex digits>` (as `write_atomic` names them), else `None`. A
+/// prefix is not enough: profile `a`'s prefix `.a.json.tmp-` also begins the temporary
+/// files of a profile named `a.json.tmp-x`.
+pub fn temp_target(file_name: &str) -> Option<&str> {
+    let (name, suffix) = file_name.strip_prefix('.')?.rsplit_once(".tmp-")?;
+    let (pid, random) = suffix.split_once('-')?;
+    let digits = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+    let hex = random.len() == 16 && random.bytes().all(|b| b.is_ascii_hexdigit());
+    (digits && hex).then_some(name)
+}
+
 /// Temporary files left beside `path` by writes that never finished (a kill, a crash).
 /// The caller holds the profile's lock, so no write of this path is in progress.
 pub fn leftover_temps(path: &Path) -> Vec<PathBuf> {
-    let (Some(dir), Some(prefix)) = (path.parent(), temp_prefix(path)) else {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
         return Vec::new();
     };
     let Ok(entries) = fs::read_dir(dir) else {
@@ -271,7 +283,8 @@ pub fn leftover_temps(path: &Path) -> Vec<PathBuf> {
         .filter(|e| {
             e.file_name()
                 .to_str()
-                .is_some_and(|n| n.starts_with(&prefix))
+                .and_then(temp_target)
+                .is_some_and(|target| target == name)
         })
         .map(|e| e.path())
         .collect();
@@ -342,11 +355,32 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
+    fn temporary_files_belong_to_exactly_one_file() {
+        assert_eq!(
+            temp_target(".a.json.tmp-42-0123456789abcdef"),
+            Some("a.json")
+        );
+        assert_eq!(
+            temp_target(".a.json.tmp-x.json.tmp-42-0123456789abcdef"),
+            Some("a.json.tmp-x.json")
+        );
+        for not_ours in [
+            "a.json",
+            ".a.json.tmp-x",
+            ".a.json.tmp-42-0123",
+            ".a.json.tmp--0123456789abcdef",
+            ".a.json.tmp-42-0123456789abcdeg",
+        ] {
+            assert_eq!(temp_target(not_ours), None, "{not_ours}");
+        }
+    }
+
+    #[test]
     fn atomic_write_creates_a_private_file_and_directory_and_cleans_up() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("a/b/creds.json");
         write_atomic(&path, b"one").unwrap();
-        fs::write(path.with_file_name(".creds.json.tmp-1-00"), b"stale").unwrap();
+        fs::write(path.with_file_name(".creds.json.tmp-1-0000000000000000"), b"stale").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(read_own(&path).unwrap().unwrap().bytes, b"two");
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;

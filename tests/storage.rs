@@ -167,3 +167,41 @@ fn a_credentials_file_readable_by_others_is_reported() {
     );
     assert_eq!(run.stderr, expected);
 }
+
+#[test]
+fn a_profile_never_adopts_another_profile_s_leftover_temporary_file() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&["--profile", "a"]);
+    let own = env.fake.last_access_token();
+    // A profile whose files start with `a`'s temporary-file prefix: `a.json.tmp-…`.
+    let other = "a.json.tmp-x";
+    env.logged_in(&["--profile", other]);
+    let foreign = env.fake.last_access_token();
+    // `a` was killed mid-refresh; `other` left a complete, newer answer in a temp file.
+    let mut document = crate::support::stored_document(&env, "a");
+    document["refresh_pending"] = serde_json::json!(true);
+    crate::support::store_document(&env, "a", &document);
+    let mut theirs = crate::support::stored_document(&env, other);
+    theirs["generation"] = serde_json::json!(1000);
+    let credentials = env.credentials_file(other);
+    let temp = credentials.with_file_name(format!(
+        ".{}.tmp-4242-0123456789abcdef",
+        credentials.file_name().unwrap().to_str().unwrap()
+    ));
+    std::fs::write(&temp, theirs.to_string()).unwrap();
+    std::fs::set_permissions(&temp, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+
+    let run = env.run(&["--profile", "a", "token", "--min-ttl", "0"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, format!("{own}\n").as_str()),
+        "`a` hands out its own token, never {foreign}: {run:?}"
+    );
+    assert!(temp.exists(), "the other profile's file is left alone");
+    let logout = env.run(&["logout", "--profile", "a"]);
+    assert_eq!(logout.code, 0, "{logout:?}");
+    assert!(
+        temp.exists(),
+        "logging `a` out leaves the other profile's file alone"
+    );
+}

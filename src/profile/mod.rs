@@ -249,10 +249,7 @@ pub fn names_in(dir: &std::path::Path, suffix: &str) -> Result<Vec<ProfileName>>
             continue;
         };
         // `.<name><suffix>.tmp-…`: a write that never finished.
-        let name = name
-            .strip_prefix('.')
-            .and_then(|n| n.split_once(".tmp-"))
-            .map_or(name, |(n, _)| n);
+        let name = crate::secure_fs::temp_target(name).unwrap_or(name);
         let Some(stem) = name.strip_suffix(suffix) else {
             continue;
         };
