@@ -380,7 +380,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("a/b/creds.json");
         write_atomic(&path, b"one").unwrap();
-        fs::write(path.with_file_name(".creds.json.tmp-1-0000000000000000"), b"stale").unwrap();
+        fs::write(
+            path.with_file_name(".creds.json.tmp-1-0000000000000000"),
+            b"stale",
+        )
+        .unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(read_own(&path).unwrap().unwrap().bytes, b"two");
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;

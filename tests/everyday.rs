@@ -266,3 +266,33 @@ fn environment_variables_win_over_the_config_file() {
     assert!(run.stderr.contains("http://127.0.0.1:9"), "{run:?}");
     assert_eq!(env.fake.seen("/v2/self").len(), 1);
 }
+
+#[test]
+fn login_with_token_reads_no_more_than_a_token_could_be() {
+    let env = with_api_key();
+    let mut child = env
+        .cmd(&["login", "--with-token"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // 64 MiB: a process that reads it all lets this write finish; one that stops early
+    // and exits breaks the pipe.
+    let mut stdin = child.stdin.take().unwrap();
+    let written = std::io::Write::write_all(&mut stdin, &vec![b'a'; 64 << 20]);
+    drop(stdin);
+    let run: crate::support::Run = child.wait_with_output().unwrap().into();
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("which is not a token: nothing was stored"),
+        "{run:?}"
+    );
+    assert_eq!(
+        written.map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::BrokenPipe),
+        "stdin was not read to its end"
+    );
+    assert!(!env.meta_file("default").exists());
+}

@@ -298,7 +298,7 @@ pub fn rest_error(body: &[u8]) -> Option<String> {
 }
 
 /// The most a token may be: tokens are a few hundred bytes; anything larger is not one.
-const MAX_TOKEN: usize = 4096;
+pub const MAX_TOKEN: usize = 4096;
 
 /// Whether `token` may be sent as `Authorization: Bearer <token>`: non-empty, at most
 /// [`MAX_TOKEN`] bytes, and RFC 6750's `b64token` (so no CR, LF, space or escape can

@@ -292,10 +292,26 @@ fn token_from_stdin() -> Result<Secret<String>> {
         terminal::prompt_hidden("Paste the Attio API key or access token (input hidden): ")
             .context("reading the token from the terminal")?
     } else {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|_| Failure::usage("stdin is not valid UTF-8 text"))?;
-        text
+        // A token with blank lines around it fits easily; more is not a token, and is
+        // not read (a stray `cat big-file |` would otherwise be read whole).
+        let limit = oauth::MAX_TOKEN + 4096;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::io::stdin(), limit as u64 + 1),
+            &mut bytes,
+        )
+        .context("reading the token from stdin")?;
+        if bytes.len() > limit {
+            return Err(Failure::usage(format!(
+                "stdin holds more than {} KiB, which is not a token: nothing was stored",
+                limit / 1024
+            ))
+            .hint(
+                "pipe the key alone, e.g. `printenv ATTIO_API_KEY | attio-auth login --with-token`",
+            )
+            .into());
+        }
+        String::from_utf8(bytes).map_err(|_| Failure::usage("stdin is not valid UTF-8 text"))?
     };
     let token = text.trim();
     if token.is_empty() {
