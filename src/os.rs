@@ -8,17 +8,19 @@
 use std::net::SocketAddr;
 
 /// Keeps secrets out of core files and away from other processes of the same user, as
-/// ssh-agent and gpg-agent do: no core file at all, and (Linux) not dumpable, which also
-/// refuses ptrace and hands `/proc/PID` to root.
+/// ssh-agent and gpg-agent do: no core file (the soft limit is 0; the hard limit is left
+/// alone, so the programs it starts may raise theirs again), and (Linux) not dumpable,
+/// which also refuses ptrace and hands `/proc/PID` to root.
 pub fn no_core_dumps() {
     #[cfg(unix)]
     // SAFETY: plain system calls on a valid, initialised struct.
     unsafe {
-        let none = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        libc::setrlimit(libc::RLIMIT_CORE, &none);
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_CORE, &mut limit) != 0 {
+            limit.rlim_max = 0;
+        }
+        limit.rlim_cur = 0;
+        libc::setrlimit(libc::RLIMIT_CORE, &limit);
         #[cfg(any(target_os = "linux", target_os = "android"))]
         libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }

@@ -296,3 +296,24 @@ fn login_with_token_reads_no_more_than_a_token_could_be() {
     );
     assert!(!env.meta_file("default").exists());
 }
+
+#[test]
+fn exec_s_command_may_raise_its_core_limit_again() {
+    let env = with_api_key();
+    env.run_stdin(&["login", "--with-token"], API_KEY);
+    let limits = "ulimit -H -c; ulimit -c unlimited 2>/dev/null && ulimit -c";
+    let direct = env.wrapper("sh").args(["-c", limits]).output().unwrap();
+    let direct = String::from_utf8(direct.stdout).unwrap();
+    assert!(
+        direct.starts_with("unlimited\n"),
+        "the test needs an unlimited hard core limit to show anything: {direct}"
+    );
+    // attio-auth writes no core file itself (soft limit 0) but leaves the hard limit, so
+    // the command can raise its soft limit again.
+    let run = env.run(&["exec", "--", "sh", "-c", limits]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "unlimited\nunlimited\n"),
+        "{run:?}"
+    );
+}
