@@ -205,3 +205,51 @@ fn a_profile_never_adopts_another_profile_s_leftover_temporary_file() {
         "logging `a` out leaves the other profile's file alone"
     );
 }
+
+#[test]
+fn logout_all_removes_every_profile_it_can_and_names_the_busy_one() {
+    use std::io::BufRead;
+    if !crate::support::have("flock", "apt-get install util-linux") {
+        return;
+    }
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    for profile in ["a", "busy", "c"] {
+        env.logged_in(&["--profile", profile]);
+    }
+    // Another process holds `busy`'s lock until the test ends.
+    let lock = env.data_dir().join("locks/busy.lock");
+    // `--no-fork`: the holder is this one process, so killing it frees the lock.
+    let mut holder = std::process::Command::new("flock")
+        .arg("--no-fork")
+        .arg(&lock)
+        .args(["sh", "-c", "echo held; exec sleep 600"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(holder.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "held\n");
+
+    let run = env.run(&["logout", "--all", "--lock-timeout", "1"]);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("Logged out of profile `a`"), "{run:?}");
+    assert!(run.stderr.contains("Logged out of profile `c`"), "{run:?}");
+    assert!(
+        run.stderr.contains("profile `busy`") && run.stderr.contains("still stored"),
+        "{run:?}"
+    );
+    for gone in ["a", "c"] {
+        assert!(!env.meta_file(gone).exists() && !env.credentials_file(gone).exists());
+    }
+    assert!(
+        env.credentials_file("busy").exists(),
+        "the busy profile is kept"
+    );
+    let again = env.run(&["logout", "--all"]);
+    assert_eq!(again.code, 0, "once free, it goes too: {again:?}");
+    assert!(!env.credentials_file("busy").exists());
+}

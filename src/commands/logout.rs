@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use crate::cli::LogoutArgs;
 use crate::context::Ctx;
-use crate::failure::Failure;
+use crate::failure::{Failure, Kind};
 use crate::names::ProfileName;
 use crate::output;
 use crate::profile;
@@ -35,12 +35,23 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         vec![ctx.settings.profile.clone()]
     };
     let mut removed_any = false;
+    // With --all, a profile that cannot be removed (its lock held by another process, a
+    // store that refuses) does not stop the others: they are named at the end.
+    let mut kept = Vec::new();
     for name in &profiles {
         let repo = ctx.repository_of(name);
-        if !repo.exists_anywhere()? {
-            continue;
-        }
-        let removed = repo.lock()?.remove()?;
+        let removed = repo
+            .exists_anywhere()
+            .and_then(|exists| exists.then(|| repo.lock()?.remove()).transpose());
+        let removed = match removed {
+            Ok(Some(removed)) => removed,
+            Ok(None) => continue,
+            Err(e) if args.all => {
+                kept.push((name, e));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         removed_any = true;
         let what = match removed.as_slice() {
             [] => "nothing but its lock file".to_string(),
@@ -54,11 +65,36 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
             ));
         }
     }
-    if args.all {
+    if args.all && kept.is_empty() {
         profile::default::forget(&ctx.paths)?;
+    } else if args.all {
+        for name in profiles.iter().filter(|p| kept.iter().all(|(k, _)| k != p)) {
+            profile::default::forget_if(&ctx.paths, name)?;
+        }
     }
     if removed_any {
         output::info(REVOCATION_NOTE);
+    }
+    if let Some((first, why)) = kept.first() {
+        let names: Vec<String> = kept.iter().map(|(name, _)| format!("`{name}`")).collect();
+        return Err(Failure::new(
+            Kind::Failed,
+            format!(
+                "profile {} could not be logged out and is still stored: {why:#}",
+                names.join(", ")
+            ),
+        )
+        .hint(format!(
+            "run `attio-auth logout --profile {first}` again once it is free{}",
+            if kept.len() > 1 {
+                ", and likewise for the others"
+            } else {
+                ""
+            }
+        ))
+        .into());
+    }
+    if removed_any {
         return Ok(());
     }
     if args.all {
