@@ -202,6 +202,34 @@ pub fn processes() -> Vec<Process> {
     Vec::new()
 }
 
+/// The name the kernel gives process `pid` (`comm`), when it can be seen (Linux).
+pub fn process_name(pid: u32) -> Option<String> {
+    let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    Some(name.trim().to_string())
+}
+
+/// The process that holds a `flock` lock on the file with this device and inode, from
+/// the kernel's lock table (`/proc/locks`; Linux only).
+pub fn flock_holder(dev: u64, ino: u64) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        let device = format!("{:02x}:{:02x}:{ino}", libc::major(dev), libc::minor(dev));
+        let table = std::fs::read_to_string("/proc/locks").ok()?;
+        table.lines().find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // `N: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE START END`; waiters have a `->`.
+            (fields.get(1) == Some(&"FLOCK") && fields.get(5) == Some(&device.as_str()))
+                .then(|| fields.get(4)?.parse().ok())
+                .flatten()
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (dev, ino);
+        None
+    }
+}
+
 /// Who listens on a TCP port, as far as this user may see.
 pub enum PortHolder {
     /// A process this user can see.

@@ -242,6 +242,11 @@ fn logout_all_removes_every_profile_it_can_and_names_the_busy_one() {
         run.stderr.contains("profile `busy`") && run.stderr.contains("still stored"),
         "{run:?}"
     );
+    // The holder is named for what it is, not taken for another attio-auth.
+    assert!(
+        run.stderr.contains(&format!("pid {} (sleep)", holder.id())),
+        "{run:?}"
+    );
     for gone in ["a", "c"] {
         assert!(!env.meta_file(gone).exists() && !env.credentials_file(gone).exists());
     }

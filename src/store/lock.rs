@@ -125,7 +125,7 @@ fn wait_for(
     } else {
         queue
     };
-    let holder = holder_pid(file);
+    let holder = Holder::of(file);
     let waiter = file
         .try_clone()
         .with_context(|| format!("locking {}", path.display()))?;
@@ -143,11 +143,10 @@ fn wait_for(
             .map(|()| queue == Queue::Exclusive)
             .with_context(|| format!("locking {}", path.display())),
         Err(_) => {
-            let who = match holder {
-                Some(pid) => format!("another attio-auth process (pid {pid})"),
-                None => "another attio-auth process".to_string(),
-            };
-            let stop = holder.map_or(String::new(), |pid| format!(" (`kill {pid}`)"));
+            let who = holder.describe();
+            let stop = holder
+                .pid()
+                .map_or(String::new(), |pid| format!(" (`kill {pid}`)"));
             Err(Failure::new(
                 Kind::Failed,
                 format!(
@@ -185,6 +184,53 @@ fn write_pid(file: &mut File) -> std::io::Result<()> {
     file.set_len(0)?;
     file.rewind()?;
     writeln!(file, "{}", std::process::id())
+}
+
+/// Who holds a lock: the process the kernel names (Linux), else the pid the holder
+/// recorded, which only an attio-auth process writes.
+enum Holder {
+    /// Seen in the kernel's lock table, with its name when it can be read.
+    Seen(u32, Option<String>),
+    /// Recorded in the file by the attio-auth process that took the lock.
+    Recorded(u32),
+    Unknown,
+}
+
+impl Holder {
+    fn of(file: &File) -> Self {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if let Ok(meta) = file.metadata()
+                && let Some(pid) = crate::os::flock_holder(meta.dev(), meta.ino())
+            {
+                return Holder::Seen(pid, crate::os::process_name(pid));
+            }
+        }
+        match holder_pid(file) {
+            Some(pid) => Holder::Recorded(pid),
+            None => Holder::Unknown,
+        }
+    }
+
+    fn pid(&self) -> Option<u32> {
+        match self {
+            Holder::Seen(pid, _) | Holder::Recorded(pid) => Some(*pid),
+            Holder::Unknown => None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Holder::Seen(pid, Some(name)) if name == "attio-auth" => {
+                format!("another attio-auth process (pid {pid})")
+            }
+            Holder::Seen(pid, Some(name)) => format!("pid {pid} ({name})"),
+            Holder::Seen(pid, None) => format!("pid {pid}"),
+            Holder::Recorded(pid) => format!("another attio-auth process (pid {pid})"),
+            Holder::Unknown => "another process".into(),
+        }
+    }
 }
 
 /// The pid the current holder recorded, if it did.
