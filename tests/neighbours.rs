@@ -475,7 +475,18 @@ fn a_login_in_progress_cannot_dump_core_and_is_not_dumpable() {
         .skip(4)
         .take(2)
         .collect();
-    assert_eq!(core, ["0", "0"], "{limits}");
+    // No core file (soft limit 0); the hard limit is left as it was, so the programs a
+    // login starts may raise theirs again.
+    let ours = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let our_hard = ours
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap()
+        .split_whitespace()
+        .nth(5)
+        .unwrap()
+        .to_string();
+    assert_eq!(core, ["0", our_hard.as_str()], "{limits}");
     assert_eq!(
         environ_owner, 0,
         "PR_SET_DUMPABLE 0 hands /proc/PID to root"

@@ -199,8 +199,12 @@ fn a_failing_store_command_stores_nothing_and_shows_no_secret() {
     assert_eq!(bad.code, 2, "{bad:?}");
     assert!(
         bad.stderr
-            .contains("ATTIO_AUTH_STORE_COMMAND=\"'unclosed\": cannot be split"),
+            .contains("ATTIO_AUTH_STORE_COMMAND: cannot be split"),
         "{bad:?}"
+    );
+    assert!(
+        !bad.stderr.contains("unclosed"),
+        "the value is never shown: {bad:?}"
     );
 }
 
@@ -431,4 +435,54 @@ fn the_readme_pass_recipe_works_against_the_real_pass() {
     assert!(!entry.exists(), "logout erased the pass entry");
     let again = env.run_with(&["logout"], &vars);
     assert_eq!(again.code, 3, "{again:?}");
+}
+
+#[test]
+fn a_store_command_that_cannot_be_split_is_never_echoed_and_fails_doctor() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let command = (
+        "ATTIO_AUTH_STORE_COMMAND",
+        "vault --session s3cr3t-session 'unbalanced",
+    );
+    // No store named otherwise: the command is the store.
+    let unset = ("ATTIO_AUTH_STORE", "");
+    let login = env.run_with(
+        &["login", "--port", "0", "--timeout", "20"],
+        &[command, unset],
+    );
+    assert_eq!(login.code, 2, "{login:?}");
+    assert!(
+        login.stderr.contains("ATTIO_AUTH_STORE_COMMAND"),
+        "{login:?}"
+    );
+    assert!(
+        !login.stderr.contains("s3cr3t"),
+        "the arguments are never shown: {login:?}"
+    );
+    assert!(
+        env.fake.seen("/authorize").is_empty(),
+        "nothing was started"
+    );
+
+    let doctor = env.run_with(&["doctor", "--offline", "--json"], &[command, unset]);
+    assert_eq!(doctor.code, 1, "{doctor:?}");
+    assert!(
+        !doctor.stdout.contains("s3cr3t") && !doctor.stderr.contains("s3cr3t"),
+        "{doctor:?}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&doctor.stdout).unwrap();
+    let environment = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "environment")
+        .unwrap();
+    assert_eq!(environment["status"], "fail", "{environment}");
+    assert!(
+        environment["detail"]
+            .as_str()
+            .unwrap()
+            .contains("ATTIO_AUTH_STORE_COMMAND"),
+        "{environment}"
+    );
 }

@@ -149,7 +149,8 @@ impl Settings {
             store_command: match env.get("ATTIO_AUTH_STORE_COMMAND") {
                 Some(raw) => Some((
                     command_words(raw),
-                    format!("ATTIO_AUTH_STORE_COMMAND={raw:?}"),
+                    // Never the value: its arguments may hold a vault session.
+                    "ATTIO_AUTH_STORE_COMMAND".to_string(),
                 )),
                 None => config
                     .store_command()

@@ -57,6 +57,8 @@ pub(super) fn check_environment(
     } else {
         format!("in effect: {}", set.join(", "))
     };
+    // What only `login` reads (the store, its command, BROWSER) is checked as it would.
+    let resolved = resolved.and_then(|settings| settings.login_store(None).map(|_| settings));
     match resolved {
         Ok(settings) => {
             report.add("environment", Status::Ok, listed);
