@@ -272,10 +272,21 @@ pub fn port_holder(port: u16) -> Option<PortHolder> {
     }
 }
 
-/// The user who owns the client end of a loopback connection, from the kernel's socket
-/// table (`/proc/net/tcp`, `tcp6`; Linux only), so another local user's browser can be
-/// refused.
-pub fn peer_uid(peer: SocketAddr, local: SocketAddr) -> Option<u32> {
+/// Who is at the other end of a loopback connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peer {
+    /// The local user who owns the client's socket.
+    Uid(u32),
+    /// The kernel's socket table can be read, and the connection is not in it: it was
+    /// closed (or reset) before it could be looked up, so its user is unknowable.
+    Gone,
+    /// This platform does not tell.
+    Unknown,
+}
+
+/// The other end of a loopback connection, from the kernel's socket table
+/// (`/proc/net/tcp`, `tcp6`; Linux only), so another local user's browser can be refused.
+pub fn peer(peer: SocketAddr, local: SocketAddr) -> Peer {
     #[cfg(target_os = "linux")]
     {
         let table = match peer {
@@ -283,18 +294,26 @@ pub fn peer_uid(peer: SocketAddr, local: SocketAddr) -> Option<u32> {
             SocketAddr::V6(_) => "/proc/net/tcp6",
         };
         let (client, server) = (kernel_hex(&peer), kernel_hex(&local));
-        let text = std::fs::read_to_string(table).ok()?;
-        text.lines().skip(1).find_map(|line| {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            return Peer::Unknown;
+        };
+        let mut rows = text.lines().skip(1).peekable();
+        if rows.peek().is_none() {
+            // An empty table (a sandbox that hides it) tells nothing.
+            return Peer::Unknown;
+        }
+        rows.find_map(|line| {
             let fields: Vec<&str> = line.split_whitespace().collect();
             (fields.get(1) == Some(&client.as_str()) && fields.get(2) == Some(&server.as_str()))
-                .then(|| fields.get(7)?.parse().ok())
+                .then(|| fields.get(7)?.parse().ok().map(Peer::Uid))
                 .flatten()
         })
+        .unwrap_or(Peer::Gone)
     }
     #[cfg(not(target_os = "linux"))]
     {
         let _ = (peer, local);
-        None
+        Peer::Unknown
     }
 }
 

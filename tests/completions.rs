@@ -124,8 +124,10 @@ fn complete_interactively(
         seen = seen.split_once("READY>").unwrap().1.to_string();
         stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
         wait_for("ARGS: ", &mut seen);
+        // The echoed command line ends in a newline too: wait for the one after `ARGS: `.
+        seen = seen.split_once("ARGS: ").unwrap().1.to_string();
         wait_for("\n", &mut seen);
-        let (_, after) = seen.split_once("ARGS: ").unwrap();
+        let after = seen.as_str();
         let (args, rest) = after.split_once('\n').unwrap();
         // zsh completes a value as `--store=keyring`: the same command line.
         ran.push(args.trim_end_matches('\r').replace('=', " "));

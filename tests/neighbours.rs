@@ -492,3 +492,39 @@ fn a_login_in_progress_cannot_dump_core_and_is_not_dumpable() {
         "PR_SET_DUMPABLE 0 hands /proc/PID to root"
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn another_user_who_resets_the_start_connection_cannot_end_the_login() {
+    if !can_chown() || !crate::support::have("setpriv", "apt-get install util-linux") {
+        return;
+    }
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // The neighbour fetches the start URL first as uid 65534 and resets the connection at
+    // once (SO_LINGER 0), so that its socket is gone before the listener looks it up.
+    let reset = r#"import socket, struct, sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1])
+s = socket.create_connection((p.hostname, p.port))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.sendall(f"GET {p.path} HTTP/1.1\r\nHost: {p.netloc}\r\n\r\n".encode())
+s.close()"#;
+    let browser = script(
+        &env,
+        "neighbour-resets",
+        &format!(
+            "setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '{reset}' \"$1\" 2> \"$HOME/neighbour\"\nexec {BROWSER} \"$1\""
+        ),
+    );
+    let run = login_with(&env, &browser);
+    let neighbour = std::fs::read_to_string(env.home.path().join("neighbour")).unwrap();
+    assert_eq!(neighbour, "", "the neighbour's request was sent");
+    assert_eq!(
+        run.code, 0,
+        "the login is not ended by the neighbour: {run:?}"
+    );
+    assert_eq!(
+        env.fake.seen("/authorize").len(),
+        1,
+        "only our browser got there"
+    );
+}

@@ -125,15 +125,13 @@ impl Session<'_> {
             );
             return Step::Ignored("a request named a host other than localhost".into());
         }
-        if let Some(uid) = request.foreign_uid() {
+        if let Some(who) = request.refused_peer() {
             request.page(
                 403,
                 "Not your login",
                 "This login belongs to another user of this computer.",
             );
-            return Step::Ignored(format!(
-                "a request from another local user (uid {uid}) was refused"
-            ));
+            return Step::Ignored(format!("a request from {who} was refused"));
         }
         if let Some(nonce) = request.target.strip_prefix(callback::START_PREFIX) {
             let nonce = nonce.to_string();

@@ -61,8 +61,8 @@ pub struct Incoming {
     pub target: String,
     /// The `Host` header, if any.
     pub host: Option<String>,
-    /// The local user who opened the connection, where the platform tells (Linux).
-    pub peer_uid: Option<u32>,
+    /// Who opened the connection, where the platform tells (Linux).
+    pub peer: crate::os::Peer,
     reply: oneshot::Sender<Reply>,
     /// Told once the answer has been written (or given up on).
     written: Receiver<()>,
@@ -108,18 +108,21 @@ impl Incoming {
         self.reply_page(status, title, message);
     }
 
-    /// The uid of the local user who sent this, when it is known and is neither ours nor
-    /// root's. Root is out of scope anyway, and port forwarders that carry a real
-    /// browser's connection (docker-proxy, WSL's localhost relay) often run as root.
-    pub fn foreign_uid(&self) -> Option<u32> {
-        #[cfg(unix)]
-        {
-            let ours = crate::os::euid();
-            self.peer_uid.filter(|&uid| uid != ours && uid != 0)
-        }
-        #[cfg(not(unix))]
-        {
-            None
+    /// Who sent this, when it must be refused: a local user who is neither us nor root
+    /// (root is out of scope anyway, and port forwarders that carry a real browser's
+    /// connection, docker-proxy or WSL's localhost relay, often run as root), or a
+    /// connection gone before its user could be checked (a reset is how another user
+    /// would hide).
+    pub fn refused_peer(&self) -> Option<String> {
+        match self.peer {
+            #[cfg(unix)]
+            crate::os::Peer::Uid(uid) if uid != crate::os::euid() && uid != 0 => {
+                Some(format!("another local user (uid {uid})"))
+            }
+            crate::os::Peer::Gone => {
+                Some("a connection that closed before its user could be checked".into())
+            }
+            _ => None,
         }
     }
 
@@ -335,7 +338,9 @@ async fn handle(
         method,
         target,
         host,
-        peer_uid: local.and_then(|local| crate::os::peer_uid(peer, local)),
+        peer: local.map_or(crate::os::Peer::Unknown, |local| {
+            crate::os::peer(peer, local)
+        }),
         reply,
         written: flushed,
     };
