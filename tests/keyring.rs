@@ -421,3 +421,52 @@ fn doctor_round_trips_a_probe_through_the_real_keyring_and_leaves_nothing() {
         "{check}"
     );
 }
+
+#[test]
+fn a_probe_a_killed_doctor_left_is_removed_by_the_next_doctor_and_by_logout_all() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithKeyring);
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // What a doctor killed between storing and deleting its probe leaves behind.
+    let leave_probe = || {
+        let mut store = std::process::Command::new("secret-tool")
+            .args([
+                "store",
+                "--label=attio-auth probe",
+                "service",
+                "attio-auth",
+                "username",
+                ".doctor-probe",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut store.stdin.take().unwrap(), b"probe 1-00").unwrap();
+        assert!(store.wait().unwrap().success());
+        assert!(in_keyring(&bus, ".doctor-probe"));
+    };
+    leave_probe();
+    let doctor = run(&env, &bus, &["doctor", "--offline", "--json"]);
+    assert!(
+        doctor
+            .stdout
+            .contains("stored, read back and deleted a probe entry"),
+        "{doctor:?}"
+    );
+    assert!(
+        !in_keyring(&bus, ".doctor-probe"),
+        "the next doctor removed it"
+    );
+
+    assert_eq!(login(&env, &bus, "default").code, 0);
+    leave_probe();
+    let all = run(&env, &bus, &["logout", "--all"]);
+    assert_eq!(all.code, 0, "{all:?}");
+    assert!(
+        !in_keyring(&bus, ".doctor-probe"),
+        "logout --all removed it"
+    );
+}

@@ -65,6 +65,11 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
             ));
         }
     }
+    if args.all && removed_any {
+        // A probe entry a killed `doctor` left in the keyring, which every removal above
+        // has just asked; an unavailable keyring has none to remove.
+        let _ = crate::store::KeyringStore.erase_probe();
+    }
     if args.all && kept.is_empty() {
         profile::default::forget(&ctx.paths)?;
     } else if args.all {

@@ -17,6 +17,11 @@ use crate::secret::Secret;
 /// The keyring service name every entry is filed under.
 pub const SERVICE: &str = "attio-auth";
 
+/// The account of `doctor`'s probe entry: one fixed name, so that a probe a killed
+/// `doctor` left behind is replaced and removed by the next one (and by `logout --all`),
+/// and not a valid profile name, so that it is never a profile's.
+pub const PROBE: &str = ".doctor-probe";
+
 /// The longest wait for one keyring call (documented in README.md).
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -67,10 +72,10 @@ fn describe(err: &Error) -> anyhow::Error {
 /// Runs one keyring operation on the profile's entry on a thread of its own, giving up
 /// after [`TIMEOUT`]. A call that never returns is left behind; the process ends soon.
 fn bounded<T: Send + 'static>(
-    profile: &ProfileName,
+    account: &str,
     call: impl FnOnce(&Entry) -> keyring::Result<T> + Send + 'static,
 ) -> Result<keyring::Result<T>> {
-    let account = profile.as_str().to_string();
+    let account = account.to_string();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(Entry::new(SERVICE, &account).and_then(|entry| call(&entry)));
@@ -83,10 +88,46 @@ fn bounded<T: Send + 'static>(
     })
 }
 
+/// Deletes an entry; returns whether there was one.
+fn erase(account: &str) -> Result<bool> {
+    match bounded(account, |e| e.delete_credential())? {
+        Ok(()) => Ok(true),
+        Err(Error::NoEntry) => Ok(false),
+        Err(e) => Err(describe(&e)),
+    }
+}
+
+impl KeyringStore {
+    /// `doctor`'s check: stores a probe entry, reads it back and deletes it.
+    pub fn probe(&self) -> Result<()> {
+        let value = format!(
+            "probe {}-{}",
+            std::process::id(),
+            crate::secure_fs::random_hex(6)?
+        );
+        let stored = value.clone();
+        bounded(PROBE, move |e| e.set_password(&stored))?.map_err(|e| describe(&e))?;
+        let read = bounded(PROBE, |e| e.get_password())?.map_err(|e| describe(&e));
+        let deleted = erase(PROBE);
+        match (read, deleted) {
+            (Ok(text), Ok(true)) if text == value => Ok(()),
+            (Ok(_), Ok(_)) => Err(anyhow::anyhow!(
+                "the keyring did not give back what was stored in it"
+            )),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    }
+
+    /// Removes a probe entry a killed `doctor` left behind, if any.
+    pub fn erase_probe(&self) -> Result<bool> {
+        erase(PROBE)
+    }
+}
+
 impl SecretStore for KeyringStore {
     fn load(&self, profile: &ProfileName) -> Result<Option<Secret<String>>> {
         let context = || format!("reading credentials for profile `{profile}` from the OS keyring");
-        match bounded(profile, |e| e.get_password()).map_err(|e| e.context(context()))? {
+        match bounded(profile.as_str(), |e| e.get_password()).map_err(|e| e.context(context()))? {
             Ok(text) => Ok(Some(Secret::document(text))),
             Err(Error::NoEntry) => Ok(None),
             Err(e) => Err(describe(&e).context(context())),
@@ -96,7 +137,7 @@ impl SecretStore for KeyringStore {
     fn save(&self, profile: &ProfileName, secret: &Secret<String>) -> Result<()> {
         let context = || format!("storing credentials for profile `{profile}` in the OS keyring");
         let text = secret.expose().clone();
-        bounded(profile, move |e| e.set_password(&text))
+        bounded(profile.as_str(), move |e| e.set_password(&text))
             .map_err(|e| e.context(context()))?
             .map_err(|e| describe(&e).context(context()))
     }
@@ -104,11 +145,7 @@ impl SecretStore for KeyringStore {
     fn delete(&self, profile: &ProfileName) -> Result<bool> {
         let context =
             || format!("removing credentials for profile `{profile}` from the OS keyring");
-        match bounded(profile, |e| e.delete_credential()).map_err(|e| e.context(context()))? {
-            Ok(()) => Ok(true),
-            Err(Error::NoEntry) => Ok(false),
-            Err(e) => Err(describe(&e).context(context())),
-        }
+        erase(profile.as_str()).map_err(|e| e.context(context()))
     }
 
     fn location(&self, profile: &ProfileName) -> String {

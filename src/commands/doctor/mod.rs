@@ -19,13 +19,11 @@ use crate::context::Ctx;
 use crate::failure::{self, Failure, Kind};
 use crate::health::{self, Check, Entry};
 use crate::http::Http;
-use crate::names::ProfileName;
 use crate::output;
 use crate::paths::Paths;
 use crate::profile::{self, ProfileMeta};
-use crate::secret::Secret;
 use crate::settings::{Environment, Settings};
-use crate::store::{KeyringStore, SecretStore, StoreKind};
+use crate::store::{KeyringStore, StoreKind};
 
 /// How far the clock may be from Attio's before it matters for expiry and refresh.
 const CLOCK_SKEW_LIMIT: i64 = 60;

@@ -160,26 +160,8 @@ pub(super) fn check_file_store(report: &mut Report, paths: &Paths) {
 /// The OS keyring: stores, reads back and deletes a probe entry of its own.
 pub(super) fn check_keyring(report: &mut Report, in_use: &[&str]) {
     let backend = keyring_backend();
-    let probe = crate::secure_fs::random_hex(6)
-        .ok()
-        .and_then(|hex| ProfileName::parse(&format!("doctor-probe-{hex}")).ok());
-    let Some(probe) = probe else {
-        report.add("keyring", Status::Warn, "no randomness for a probe entry");
-        return;
-    };
     let started = Instant::now();
-    let value = Secret::document(format!("probe {}", probe.as_str()));
-    let round_trip = KeyringStore.save(&probe, &value).and_then(|()| {
-        let read = KeyringStore.load(&probe);
-        let deleted = KeyringStore.delete(&probe);
-        match (read, deleted) {
-            (Ok(Some(text)), Ok(true)) if text.expose() == value.expose() => Ok(()),
-            (Ok(_), Ok(_)) => Err(anyhow::anyhow!(
-                "the keyring did not give back what was stored in it"
-            )),
-            (Err(e), _) | (_, Err(e)) => Err(e),
-        }
-    });
+    let round_trip = KeyringStore.probe();
     let used = if in_use.is_empty() {
         String::new()
     } else {
