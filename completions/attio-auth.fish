@@ -63,10 +63,10 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l with-tok
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l format -d 'How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl\'s command line) or `env` (an `export ATTIO_ACCESS_TOKEN=\'…\'` line)' -r -f -a "raw\t'The token and a newline'
-header\t'`Authorization: Bearer <token>`'
-json\t'A JSON object: access_token, expires_at, profile and source'
-curl-config\t'`header = "Authorization: Bearer <token>"`, a curl config line for `curl -K -`'
-env\t'`export ATTIO_ACCESS_TOKEN=\'<token>\'`, for `eval` in a POSIX shell'"
+header\t'An Authorization header line with the bearer token'
+json\t'A JSON object with access_token, expires_at, profile and source'
+curl-config\t'A header line in curl\'s config syntax, for curl -K -'
+env\t'An export line of ATTIO_ACCESS_TOKEN, for eval in a POSIX shell'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 86400)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l profile -d 'Profile: one set of stored credentials (one workspace, one app) [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token) [env: ATTIO_APP_URL] [default: https://app.attio.com]' -r

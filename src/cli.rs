@@ -317,18 +317,20 @@ pub struct TokenArgs {
     pub min_ttl: u64,
 }
 
-/// What `token` prints.
+/// What `token` prints. The value help is plain words: every completion generator
+/// (bash, zsh, fish, PowerShell, elvish) must carry it safely, and quotes, backticks or
+/// angle brackets broke zsh's and fish's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TokenFormat {
     /// The token and a newline
     Raw,
-    /// `Authorization: Bearer <token>`
+    /// An Authorization header line with the bearer token
     Header,
-    /// A JSON object: access_token, expires_at, profile and source
+    /// A JSON object with access_token, expires_at, profile and source
     Json,
-    /// `header = "Authorization: Bearer <token>"`, a curl config line for `curl -K -`
+    /// A header line in curl's config syntax, for curl -K -
     CurlConfig,
-    /// `export ATTIO_ACCESS_TOKEN='<token>'`, for `eval` in a POSIX shell
+    /// An export line of ATTIO_ACCESS_TOKEN, for eval in a POSIX shell
     Env,
 }
 

@@ -163,12 +163,14 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
         "attio-auth login --sto\tk\t",
         "attio-auth switch w\t",
         "attio-auth token --profile ac\t",
+        "attio-auth token --format cu\t",
     ];
     let expected = [
         "token --header",
         "login --store keyring",
         "switch work",
         "token --profile acme-prod",
+        "token --format curl-config",
     ];
 
     if shell_available("bash") {
@@ -209,8 +211,11 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
             bin.path().display(),
             std::env::var("PATH").unwrap_or_default()
         );
+        // Run where a stray redirection in a script would leave a file behind.
+        let cwd = tempfile::tempdir().unwrap();
         let completed = |line: &str| -> Vec<String> {
             let output = Command::new("fish")
+                .current_dir(cwd.path())
                 .envs(xdg.iter().map(|(k, v)| (k, v)))
                 .env("PATH", &path)
                 .args([
@@ -221,6 +226,7 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
                 .output()
                 .unwrap();
             assert!(output.status.success(), "{output:?}");
+            assert_eq!(String::from_utf8_lossy(&output.stderr), "", "fish: {line}");
             String::from_utf8(output.stdout)
                 .unwrap()
                 .lines()
@@ -247,5 +253,12 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
             ["acme-prod", "work"],
             "fish"
         );
+        assert_eq!(
+            completed("attio-auth token --format "),
+            ["curl-config", "env", "header", "json", "raw"],
+            "fish"
+        );
+        let left: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().collect();
+        assert!(left.is_empty(), "completing wrote files: {left:?}");
     }
 }

@@ -126,3 +126,31 @@ fn readme_login_sample_is_real_output() {
         }
     }
 }
+
+#[test]
+fn tracked_file_names_are_plain() {
+    if !crate::support::have("git", "apt-get install git") {
+        return;
+    }
+    let listed = std::process::Command::new("git")
+        .args(["ls-files", "-z"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(listed.status.success(), "{listed:?}");
+    let names: Vec<String> = listed
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|n| !n.is_empty())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    assert!(names.iter().any(|n| n == "README.md"), "{names:?}");
+    let odd: Vec<&String> = names
+        .iter()
+        .filter(|n| n.chars().any(|c| c.is_control() || "\"'`\\".contains(c)))
+        .collect();
+    assert!(
+        odd.is_empty(),
+        "file names with quotes, backticks or control characters: {odd:?}"
+    );
+}
