@@ -493,8 +493,13 @@ pub fn one_line(rendered: &str, args: &[String]) -> (String, String) {
         Some(name) => format!("attio-auth {name}"),
         None => "attio-auth".to_string(),
     };
+    // clap lists what is missing on the lines after "...were not provided:".
+    let listing = message.ends_with(':');
+    let mut missing = Vec::new();
     for line in lines {
-        if line.starts_with('[') {
+        if listing && line.starts_with(['<', '-']) {
+            missing.push(line.to_string());
+        } else if line.starts_with('[') {
             message = format!("{message} {line}");
         } else if let Some(tip) = line.strip_prefix("tip: ") {
             tips.push(tip.to_string());
@@ -505,6 +510,9 @@ pub fn one_line(rendered: &str, args: &[String]) -> (String, String) {
                 .collect::<Vec<_>>()
                 .join(" ");
         }
+    }
+    if !missing.is_empty() {
+        message = format!("{message} {}", missing.join(", "));
     }
     tips.push(format!("see `{command} --help`"));
     (message, tips.join("; "))

@@ -207,3 +207,23 @@ fn numbers_out_of_their_range_are_usage_errors_not_crashes() {
         assert!(!run.stderr.contains("internal error"), "{args:?}: {run:?}");
     }
 }
+
+#[test]
+fn a_missing_argument_is_named() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    for (args, missing) in [
+        (&["switch"][..], "<PROFILE>"),
+        (&["exec"][..], "<COMMAND>"),
+        (&["completions"][..], "<SHELL>"),
+    ] {
+        let run = env.run(args);
+        assert_eq!(run.code, 2, "{run:?}");
+        let first = run.stderr.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with(
+                "attio-auth: error: the following required arguments were not provided: "
+            ) && first.contains(missing),
+            "{args:?}: {run:?}"
+        );
+    }
+}
