@@ -330,23 +330,38 @@ fn interrupted_refresh(
     Err(Failure::new(Kind::LoginAgain, why).hint(again).into())
 }
 
-/// The failure when a refresh is needed but no refresh token was ever issued.
+/// The failure when a refresh is needed but no refresh token was ever issued: the one
+/// rule `token` and `refresh` share. A long-lived token needs nothing; one that expires
+/// works until it does (exit 1 for a forced refresh, with when), then needs a new
+/// login (exit 3, for both).
 fn no_refresh_token(profile: &ProfileName, stored: &Stored, mode: Mode) -> anyhow::Error {
-    match mode {
-        Mode::Force => Failure::new(
+    let now = freshness::now();
+    let expires = stored.creds.expires_at;
+    let again = stored.meta.login_again(profile).hint();
+    match (expires, freshness::is_fresh(expires, now, 0), mode) {
+        (None, _, _) => Failure::new(
             Kind::Failed,
             format!("profile `{profile}` has no refresh token: Attio issued a long-lived access token, which stays valid until the app is uninstalled; the stored token is kept"),
         )
         .hint("nothing to do: `attio-auth token` keeps printing the stored token")
         .into(),
-        Mode::IfExpiring(_) => Failure::new(
+        (Some(_), true, Mode::Force) => Failure::new(
+            Kind::Failed,
+            format!(
+                "profile `{profile}` has no refresh token, so its access token cannot be refreshed; it stays valid until it expires {}",
+                freshness::describe(expires, now)
+            ),
+        )
+        .hint(format!("`attio-auth token` prints it until then; for a new one, {again}"))
+        .into(),
+        (Some(_), _, _) => Failure::new(
             Kind::LoginAgain,
             format!(
                 "the access token of profile `{profile}` expires {} and there is no refresh token",
-                freshness::describe(stored.creds.expires_at, freshness::now())
+                freshness::describe(expires, now)
             ),
         )
-        .hint(stored.meta.login_again(profile).hint())
+        .hint(again)
         .into(),
     }
 }

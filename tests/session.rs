@@ -299,3 +299,36 @@ fn token_for_a_named_profile_reads_only_that_profile_s_files() {
         "another profile's files were touched: {touched:?}"
     );
 }
+
+#[test]
+fn token_and_refresh_agree_on_a_token_that_expires_without_a_refresh_token() {
+    let env = TestEnv::new(Consent::Approve, Tokens::ExpiringNoRefresh { ttl: 86_400 });
+    env.logged_in(&[]);
+    // Valid for a day: `refresh` cannot, and says until when the token still works.
+    let refresh = env.run(&["refresh"]);
+    assert_eq!(refresh.code, 1, "{refresh:?}");
+    assert!(
+        refresh.stderr.contains("has no refresh token"),
+        "{refresh:?}"
+    );
+    assert!(refresh.stderr.contains("expires"), "{refresh:?}");
+    assert!(
+        !refresh.stderr.contains("until the app is uninstalled")
+            && !refresh.stderr.contains("keeps printing the stored token"),
+        "that is true only of long-lived tokens: {refresh:?}"
+    );
+    assert!(
+        refresh.stderr.contains("run `attio-auth login "),
+        "{refresh:?}"
+    );
+    // Expired: both say log in again, with exit 3 and the same command.
+    let mut document = stored_document(&env, "default");
+    document["expires_at"] = serde_json::json!(1);
+    store_document(&env, "default", &document);
+    let token = env.run(&["token"]);
+    let refresh = env.run(&["refresh"]);
+    for run in [&token, &refresh] {
+        assert_eq!((run.code, run.stdout.as_str()), (3, ""), "{run:?}");
+        assert!(run.stderr.contains("run `attio-auth login "), "{run:?}");
+    }
+}
