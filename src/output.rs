@@ -164,6 +164,14 @@ pub fn authorize_url(message: impl AsRef<str>) {
     to_stderr(message.as_ref().to_string());
 }
 
+/// A message for a person at a terminal only: nothing when stderr is a pipe or file, so
+/// scripts see exactly what they saw before.
+pub fn note_at_terminal(message: impl AsRef<str>) {
+    if io::stderr().is_terminal() {
+        info(format!("attio-auth: {}", message.as_ref()));
+    }
+}
+
 /// A warning: something went wrong but the command carries on.
 pub fn warn(message: impl AsRef<str>) {
     to_stderr(format!(

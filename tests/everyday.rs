@@ -317,3 +317,28 @@ fn exec_s_command_may_raise_its_core_limit_again() {
         "{run:?}"
     );
 }
+
+#[test]
+fn token_says_on_a_terminal_that_it_came_from_a_variable() {
+    let env = with_api_key();
+    let key = ("ATTIO_API_KEY", API_KEY);
+    // In a pipeline: the key and nothing else.
+    let piped = env.run_with(&["token"], &[key]);
+    assert_eq!(
+        (piped.code, piped.stdout.as_str(), piped.stderr.as_str()),
+        (0, format!("{API_KEY}\n").as_str(), "")
+    );
+    // At a terminal: one line on stderr says where it came from.
+    let output = env.on_terminal("token", &[key]).output().unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout).replace('\r', "");
+    assert!(
+        shown.contains("the token comes from ATTIO_API_KEY, not from a stored profile"),
+        "{shown}"
+    );
+    // --json names the variable and no profile.
+    let json = env.run_with(&["token", "--json"], &[key]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["profile"], serde_json::Value::Null, "{value}");
+    assert_eq!(value["variable"], "ATTIO_API_KEY", "{value}");
+    assert_eq!(value["source"], "env:ATTIO_API_KEY", "{value}");
+}

@@ -10,6 +10,18 @@ use crate::renew;
 
 pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     let handout = renew::handout(ctx, args.min_ttl)?;
+    let variable = ctx
+        .settings
+        .env_token
+        .as_ref()
+        .filter(|_| handout.stored.is_none())
+        .map(|env| env.var);
+    if let Some(var) = variable {
+        output::note_at_terminal(format!(
+            "the token comes from {var}, not from a stored profile (unset {var} to use profile `{}`)",
+            ctx.settings.profile
+        ));
+    }
     // Every token here is an RFC 6750 b64token (checked when it was stored or read), so
     // it needs no escaping inside the quotes below.
     let token = handout.token.expose();
@@ -23,7 +35,9 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
         TokenFormat::Json => output::json(&json!({
             "access_token": token,
             "expires_at": handout.expires_at,
-            "profile": ctx.settings.profile.as_str(),
+            // A token from a variable belongs to no profile: the variable is named.
+            "profile": variable.is_none().then(|| ctx.settings.profile.as_str()),
+            "variable": variable,
             "source": handout.source,
         }))?,
     }
