@@ -219,7 +219,7 @@ fn a_bus_without_a_secret_service_falls_back_to_the_file_store_with_a_warning() 
         let asked = run_with(&env, &bus, &all, vars);
         assert_eq!(asked.code, 1, "{asked:?}");
         assert!(
-            asked.stderr.contains("attio-auth: error: the OS keyring was asked for (--store keyring or ATTIO_AUTH_STORE=keyring), but none is running (or it did not answer); nothing was stored"),
+            asked.stderr.contains("attio-auth: error: the OS keyring was asked for (--store keyring or ATTIO_AUTH_STORE=keyring), but none is running (or it did not answer); nothing was started"),
             "{asked:?}"
         );
         assert!(!env.credentials_file("asked").exists(), "no fallback");
@@ -469,4 +469,29 @@ fn a_probe_a_killed_doctor_left_is_removed_by_the_next_doctor_and_by_logout_all(
         !in_keyring(&bus, ".doctor-probe"),
         "logout --all removed it"
     );
+}
+
+#[test]
+fn a_login_that_asks_for_a_missing_keyring_fails_before_the_browser_opens() {
+    // The environment's bus address names no bus: no keyring can answer.
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env.run(&[
+        "login",
+        "--store",
+        "keyring",
+        "--port",
+        "0",
+        "--timeout",
+        "20",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("the OS keyring was asked for"),
+        "{run:?}"
+    );
+    assert!(
+        env.fake.seen("/authorize").is_empty(),
+        "no authorization was made for nothing: {run:?}"
+    );
+    assert!(!run.stderr.contains("Open this URL"), "{run:?}");
 }

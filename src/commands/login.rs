@@ -56,6 +56,7 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     if args.with_token {
         return with_token(ctx, &required, store);
     }
+    ctx.repository().check_store(&store)?;
     let previous = ctx.repository().meta().ok().flatten();
     let client_id = client_id(ctx, &args, previous.as_ref())?;
     let requested = scopes::split(&args.scopes);

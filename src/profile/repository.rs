@@ -112,6 +112,21 @@ impl<'a> Repository<'a> {
         })
     }
 
+    /// Before a login asks anyone for anything: a keyring that was asked for explicitly
+    /// must answer now, rather than after the user approved in the browser.
+    pub fn check_store(&self, preferred: &StoreChoice) -> Result<()> {
+        if preferred.kind == StoreKind::Keyring && preferred.explicit {
+            match KeyringStore.load(self.name) {
+                Err(e) if is_absent(&e) => {
+                    return Err(keyring_required(&e, "nothing was started"));
+                }
+                Err(e) => return Err(e),
+                Ok(_) => {}
+            }
+        }
+        Ok(())
+    }
+
     /// The logged-in profile, read without the lock (writes replace files atomically).
     /// When a refresh was cut short after its answer was safely written to a temporary
     /// file, that answer is adopted (under the lock) instead of asking for a new login.
@@ -381,15 +396,7 @@ impl Locked<'_> {
                         "to use a keyring, start one (gnome-keyring-daemon or KWallet in a desktop session) and log in again; to keep the file and silence this, log in with `--store file` or set ATTIO_AUTH_STORE=file",
                     );
                 }
-                Err(e) if is_absent(&e) => {
-                    output::verbose(format!("{e:#}"));
-                    return Err(Failure::new(
-                        Kind::KeyringUnavailable,
-                        "the OS keyring was asked for (--store keyring or ATTIO_AUTH_STORE=keyring), but none is running (or it did not answer); nothing was stored",
-                    )
-                    .hint("start a Secret Service (gnome-keyring-daemon or KWallet in a desktop session) and log in again, or log in with `--store file`")
-                    .into());
-                }
+                Err(e) if is_absent(&e) => return Err(keyring_required(&e, "nothing was stored")),
                 Err(e) => return Err(e),
             }
         }
@@ -480,6 +487,17 @@ fn is_absent(err: &anyhow::Error) -> bool {
 }
 /// Loads and decodes a profile's credentials from a store; `None` when the store has
 /// nothing for the profile.
+/// The failure for a keyring that was asked for and is not there.
+fn keyring_required(e: &anyhow::Error, outcome: &str) -> anyhow::Error {
+    output::verbose(format!("{e:#}"));
+    Failure::new(
+        Kind::KeyringUnavailable,
+        format!("the OS keyring was asked for (--store keyring or ATTIO_AUTH_STORE=keyring), but none is running (or it did not answer); {outcome}"),
+    )
+    .hint("start a Secret Service (gnome-keyring-daemon or KWallet in a desktop session) and log in again, or log in with `--store file`")
+    .into()
+}
+
 fn load_credentials(store: &dyn SecretStore, profile: &ProfileName) -> Result<Option<Credentials>> {
     let Some(text) = store.load(profile)? else {
         return Ok(None);
