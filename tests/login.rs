@@ -661,3 +661,27 @@ fn ctrl_c_at_the_secret_prompt_exits_4_and_restores_the_terminal() {
     );
     assert!(files_under(env.home.path()).is_empty(), "nothing stored");
 }
+
+#[test]
+fn a_browser_that_never_comes_back_names_the_redirect_uri_to_register() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // As Attio does for a redirect URI the app does not have: an error page, no redirect.
+    env.fake.misbehave(
+        "/authorize",
+        crate::fake_attio::Misbehave::Status(400, None),
+        1,
+    );
+    let port = crate::support::free_port().to_string();
+    let run = env.run(&["login", "--port", &port, "--timeout", "2"]);
+    assert_eq!(run.code, 4, "{run:?}");
+    let uri = format!("http://localhost:{port}/callback");
+    assert!(
+        run.stderr
+            .contains("the browser was sent to Attio but never came back")
+            && run
+                .stderr
+                .contains(&format!("register {uri} as a redirect URI")),
+        "{run:?}"
+    );
+    assert_eq!(env.fake.seen("/authorize").len(), 1);
+}

@@ -75,15 +75,7 @@ impl Session<'_> {
                 }
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
                     countdown.clear(false);
-                    return Err(Failure::new(
-                        Kind::LoginIncomplete,
-                        format!("no redirect arrived within {} s", timeout.as_secs()),
-                    )
-                    .hint(format!(
-                        "run `{}` again and approve in the browser, or pass a longer --timeout",
-                        self.again
-                    ))
-                    .into());
+                    return Err(self.timed_out(timeout));
                 }
             };
             countdown.clear(matches!(arrival, Arrival::Pasted(_)));
@@ -112,6 +104,30 @@ impl Session<'_> {
             }
             countdown.redraw();
         }
+    }
+
+    /// No redirect before the deadline. When the browser did go to Attio, the likeliest
+    /// cause is a redirect URI the app does not have (Attio shows `invalid_redirect_uri`
+    /// and never redirects), so the message names the exact URI to register.
+    fn timed_out(&self, timeout: Duration) -> anyhow::Error {
+        let waited = format!("no redirect arrived within {} s", timeout.as_secs());
+        if self.started.get() {
+            return Failure::new(
+                Kind::LoginIncomplete,
+                format!("{waited}: the browser was sent to Attio but never came back; if Attio showed an error such as invalid_redirect_uri, the app does not have {} as a redirect URI", self.redirect_uri),
+            )
+            .hint(format!(
+                "register {} as a redirect URI of the app (build.attio.com), or pass the --port of one it has; then run `{}` again (or approve in the browser sooner, or pass a longer --timeout)",
+                self.redirect_uri, self.again
+            ))
+            .into();
+        }
+        Failure::new(Kind::LoginIncomplete, waited)
+            .hint(format!(
+                "run `{}` again and approve in the browser, or pass a longer --timeout",
+                self.again
+            ))
+            .into()
     }
 
     /// Handles one HTTP request to the listener and answers it. The pages say nothing
