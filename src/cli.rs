@@ -447,33 +447,34 @@ pub fn parse_store(raw: &str) -> Result<StoreKind, String> {
 }
 
 /// A whole number in `min..=max`, or a message that gives the range.
-fn in_range(raw: &str, min: u64, max: u64, unit: &str) -> Result<u64, String> {
+fn in_range(raw: &str, min: u64, max: u64, what: &str) -> Result<u64, String> {
     match raw.trim().parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "expected a whole number of {unit} from {min} to {max}"
-        )),
+        _ => Err(format!("expected {what} from {min} to {max}")),
     }
 }
 
+const SECONDS: &str = "a whole number of seconds";
+
 /// A whole number of seconds from 1 to 3600 (an hour): HTTP and lock timeouts.
 pub fn seconds_up_to_an_hour(raw: &str) -> Result<u64, String> {
-    in_range(raw, 1, 3600, "seconds")
+    in_range(raw, 1, 3600, SECONDS)
 }
 
 /// A whole number of seconds from 1 to 86400 (a day): how long a login waits.
 fn seconds_up_to_a_day(raw: &str) -> Result<u64, String> {
-    in_range(raw, 1, 86_400, "seconds")
+    in_range(raw, 1, 86_400, SECONDS)
 }
 
 /// A whole number of seconds from 0 to 86400 (a day): how long a token must still live.
 fn min_ttl(raw: &str) -> Result<u64, String> {
-    in_range(raw, 0, 86_400, "seconds")
+    in_range(raw, 0, 86_400, SECONDS)
 }
 
 /// A TCP port number, 0 to 65535 (0: any free port).
 fn port(raw: &str) -> Result<u16, String> {
-    in_range(raw, 0, 65_535, "a port").map(|n| u16::try_from(n).unwrap_or(0))
+    let what = "a port number";
+    u16::try_from(in_range(raw, 0, 65_535, what)?).map_err(|_| format!("expected {what}"))
 }
 
 /// clap's multi-line error as one line and a hint: the error with its possible values,

@@ -4,8 +4,6 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use std::cell::Cell;
-
 use anyhow::{Context, Result};
 
 use crate::attio::oauth::{self, AuthorizeRequest, TokenError};
@@ -103,15 +101,15 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         redirect_uri,
         auth,
     };
-    let session = Session {
-        redirect_uri: &flow.redirect_uri,
-        auth: &flow.auth,
-        nonce: &nonce,
-        again: flow.again(),
-        finish: &|code| flow.finish(code),
-        started: Cell::new(false),
-    };
-    session.wait(listener, Duration::from_secs(args.timeout))?;
+    let finish = |code: &Secret<String>| flow.finish(code);
+    Session::new(
+        &flow.redirect_uri,
+        &flow.auth,
+        &nonce,
+        flow.again(),
+        &finish,
+    )
+    .wait(listener, Duration::from_secs(args.timeout))?;
     Ok(())
 }
 

@@ -10,12 +10,8 @@ use crate::renew;
 
 pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     let handout = renew::handout(ctx, args.min_ttl)?;
-    let variable = ctx
-        .settings
-        .env_token
-        .as_ref()
-        .filter(|_| handout.stored.is_none())
-        .map(|env| env.var);
+    // A variable's token always wins over the profile's (`renew::handout`).
+    let variable = ctx.settings.env_token.as_ref().map(|env| env.var);
     if let Some(var) = variable {
         output::note_at_terminal(format!(
             "the token comes from {var}, not from a stored profile (unset {var} to use profile `{}`)",

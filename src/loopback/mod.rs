@@ -27,18 +27,38 @@ use crate::terminal;
 /// One login's wait for its redirect.
 pub struct Session<'a> {
     /// `http://localhost:PORT/callback`.
-    pub redirect_uri: &'a str,
+    redirect_uri: &'a str,
     /// The authorize URL and the `state` it carries.
-    pub auth: &'a AuthorizeRequest,
+    auth: &'a AuthorizeRequest,
     /// The one-time part of the start URL the browser is given (`/start/<nonce>`), so
     /// that no process's argv reveals `state`.
-    pub nonce: &'a str,
+    nonce: &'a str,
     /// The command that logs the profile in again with this login's settings, for hints.
-    pub again: String,
+    again: String,
     /// Exchanges a code and stores the login; `Ok` carries what to tell the user.
-    pub finish: &'a dyn Fn(&Secret<String>) -> Result<String>,
+    finish: &'a dyn Fn(&Secret<String>) -> Result<String>,
     /// Whether the start URL has been fetched (a second fetch ends the login).
-    pub started: Cell<bool>,
+    started: Cell<bool>,
+}
+
+impl<'a> Session<'a> {
+    /// A login's wait, before anything reached the listener.
+    pub fn new(
+        redirect_uri: &'a str,
+        auth: &'a AuthorizeRequest,
+        nonce: &'a str,
+        again: String,
+        finish: &'a dyn Fn(&Secret<String>) -> Result<String>,
+    ) -> Self {
+        Self {
+            redirect_uri,
+            auth,
+            nonce,
+            again,
+            finish,
+            started: Cell::new(false),
+        }
+    }
 }
 
 /// What one arrival at the listener or the paste prompt led to.

@@ -33,6 +33,30 @@ const READ: [&str; 20] = [
     "WAYLAND_DISPLAY",
 ];
 
+/// The variables any command may read: one whose value is not text fails every command.
+pub(super) const READ_BY_ALL: [&str; 9] = [
+    "ATTIO_PROFILE",
+    "ATTIO_APP_URL",
+    "ATTIO_API_URL",
+    "ATTIO_AUTH_HTTP_TIMEOUT",
+    "ATTIO_AUTH_LOCK_TIMEOUT",
+    "ATTIO_CLIENT_ID",
+    "ATTIO_API_KEY",
+    "ATTIO_ACCESS_TOKEN",
+    "ATTIO_CLIENT_SECRET",
+];
+
+/// The variables only `login` reads: one whose value is not text fails only `login`.
+pub(super) const READ_BY_LOGIN: [&str; 3] =
+    ["ATTIO_AUTH_STORE", "ATTIO_AUTH_STORE_COMMAND", "BROWSER"];
+
+/// The usage error for a variable whose value is not valid UTF-8.
+pub(super) fn not_text(name: &str) -> anyhow::Error {
+    crate::failure::Failure::usage(format!("{name} is not valid UTF-8"))
+        .hint(format!("set {name} to plain text, or unset it"))
+        .into()
+}
+
 /// The environment, read once at start. Empty values count as unset, as shells and CI
 /// systems often define variables empty rather than not at all.
 #[derive(Debug, Default)]
@@ -60,26 +84,19 @@ impl Environment {
         }
     }
 
-    /// A variable's value, when set, not empty and valid UTF-8 (see `require_text` for
-    /// one that is set but not text).
+    /// A variable's value, when set, not empty and valid UTF-8 (see `first_not_text`
+    /// for one that is set but not text).
     pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.vars.get(name).and_then(|v| v.to_str())
     }
 
-    /// Fails with a usage error naming the first of `names` whose value is not valid
-    /// UTF-8: such a value is a mistake, never the same as no value.
-    pub(super) fn require_text(&self, names: &[&str]) -> anyhow::Result<()> {
-        match names
+    /// The first of `names` whose value is set but not valid UTF-8: such a value is a
+    /// mistake (`not_text`), never the same as no value.
+    pub(super) fn first_not_text(&self, names: &[&'static str]) -> Option<&'static str> {
+        names
             .iter()
-            .find(|name| self.vars.get(**name).is_some_and(|v| v.to_str().is_none()))
-        {
-            Some(name) => Err(
-                crate::failure::Failure::usage(format!("{name} is not valid UTF-8"))
-                    .hint(format!("set {name} to plain text, or unset it"))
-                    .into(),
-            ),
-            None => Ok(()),
-        }
+            .copied()
+            .find(|name| self.vars.get(name).is_some_and(|v| v.to_str().is_none()))
     }
 
     /// `ATTIO_AUTH_CONFIG`: another configuration file to read.

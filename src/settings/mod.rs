@@ -12,6 +12,7 @@ use anyhow::Result;
 use url::Url;
 
 pub use self::environment::Environment;
+use self::environment::{READ_BY_ALL, READ_BY_LOGIN, not_text};
 pub use self::urls::UrlSetting;
 use self::urls::{API, APP, UrlKind};
 use crate::cli::GlobalArgs;
@@ -36,9 +37,9 @@ pub struct Settings {
     /// `ATTIO_AUTH_STORE` as given: only `login` reads it (`login_store`), so a bad
     /// value cannot break the other commands.
     store_variable: Option<String>,
-    /// Why `login` cannot read its own variables (`ATTIO_AUTH_STORE`, the store command,
-    /// `BROWSER`) when one of them is not text; only `login` fails on it.
-    login_variables: Result<(), String>,
+    /// The first of `login`'s own variables whose value is not text; only `login` fails
+    /// on it.
+    login_variable_not_text: Option<&'static str>,
     /// The store command for `login` (`ATTIO_AUTH_STORE_COMMAND`, else config.toml's
     /// `store_command`): its words or why they are unusable, and where they came from.
     store_command: Option<(Result<Vec<String>, String>, String)>,
@@ -86,17 +87,9 @@ impl Settings {
     ) -> Result<Self> {
         // Every variable every command may read; those only `login` reads are checked
         // when it asks (`login_store`).
-        env.require_text(&[
-            "ATTIO_PROFILE",
-            "ATTIO_APP_URL",
-            "ATTIO_API_URL",
-            "ATTIO_AUTH_HTTP_TIMEOUT",
-            "ATTIO_AUTH_LOCK_TIMEOUT",
-            "ATTIO_CLIENT_ID",
-            "ATTIO_API_KEY",
-            "ATTIO_ACCESS_TOKEN",
-            "ATTIO_CLIENT_SECRET",
-        ])?;
+        if let Some(name) = env.first_not_text(&READ_BY_ALL) {
+            return Err(not_text(name));
+        }
         let (profile, profile_source) =
             match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
                 (Some(flag), _) => (ProfileName::parse(flag)?, ProfileSource::Flag),
@@ -143,9 +136,7 @@ impl Settings {
             app_url: url(APP, args.app_url.as_deref(), defaults.app_url.clone())?,
             api_url: url(API, args.api_url.as_deref(), defaults.api_url.clone())?,
             store_variable: env.get("ATTIO_AUTH_STORE").map(str::to_string),
-            login_variables: env
-                .require_text(&["ATTIO_AUTH_STORE", "ATTIO_AUTH_STORE_COMMAND", "BROWSER"])
-                .map_err(|e| format!("{e:#}")),
+            login_variable_not_text: env.first_not_text(&READ_BY_LOGIN),
             store_command: match env.get("ATTIO_AUTH_STORE_COMMAND") {
                 Some(raw) => Some((
                     command_words(raw),
@@ -205,10 +196,8 @@ impl Settings {
     /// (or configured) is binding; the default may fall back to the file store when no
     /// keyring is running.
     pub fn login_store(&self, flag: Option<StoreKind>) -> Result<StoreChoice> {
-        if let Err(why) = &self.login_variables {
-            return Err(Failure::usage(why.clone())
-                .hint("set it to plain text, or unset it")
-                .into());
+        if let Some(name) = self.login_variable_not_text {
+            return Err(not_text(name));
         }
         let explicit = match (flag, self.store_variable.as_deref()) {
             (Some(kind), _) => Some(kind),
