@@ -45,7 +45,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         }
         &'attio-auth;login'= {
             cand --client-id 'The OAuth app''s client ID (from build.attio.com); prompted for at a terminal. The client secret is read from ATTIO_CLIENT_SECRET or prompted for, never taken as an argument [env: ATTIO_CLIENT_ID]'
-            cand --store 'Where to store the credentials: `keyring`, `file` (mode 0600), or `command` (the program ATTIO_AUTH_STORE_COMMAND or config.toml''s `store_command` names). Without this flag or its variable, a store command when one is set, else the keyring; a missing keyring then falls back to the file with a warning [env: ATTIO_AUTH_STORE] [default: keyring]'
+            cand --store 'Where to store the credentials: `keyring`, `file` (private to you), or `command` (the program ATTIO_AUTH_STORE_COMMAND or config.toml''s `store_command` names). Without this flag or its variable, a store command when one is set, else the keyring; a missing keyring then falls back to the file with a warning [env: ATTIO_AUTH_STORE] [default: keyring]'
             cand --port 'Loopback port for the redirect URI http://localhost:PORT/callback (0: any free port) [default: config.toml''s, else the profile''s last, else 3456]'
             cand --scope 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)'
             cand --require-scope 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)'

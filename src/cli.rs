@@ -86,7 +86,7 @@ pub struct GlobalArgs {
 pub enum StoreArg {
     /// The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)
     Keyring,
-    /// A JSON file per profile in the user's data directory (mode 0600)
+    /// A JSON file per profile in the user's data directory, private to the user
     File,
     /// A program of yours (ATTIO_AUTH_STORE_COMMAND or config.toml `store_command`) that
     /// keeps the secret in a vault: pass, the 1Password CLI, ...
@@ -261,7 +261,7 @@ pub struct LoginArgs {
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
 
-    /// Where to store the credentials: `keyring`, `file` (mode 0600), or `command` (the
+    /// Where to store the credentials: `keyring`, `file` (private to you), or `command` (the
     /// program ATTIO_AUTH_STORE_COMMAND or config.toml's `store_command` names). Without
     /// this flag or its variable, a store command when one is set, else the keyring; a
     /// missing keyring then falls back to the file with a warning

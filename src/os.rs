@@ -130,6 +130,7 @@ pub fn restore_terminal(fd: i32, settings: &TerminalSettings) {
 }
 
 /// A process this user may look at (Linux, `/proc`).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub struct Process {
     pub pid: u32,
     uid: u32,
@@ -159,6 +160,7 @@ impl Process {
     }
 
     /// Whether one of its open descriptors is the socket with this inode.
+    #[cfg(target_os = "linux")]
     fn holds_socket(&self, inodes: &[String]) -> bool {
         let Ok(fds) = std::fs::read_dir(self.dir.join("fd")) else {
             return false;
@@ -208,11 +210,14 @@ pub fn process_name(pid: u32) -> Option<String> {
     Some(name.trim().to_string())
 }
 
-/// The process that holds a `flock` lock on the file with this device and inode, from
-/// the kernel's lock table (`/proc/locks`; Linux only).
-pub fn flock_holder(dev: u64, ino: u64) -> Option<u32> {
+/// The process that holds a `flock` lock on this open file, from the kernel's lock table
+/// (`/proc/locks`; Linux only).
+pub fn flock_holder(file: &std::fs::File) -> Option<u32> {
     #[cfg(target_os = "linux")]
     {
+        use std::os::unix::fs::MetadataExt;
+        let meta = file.metadata().ok()?;
+        let (dev, ino) = (meta.dev(), meta.ino());
         let device = format!("{:02x}:{:02x}:{ino}", libc::major(dev), libc::minor(dev));
         let table = std::fs::read_to_string("/proc/locks").ok()?;
         table.lines().find_map(|line| {
@@ -225,12 +230,13 @@ pub fn flock_holder(dev: u64, ino: u64) -> Option<u32> {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (dev, ino);
+        let _ = file;
         None
     }
 }
 
-/// Who listens on a TCP port, as far as this user may see.
+/// Who listens on a TCP port, as far as this user may see (only Linux tells).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub enum PortHolder {
     /// A process this user can see.
     Process(Process),
@@ -272,7 +278,8 @@ pub fn port_holder(port: u16) -> Option<PortHolder> {
     }
 }
 
-/// Who is at the other end of a loopback connection.
+/// Who is at the other end of a loopback connection (only Linux tells).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Peer {
     /// The local user who owns the client's socket.

@@ -13,7 +13,9 @@ use crate::names::ProfileName;
 pub struct Paths {
     /// `<config dir>/attio-auth`: profile metadata (and later, config.toml).
     pub config: PathBuf,
-    /// `<data dir>/attio-auth`: the file store and per-profile lock files.
+    /// `<local data dir>/attio-auth`: the file store and per-profile lock files. Local,
+    /// not roaming, on Windows: domain setups copy the roaming directory to a network
+    /// share. (Elsewhere the two are the same directory.)
     pub data: PathBuf,
 }
 
@@ -30,8 +32,45 @@ impl Paths {
         };
         Ok(Self {
             config: dirs::config_dir().ok_or_else(missing)?.join("attio-auth"),
-            data: dirs::data_dir().ok_or_else(missing)?.join("attio-auth"),
+            data: dirs::data_local_dir()
+                .ok_or_else(missing)?
+                .join("attio-auth"),
         })
+    }
+
+    /// Windows: moves a file store left in the roaming directory by an earlier version
+    /// to the local one, once. Locks are not moved: they hold nothing. Elsewhere the two
+    /// directories are the same, and this does nothing.
+    pub fn move_roaming_store(&self) -> Result<()> {
+        let Some(roaming) = dirs::data_dir().map(|dir| dir.join("attio-auth")) else {
+            return Ok(());
+        };
+        let (old, new) = (roaming.join("credentials"), self.credentials_dir());
+        if roaming == self.data || !old.is_dir() || new.exists() {
+            return Ok(());
+        }
+        crate::secure_fs::ensure_dir(&self.data)?;
+        std::fs::rename(&old, &new).map_err(|e| {
+            Failure::new(
+                Kind::Failed,
+                format!(
+                    "cannot move the file store from {} to {}: {e}",
+                    old.display(),
+                    new.display()
+                ),
+            )
+            .hint(format!(
+                "move {} to {} yourself",
+                old.display(),
+                new.display()
+            ))
+        })?;
+        crate::output::info(format!(
+            "moved the file store from {} to {} (local, not roaming)",
+            old.display(),
+            new.display()
+        ));
+        Ok(())
     }
 
     /// Checks one of the tool's directories and the tool's own root above it (owned by

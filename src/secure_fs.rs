@@ -12,6 +12,13 @@ use anyhow::{Context, Result};
 
 use crate::failure::{Failure, Kind};
 
+/// What keeps a file of the tool's from other users, for messages.
+pub const PRIVATE: &str = if cfg!(windows) {
+    "private to your user account"
+} else {
+    "mode 0600, readable only by you"
+};
+
 /// The largest file read: stored documents are a few KiB.
 const MAX_READ: u64 = 1024 * 1024;
 

@@ -133,10 +133,15 @@ fn errors_are_coloured_only_on_a_terminal_and_never_with_no_color() {
 
 #[test]
 fn a_variable_that_is_not_utf8_is_a_usage_error_naming_it() {
-    use std::os::unix::ffi::OsStrExt;
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     env.logged_in(&[]);
-    let garbled = std::ffi::OsStr::from_bytes(b"work\xff");
+    // A stray byte on Unix; an unpaired surrogate on Windows.
+    #[cfg(unix)]
+    let garbled: std::ffi::OsString =
+        std::os::unix::ffi::OsStringExt::from_vec(b"work\xff".to_vec());
+    #[cfg(windows)]
+    let garbled: std::ffi::OsString =
+        std::os::windows::ffi::OsStringExt::from_wide(&[0x77, 0x6f, 0x72, 0x6b, 0xd800]);
     for var in [
         "ATTIO_PROFILE",
         "ATTIO_API_KEY",
@@ -145,7 +150,7 @@ fn a_variable_that_is_not_utf8_is_a_usage_error_naming_it() {
     ] {
         let run: crate::support::Run = env
             .cmd(&["token"])
-            .env(var, garbled)
+            .env(var, &garbled)
             .output()
             .unwrap()
             .into();
@@ -164,14 +169,14 @@ fn a_variable_that_is_not_utf8_is_a_usage_error_naming_it() {
     for var in ["ATTIO_AUTH_STORE", "BROWSER"] {
         let token: crate::support::Run = env
             .cmd(&["token"])
-            .env(var, garbled)
+            .env(var, &garbled)
             .output()
             .unwrap()
             .into();
         assert_eq!(token.code, 0, "{var}: {token:?}");
         let login: crate::support::Run = env
             .cmd(&["login", "--port", "0"])
-            .env(var, garbled)
+            .env(var, &garbled)
             .output()
             .unwrap()
             .into();

@@ -31,6 +31,7 @@ fn committed_scripts_are_current() {
     }
 }
 
+#[cfg(unix)]
 /// A shell that completes nothing is a test that cannot pass: these need bash, zsh and
 /// fish (CI installs them); without one, the test says so loudly, and fails under CI.
 fn shell_available(shell: &str) -> bool {
@@ -46,6 +47,7 @@ fn shell_available(shell: &str) -> bool {
     found
 }
 
+#[cfg(unix)]
 /// A directory with a stand-in `attio-auth` that prints the arguments it was given, so a
 /// line completed in a real interactive shell can be run and its words seen. The
 /// scripts' own call for the stored profiles' names goes to the real binary.
@@ -65,6 +67,7 @@ fn echoing_attio_auth() -> tempfile::TempDir {
     dir
 }
 
+#[cfg(unix)]
 /// Types each line (with its Tabs) into an interactive shell on a pseudo-terminal, after
 /// the prompt shows, then Enter, and returns the arguments the completed line ran with.
 fn complete_interactively(
@@ -140,6 +143,8 @@ fn complete_interactively(
 
 /// Each committed script, sourced in its real shell, completes a subcommand's flag, a
 /// flag's value, and the stored profiles' names for `--profile` and `switch`.
+// bash, zsh and fish on a pseudo-terminal.
+#[cfg(unix)]
 #[test]
 fn committed_scripts_complete_flags_and_values_in_real_shells() {
     use crate::fake_attio::{Consent, Tokens};

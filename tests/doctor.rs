@@ -1,12 +1,10 @@
 //! `attio-auth doctor` (issue 11, item 1): every check through the binary, against the
 //! fake Attio, a busy port, a skewed clock, loose files and bad settings.
 
-use std::os::unix::fs::PermissionsExt;
-
 use serde_json::Value;
 
 use crate::fake_attio::{Consent, Tokens};
-use crate::support::{Run, TestEnv, assert_no_leak, free_port, store_document, stored_document};
+use crate::support::{Run, TestEnv, assert_no_leak, free_port};
 
 /// The config.toml the environment reads, with the default profile's redirect port.
 fn configure_port(env: &TestEnv, port: u16) {
@@ -132,8 +130,11 @@ fn doctor_checks_everything_and_passes_a_healthy_setup() {
     );
 }
 
+// One of the problems is a file mode.
+#[cfg(unix)]
 #[test]
 fn doctor_names_each_problem_with_its_fix() {
+    use std::os::unix::fs::PermissionsExt;
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
     // Something of ours holds the redirect port.
@@ -143,9 +144,9 @@ fn doctor_names_each_problem_with_its_fix() {
     // Attio's clock is five minutes ahead.
     env.fake.state().clock_offset = 300;
     // The stored token is one Attio no longer knows.
-    let mut document = stored_document(&env, "default");
+    let mut document = crate::support::stored_document(&env, "default");
     document["access_token"] = serde_json::json!("at_unknown_to_attio");
-    store_document(&env, "default", &document);
+    crate::support::store_document(&env, "default", &document);
     // And the credentials file is readable by others.
     std::fs::set_permissions(
         env.credentials_file("default"),
@@ -262,6 +263,8 @@ fn doctor_offline_asks_nobody_and_reports_bad_settings_instead_of_stopping() {
     );
 }
 
+// File owners are a Unix thing.
+#[cfg(unix)]
 #[test]
 fn doctor_fails_on_a_stored_file_another_user_owns() {
     if !crate::support::can_chown() {

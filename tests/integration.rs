@@ -26,10 +26,18 @@ mod keyring;
 mod login;
 #[cfg(unix)]
 mod name_service;
+// Other local users, signals, core dumps and `/proc`: Unix things.
+#[cfg(unix)]
 mod neighbours;
 mod profile_state;
 mod readme;
+// Other builds, run on a Linux host: musl natively and under qemu, Windows under Wine.
+#[cfg(target_os = "linux")]
 mod release_builds;
 mod session;
 mod storage;
+// The stand-in vaults and README's `pass` recipe are shell scripts.
+#[cfg(unix)]
 mod store_command;
+#[cfg(target_os = "linux")]
+mod wine;

@@ -11,17 +11,16 @@ use std::thread::{self, JoinHandle};
 use serde_json::json;
 
 use crate::fake_attio::{CLIENT_SECRET, Consent, Echo, Misbehave, Tokens};
-use crate::support::{BROWSER, Run, TestEnv, assert_no_leak, can_chown, free_port};
+#[cfg(target_os = "linux")]
+use crate::support::can_chown;
+use crate::support::{BROWSER, Run, TestEnv, assert_no_leak, free_port};
 
 /// Writes an executable shell script into the test's home; returns its path.
 fn script(env: &TestEnv, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
     let path = env.home.path().join(name);
     std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path.display().to_string()
 }
 

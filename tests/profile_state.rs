@@ -9,7 +9,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::fake_attio::{Consent, FakeAttio, Misbehave, Tokens};
-use crate::support::{TestEnv, can_chown, files_under, store_document, stored_document};
+#[cfg(unix)]
+use crate::support::can_chown;
+use crate::support::{TestEnv, files_under, store_document, stored_document};
 
 /// A temporary file name a process that no longer exists could have left (no pid is
 /// this large).
@@ -342,6 +344,8 @@ fn a_malformed_config_file_does_not_stop_commands_that_do_not_need_it() {
 }
 
 #[cfg(unix)]
+// Unix modes, owners and symbolic links.
+#[cfg(unix)]
 #[test]
 fn a_directory_that_others_can_write_is_refused_with_the_fix() {
     use std::os::unix::fs::PermissionsExt;
@@ -371,6 +375,8 @@ fn a_directory_that_others_can_write_is_refused_with_the_fix() {
 }
 
 #[cfg(unix)]
+// Unix modes, owners and symbolic links.
+#[cfg(unix)]
 #[test]
 fn a_symlink_in_place_of_the_credentials_is_refused_and_never_written_through() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
@@ -394,6 +400,8 @@ fn a_symlink_in_place_of_the_credentials_is_refused_and_never_written_through() 
     assert!(env.fake.token_requests("refresh_token").is_empty());
 }
 
+#[cfg(unix)]
+// Unix modes, owners and symbolic links.
 #[cfg(unix)]
 #[test]
 fn a_symlinked_lock_file_is_not_followed() {
@@ -454,6 +462,8 @@ fn a_fifo_in_place_of_a_stored_file_fails_fast_instead_of_hanging() {
     }
 }
 
+#[cfg(unix)]
+// Unix modes, owners and symbolic links.
 #[cfg(unix)]
 #[test]
 fn a_credentials_file_owned_by_another_user_is_refused() {

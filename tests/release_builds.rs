@@ -13,7 +13,7 @@ use std::process::Stdio;
 use crate::fake_attio::{Consent, Tokens};
 use crate::support::{Run, TestEnv, not_run};
 
-const API_KEY: &str = "sk_live_smoke_0123456789abcdef";
+pub const API_KEY: &str = "sk_live_smoke_0123456789abcdef";
 
 /// A build of attio-auth named by `variable`, else at `default` below the target
 /// directory; `None` (said loudly) when it is not there.
@@ -35,25 +35,14 @@ pub fn build(variable: &str, default: &str, how: &str) -> Option<PathBuf> {
     None
 }
 
-/// Runs `program` (a build of attio-auth, with any leading arguments) through the
-/// everyday commands: version, a pasted API key into the file store (its host name
-/// resolved by the build's own resolver), token, status, whoami and logout.
-pub fn smoke(program: &[&OsStr]) {
+/// Runs `program` (a build of attio-auth, with any leading arguments, and `vars` in its
+/// environment) through the everyday commands: version, a pasted API key into the file
+/// store (its host name resolved by the build's own resolver), token, status, whoami
+/// and logout.
+pub fn smoke(program: &[&OsStr], vars: &[(&str, &OsStr)]) {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     env.fake.state().api_keys.push(API_KEY.into());
-    let by_name = env.fake.url.replace("127.0.0.1", "localhost");
-    let run = |args: &[&str], stdin: &str| -> Run {
-        let mut child = env
-            .cmd_of(program, args)
-            .env("ATTIO_API_URL", &by_name)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        child.wait_with_output().unwrap().into()
-    };
+    let run = runner(&env, program, vars);
 
     let version = run(&["--version"], "");
     assert_eq!(
@@ -88,6 +77,29 @@ pub fn smoke(program: &[&OsStr]) {
     assert_eq!(env.fake.seen("/v2/self").len(), 2, "login and whoami asked");
 }
 
+/// Runs `program` (with its leading arguments and `vars`) in `env`, with the fake
+/// Attio's API reached by name, and the given standard input.
+pub fn runner<'a>(
+    env: &'a TestEnv,
+    program: &'a [&OsStr],
+    vars: &'a [(&str, &OsStr)],
+) -> impl Fn(&[&str], &str) -> Run + 'a {
+    let by_name = env.fake.url.replace("127.0.0.1", "localhost");
+    move |args, stdin| {
+        let mut cmd = env.cmd_of(program, args);
+        cmd.env("ATTIO_API_URL", &by_name)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in vars {
+            cmd.env(key, value);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+        child.wait_with_output().unwrap().into()
+    }
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn the_static_musl_build_passes_the_smoke_tests() {
@@ -98,7 +110,7 @@ fn the_static_musl_build_passes_the_smoke_tests() {
     ) else {
         return;
     };
-    smoke(&[binary.as_os_str()]);
+    smoke(&[binary.as_os_str()], &[]);
     // musl's own user database lookup, with HOME unset.
     let output = std::process::Command::new(&binary)
         .args(["config", "path"])
@@ -125,5 +137,5 @@ fn the_static_aarch64_musl_build_passes_the_smoke_tests_under_qemu() {
     if !crate::support::have("qemu-aarch64", "apt-get install qemu-user") {
         return;
     }
-    smoke(&["qemu-aarch64".as_ref(), binary.as_os_str()]);
+    smoke(&["qemu-aarch64".as_ref(), binary.as_os_str()], &[]);
 }

@@ -189,6 +189,7 @@ fn a_profile_never_adopts_another_profile_s_leftover_temporary_file() {
         credentials.file_name().unwrap().to_str().unwrap()
     ));
     std::fs::write(&temp, theirs.to_string()).unwrap();
+    #[cfg(unix)]
     std::fs::set_permissions(&temp, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
 
     let run = env.run(&["--profile", "a", "token", "--min-ttl", "0"]);

@@ -230,6 +230,7 @@ pub fn store_document(env: &TestEnv, profile: &str, document: &serde_json::Value
 /// Whether this process may give files to another user (tests of foreign files need
 /// it). Outside CI a test that needs it is skipped with a loud message; under
 /// `CI=true` (where tests run as root) it fails instead.
+#[cfg(unix)]
 pub fn can_chown() -> bool {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
@@ -245,6 +246,11 @@ pub fn not_run(message: &str) {
         std::env::var("CI").as_deref() != Ok("true"),
         "{message}; CI=true requires it to run"
     );
+    say(message);
+}
+
+/// Says something the person running the tests must see, between `***`.
+pub fn say(message: &str) {
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
         format!("\n*** {message} ***\n").as_bytes(),
@@ -273,13 +279,13 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Every file below `dir`, recursively.
+/// Every file below `dir`, recursively, without following symbolic links.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
                 found.extend(files_under(&path));
             } else {
                 found.push(path);

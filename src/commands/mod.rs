@@ -55,6 +55,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
         return man::run();
     }
     let paths = Paths::from_env()?;
+    paths.move_roaming_store()?;
     let config_path = crate::config::path(&paths, env.config_path());
     if env.config_path().is_some() && std::fs::symlink_metadata(&config_path).is_err() {
         output::warn(format!(

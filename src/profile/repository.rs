@@ -389,8 +389,9 @@ impl Locked<'_> {
                 Err(e) if is_absent(&e) && !preferred.explicit => {
                     output::verbose(format!("{e:#}"));
                     output::warn(format!(
-                        "no OS keyring is running (or it did not answer), so the tokens and the client secret are stored in {} instead (mode 0600, readable only by you)",
-                        file.location(name)
+                        "no OS keyring is running (or it did not answer), so the tokens and the client secret are stored in {} instead ({})",
+                        file.location(name),
+                        crate::secure_fs::PRIVATE
                     ));
                     output::hint(
                         "to use a keyring, start one (gnome-keyring-daemon or KWallet in a desktop session) and log in again; to keep the file and silence this, log in with `--store file` or set ATTIO_AUTH_STORE=file",

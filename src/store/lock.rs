@@ -198,14 +198,8 @@ enum Holder {
 
 impl Holder {
     fn of(file: &File) -> Self {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            if let Ok(meta) = file.metadata()
-                && let Some(pid) = crate::os::flock_holder(meta.dev(), meta.ino())
-            {
-                return Holder::Seen(pid, crate::os::process_name(pid));
-            }
+        if let Some(pid) = crate::os::flock_holder(file) {
+            return Holder::Seen(pid, crate::os::process_name(pid));
         }
         match holder_pid(file) {
             Some(pid) => Holder::Recorded(pid),

@@ -90,29 +90,7 @@ pub(super) fn check_file_store(report: &mut Report, paths: &Paths) {
             return;
         }
     }
-    // The files of the file store and the profiles' metadata: the user's, and (for
-    // secrets) private.
-    let (mut foreign, mut exposed) = (Vec::new(), Vec::new());
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let own = crate::os::euid();
-        for (dir, secret) in [
-            (paths.credentials_dir(), true),
-            (paths.profiles_dir(), false),
-        ] {
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let Ok(metadata) = entry.path().symlink_metadata() else {
-                    continue;
-                };
-                if metadata.uid() != own {
-                    foreign.push(entry.path());
-                } else if secret && metadata.mode() & 0o077 != 0 {
-                    exposed.push(entry.path());
-                }
-            }
-        }
-    }
+    let (foreign, exposed) = foreign_and_exposed(paths);
     let listed = |files: &[std::path::PathBuf]| -> String {
         let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
         names.join(", ")
@@ -149,9 +127,10 @@ pub(super) fn check_file_store(report: &mut Report, paths: &Paths) {
         )
     } else {
         format!(
-            "nothing stored yet ({} and {} will be created mode 0700)",
+            "nothing stored yet ({} and {} will be created{})",
             paths.config.display(),
-            paths.data.display()
+            paths.data.display(),
+            if cfg!(unix) { " mode 0700" } else { "" }
         )
     };
     report.add("file store", Status::Ok, detail);
@@ -287,6 +266,39 @@ pub(super) fn check_browser(report: &mut Report, env: &Environment) {
             ),
         }
     }
+}
+
+/// The files of the file store and the profiles' metadata that are another user's, and
+/// those of ours that others may read (secrets only). Windows has no owner or mode bits to
+/// check: the files' protection there is the user profile directory's access list.
+#[cfg(unix)]
+fn foreign_and_exposed(paths: &Paths) -> (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>) {
+    let (mut foreign, mut exposed) = (Vec::new(), Vec::new());
+    {
+        use std::os::unix::fs::MetadataExt;
+        let own = crate::os::euid();
+        for (dir, secret) in [
+            (paths.credentials_dir(), true),
+            (paths.profiles_dir(), false),
+        ] {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let Ok(metadata) = entry.path().symlink_metadata() else {
+                    continue;
+                };
+                if metadata.uid() != own {
+                    foreign.push(entry.path());
+                } else if secret && metadata.mode() & 0o077 != 0 {
+                    exposed.push(entry.path());
+                }
+            }
+        }
+    }
+    (foreign, exposed)
+}
+
+#[cfg(not(unix))]
+fn foreign_and_exposed(_: &Paths) -> (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>) {
+    (Vec::new(), Vec::new())
 }
 
 /// Whether a program of this name can be run from one of the `PATH` directories.

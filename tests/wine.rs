@@ -1,0 +1,252 @@
+//! The Windows build (`x86_64-pc-windows-gnu`, which `.ci/run` builds with
+//! `cargo build --release --locked --target x86_64-pc-windows-gnu`) run under Wine, in
+//! a Wine prefix of the test's own, against the fake Attio on 127.0.0.1: the smoke
+//! tests with the file store, then the Windows Credential Manager (which Wine
+//! implements), then a file store left in the roaming directory by an earlier version.
+//!
+//! Debian 12's Wine 8.0 has no `bcryptprimitives.dll`, whose `ProcessPrng` Rust's
+//! standard library imports since 1.78, so no current Rust program starts there. When
+//! the prefix lacks it, `tests/wine/bcryptprimitives.c` is built with mingw into the
+//! prefix: a stand-in that answers from advapi32's `RtlGenRandom`. The test says so.
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::release_builds::{API_KEY, build, runner, smoke};
+use crate::support::{TestEnv, files_under, have};
+
+/// A Wine prefix of the test's own; its wineserver is stopped when dropped.
+struct Wine {
+    _dir: tempfile::TempDir,
+    prefix: PathBuf,
+}
+
+impl Wine {
+    /// A new prefix, with the `ProcessPrng` stand-in when Wine lacks the real one.
+    /// `None` (said loudly) when Wine or mingw is missing.
+    fn new() -> Option<Wine> {
+        if !have("wine", "apt-get install wine")
+            || !have("wineboot", "apt-get install wine")
+            || !have("wineserver", "apt-get install wine")
+        {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let prefix = dir.path().join("prefix");
+        let booted = Command::new("wineboot")
+            .arg("--init")
+            .envs(Self::vars_for(&prefix))
+            // No Mono or Gecko installer prompts: nothing here needs them.
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(booted.success(), "wineboot --init: {booted}");
+        let wine = Wine { _dir: dir, prefix };
+        let system32 = wine.prefix.join("drive_c/windows/system32");
+        let dll = system32.join("bcryptprimitives.dll");
+        if !dll.exists() {
+            if !have(
+                "x86_64-w64-mingw32-gcc",
+                "apt-get install gcc-mingw-w64-x86-64",
+            ) {
+                return None;
+            }
+            let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine");
+            let built = Command::new("x86_64-w64-mingw32-gcc")
+                .args(["-O2", "-shared", "-o"])
+                .arg(&dll)
+                .arg(source.join("bcryptprimitives.c"))
+                .arg(source.join("bcryptprimitives.def"))
+                .arg("-ladvapi32")
+                .status()
+                .unwrap();
+            assert!(
+                built.success(),
+                "building the ProcessPrng stand-in: {built}"
+            );
+            crate::support::say(
+                "this Wine lacks bcryptprimitives.dll (ProcessPrng, which Rust's std imports): \
+                 using the stand-in built from tests/wine/bcryptprimitives.c",
+            );
+        }
+        Some(wine)
+    }
+
+    fn vars_for(prefix: &Path) -> Vec<(&'static str, OsString)> {
+        let mut vars = vec![
+            ("WINEPREFIX", prefix.as_os_str().to_owned()),
+            ("WINEDEBUG", "-all".into()),
+        ];
+        // Wine names the prefix's user directory after the Unix user.
+        if let Some(user) = std::env::var_os("USER") {
+            vars.push(("USER", user));
+        }
+        vars
+    }
+
+    fn vars(&self) -> Vec<(&'static str, OsString)> {
+        Self::vars_for(&self.prefix)
+    }
+
+    /// The Credential Manager's entries, as Wine's `reg query` lists them.
+    fn credentials(&self) -> String {
+        let output = Command::new("wine")
+            .args([
+                "reg",
+                "query",
+                r"HKCU\Software\Wine\Credential Manager",
+                "/s",
+            ])
+            .envs(self.vars())
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// `%APPDATA%` (roaming) or `%LOCALAPPDATA%` (local) of the prefix's user.
+    fn app_data(&self, which: &str) -> PathBuf {
+        let users = self.prefix.join("drive_c/users");
+        std::fs::read_dir(&users)
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.path().join("AppData").join(which))
+            .find(|dir| dir.is_dir())
+            .unwrap_or_else(|| panic!("no user with AppData/{which} in {}", users.display()))
+    }
+}
+
+impl Drop for Wine {
+    fn drop(&mut self) {
+        let _ = Command::new("wineserver")
+            .arg("-k")
+            .envs(self.vars())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The Windows build, and a Wine prefix to run it in.
+fn windows_build() -> Option<(PathBuf, Wine)> {
+    let binary = build(
+        "ATTIO_AUTH_WINDOWS_BINARY",
+        "x86_64-pc-windows-gnu/release/attio-auth.exe",
+        "cargo build --release --locked --target x86_64-pc-windows-gnu",
+    )?;
+    Some((binary, Wine::new()?))
+}
+
+#[test]
+fn the_windows_build_passes_the_smoke_tests_under_wine() {
+    let Some((binary, wine)) = windows_build() else {
+        return;
+    };
+    let vars = wine.vars();
+    let vars: Vec<(&str, &OsStr)> = vars.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    smoke(&["wine".as_ref(), binary.as_os_str()], &vars);
+}
+
+#[test]
+fn the_windows_build_keeps_secrets_in_the_credential_manager_under_wine() {
+    let Some((binary, wine)) = windows_build() else {
+        return;
+    };
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.fake.state().api_keys.push(API_KEY.into());
+    let mut vars = wine.vars();
+    // The default store, not the tests' usual file store.
+    vars.retain(|(key, _)| *key != "ATTIO_AUTH_STORE");
+    let vars: Vec<(&str, &OsStr)> = vars.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    let program = ["wine".as_ref(), binary.as_os_str()];
+    let run = runner(&env, &program, &vars);
+    let keyring = |args: &[&str], stdin: &str| {
+        let mut args = args.to_vec();
+        args.extend(["--store", "keyring"]);
+        run(&args, stdin)
+    };
+
+    let login = keyring(&["login", "--with-token"], API_KEY);
+    assert_eq!(login.code, 0, "{login:?}");
+    let status = run(&["status", "--json"], "");
+    assert_eq!(status.code, 0, "{status:?}");
+    let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["profiles"][0]["store"], "keyring", "{status}");
+    let token = run(&["token"], "");
+    assert_eq!(
+        (token.code, token.stdout.as_str()),
+        (0, format!("{API_KEY}\n").as_str()),
+        "{token:?}"
+    );
+    let secrets: Vec<PathBuf> = files_under(&wine.prefix.join("drive_c/users"))
+        .into_iter()
+        .filter(|path| std::fs::read(path).is_ok_and(|bytes| contains(&bytes, API_KEY)))
+        .collect();
+    assert!(
+        secrets.is_empty(),
+        "the key is only in the Credential Manager: {secrets:?}"
+    );
+    // Wine keeps the Credential Manager's entries, encrypted, in the registry.
+    let entry = "Generic: default.attio-auth";
+    assert!(wine.credentials().contains(entry), "{}", wine.credentials());
+    let logout = run(&["logout"], "");
+    assert_eq!(logout.code, 0, "{logout:?}");
+    let gone = run(&["token"], "");
+    assert_eq!((gone.code, gone.stdout.as_str()), (3, ""), "{gone:?}");
+    // Logged out means deleted from the Credential Manager, not only forgotten.
+    assert!(
+        !wine.credentials().contains(entry),
+        "{}",
+        wine.credentials()
+    );
+}
+
+#[test]
+fn the_windows_build_moves_a_file_store_out_of_the_roaming_directory() {
+    let Some((binary, wine)) = windows_build() else {
+        return;
+    };
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.fake.state().api_keys.push(API_KEY.into());
+    let vars = wine.vars();
+    let vars: Vec<(&str, &OsStr)> = vars.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    let program = ["wine".as_ref(), binary.as_os_str()];
+    let run = runner(&env, &program, &vars);
+
+    let login = run(&["login", "--with-token", "--store", "file"], API_KEY);
+    assert_eq!(login.code, 0, "{login:?}");
+    let local = wine.app_data("Local").join("attio-auth/credentials");
+    let roaming = wine.app_data("Roaming").join("attio-auth/credentials");
+    assert!(
+        local.join("default.json").is_file(),
+        "stored locally, not roaming"
+    );
+    assert!(!roaming.exists());
+    // Where an earlier version kept it.
+    std::fs::rename(&local, &roaming).unwrap();
+
+    let token = run(&["token"], "");
+    assert_eq!(
+        (token.code, token.stdout.as_str()),
+        (0, format!("{API_KEY}\n").as_str()),
+        "{token:?}"
+    );
+    assert!(
+        token.stderr.contains("moved the file store from"),
+        "{token:?}"
+    );
+    assert!(local.join("default.json").is_file() && !roaming.exists());
+    // Once only.
+    let again = run(&["token"], "");
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(!again.stderr.contains("moved"), "{again:?}");
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}
