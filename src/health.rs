@@ -92,7 +92,7 @@ fn check_one(paths: &Paths, settings: &Settings, name: &ProfileName) -> Check {
     let asked = (|| {
         let stored = settings.repository(paths, name).load()?;
         let api_url = settings.api_url.for_stored(name, &stored.meta.api_url)?;
-        let http = crate::http::Http::new(settings.http_timeout);
+        let http = settings.http();
         let hint = || stored.meta.login_again(name).hint();
         crate::attio::identify(&http, &api_url, &stored.creds.access_token, &hint)
     })();

@@ -1,9 +1,15 @@
 //! The one HTTP client: built lazily (no async runtime, TLS setup or connection pool
 //! unless a request is really made), never follows redirects, times out, caps response
 //! bodies, and logs each request under `--verbose` without query strings or bodies.
+//!
+//! Proxies are chosen as curl chooses them (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, and
+//! their lower-case forms, with `socks5://` and `socks5h://` too), then from the OS
+//! settings on macOS and Windows; reqwest reads them. Certificates are checked against
+//! the platform's trust store, plus any named by `SSL_CERT_FILE` or `SSL_CERT_DIR`.
 
 use std::cell::OnceCell;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use oauth2::{HttpRequest, HttpResponse};
@@ -22,7 +28,7 @@ pub struct HttpError {
     /// The request certainly never reached the server (no connection was made).
     unsent: bool,
     /// What to check next.
-    hint: &'static str,
+    hint: String,
 }
 
 /// The next step after a request that got no usable answer.
@@ -34,13 +40,13 @@ impl HttpError {
         Self {
             message,
             unsent: false,
-            hint: NETWORK_HINT,
+            hint: NETWORK_HINT.into(),
         }
     }
 
     /// What to check next, for the error's hint line.
-    pub fn hint(&self) -> &'static str {
-        self.hint
+    pub fn hint(&self) -> &str {
+        &self.hint
     }
 
     /// Whether the server certainly never saw the request, so repeating it is safe.
@@ -66,20 +72,134 @@ struct Inner {
     plain: OnceCell<reqwest::Client>,
 }
 
+/// The CA certificates trusted besides the platform's store: those of `SSL_CERT_FILE`
+/// and `SSL_CERT_DIR`, as OpenSSL and curl take them (and on macOS and Windows too, where
+/// the platform's verifier would not read them).
+#[derive(Debug, Clone, Default)]
+pub struct ExtraCa {
+    pub file: Option<PathBuf>,
+    pub dir: Option<PathBuf>,
+}
+
+/// The largest CA bundle read.
+const MAX_BUNDLE: u64 = 16 * 1024 * 1024;
+
+impl ExtraCa {
+    /// Where certificates come from, for `--verbose` and `doctor`.
+    pub fn describe(&self) -> String {
+        let mut from = String::from("the system's trust store");
+        if let Some(file) = &self.file {
+            from.push_str(&format!(" and SSL_CERT_FILE ({})", file.display()));
+        }
+        if let Some(dir) = &self.dir {
+            from.push_str(&format!(" and SSL_CERT_DIR ({})", dir.display()));
+        }
+        from
+    }
+
+    /// Reads the certificates; an unreadable file or directory, or one with no
+    /// certificate in it, is an error naming its variable.
+    fn load(&self) -> Result<Vec<reqwest::Certificate>, HttpError> {
+        let mut certificates = Vec::new();
+        if let Some(file) = &self.file {
+            let bytes = read_capped(file).map_err(|e| bad_ca("SSL_CERT_FILE", file, &e))?;
+            let found = reqwest::Certificate::from_pem_bundle(&bytes).unwrap_or_default();
+            if found.is_empty() {
+                return Err(bad_ca("SSL_CERT_FILE", file, "it holds no PEM certificate"));
+            }
+            certificates.extend(found);
+        }
+        if let Some(dir) = &self.dir {
+            let entries = std::fs::read_dir(dir).map_err(|e| bad_ca("SSL_CERT_DIR", dir, &e))?;
+            let before = certificates.len();
+            for entry in entries.flatten() {
+                if let Ok(bytes) = read_capped(&entry.path()) {
+                    certificates
+                        .extend(reqwest::Certificate::from_pem_bundle(&bytes).unwrap_or_default());
+                }
+            }
+            if certificates.len() == before {
+                return Err(bad_ca("SSL_CERT_DIR", dir, "it holds no PEM certificate"));
+            }
+        }
+        Ok(certificates)
+    }
+}
+
+/// A file's bytes, at most `MAX_BUNDLE` of them.
+fn read_capped(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_BUNDLE)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The error for a CA variable that names nothing usable.
+fn bad_ca(variable: &str, path: &std::path::Path, why: impl fmt::Display) -> HttpError {
+    HttpError {
+        message: format!(
+            "{variable} names {}, which cannot be used: {why}",
+            path.display()
+        ),
+        unsent: true,
+        hint: format!(
+            "point {variable} at your CA certificates (PEM), or unset it to use only the system's trust store"
+        ),
+    }
+}
+
+/// The hint after a certificate the trust store does not vouch for.
+const UNTRUSTED_HINT: &str = "the server's certificate is not trusted here; if your network inspects HTTPS (a company proxy or VPN), set SSL_CERT_FILE to your company's CA certificate (PEM) or add it to the system's trust store; `attio-auth doctor` shows where certificates come from";
+
 /// A lazily built HTTP client, used for every network call the tool makes.
 pub struct Http {
     inner: OnceCell<Inner>,
     /// How long a whole request may take (`--http-timeout`).
     timeout: Duration,
+    extra_ca: ExtraCa,
 }
 
 impl Http {
-    /// A client whose requests give up after `timeout`. Nothing is built yet.
-    pub fn new(timeout: Duration) -> Self {
+    /// A client whose requests give up after `timeout`, trusting `extra_ca` besides the
+    /// platform's store. Nothing is built yet.
+    pub fn new(timeout: Duration, extra_ca: ExtraCa) -> Self {
         Self {
             inner: OnceCell::new(),
             timeout,
+            extra_ca,
         }
+    }
+
+    /// How a request to `url` goes: directly or through which proxy (never its
+    /// credentials), and, for `https`, where the trusted certificates come from.
+    pub fn route(&self, url: &url::Url) -> String {
+        if url.scheme() == "http" {
+            return "directly (plain HTTP to this machine never uses a proxy)".into();
+        }
+        let proxy = url
+            .as_str()
+            .parse::<oauth2::http::Uri>()
+            .ok()
+            .and_then(|uri| {
+                hyper_util::client::proxy::matcher::Matcher::from_system().intercept(&uri)
+            });
+        let how = match proxy {
+            Some(proxy) => {
+                let uri = proxy.uri();
+                let (scheme, host) = (
+                    uri.scheme_str().unwrap_or("http"),
+                    uri.host().unwrap_or("?"),
+                );
+                match uri.port_u16() {
+                    Some(port) => format!("through the proxy {scheme}://{host}:{port}"),
+                    None => format!("through the proxy {scheme}://{host}"),
+                }
+            }
+            None => "directly (no proxy applies)".into(),
+        };
+        format!("{how}; certificates from {}", self.extra_ca.describe())
     }
 
     /// Builds the runtime on first use.
@@ -93,7 +213,8 @@ impl Http {
             .map_err(|e| HttpError {
                 message: format!("starting the HTTP runtime: {e}"),
                 unsent: true,
-                hint: "the system refused a thread or descriptor: check `ulimit -n` and memory",
+                hint: "the system refused a thread or descriptor: check `ulimit -n` and memory"
+                    .into(),
             })?;
         Ok(self.inner.get_or_init(|| Inner {
             runtime,
@@ -116,8 +237,11 @@ impl Http {
             .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
             .timeout(self.timeout)
             .user_agent(concat!("attio-auth/", env!("CARGO_PKG_VERSION")));
-        if !https {
-            builder = builder.tls_certs_only([]);
+        if https {
+            builder = builder.tls_certs_merge(self.extra_ca.load()?);
+        } else {
+            // Only loopback hosts are reached over plain HTTP: never through a proxy.
+            builder = builder.tls_certs_only([]).no_proxy();
         }
         let client = builder.build().map_err(|e| {
             HttpError::new(format!("setting up the HTTP client: {}", root_cause(&e)))
@@ -131,6 +255,15 @@ impl Http {
         let client = self.client(inner, request.uri().scheme_str() != Some("http"))?;
         let method = request.method().clone();
         let shown = display_url(&request.uri().to_string());
+        if output::is_verbose()
+            && let Ok(url) = url::Url::parse(&request.uri().to_string())
+        {
+            output::verbose(format!(
+                "{} goes {}",
+                url.origin().ascii_serialization(),
+                self.route(&url)
+            ));
+        }
         let started = Instant::now();
         let request = reqwest::Request::try_from(request).map_err(|e| {
             HttpError::new(format!(
@@ -176,9 +309,11 @@ impl Http {
                     message: format!("{method} {shown} failed: {why}"),
                     unsent: e.is_connect(),
                     hint: if e.is_timeout() {
-                        "the server did not answer in time: try again, or allow longer with --http-timeout; `--verbose` shows each request"
+                        "the server did not answer in time: try again, or allow longer with --http-timeout; `--verbose` shows each request".into()
+                    } else if untrusted_certificate(&e) {
+                        UNTRUSTED_HINT.into()
                     } else {
-                        NETWORK_HINT
+                        NETWORK_HINT.into()
                     },
                 })
             }
@@ -222,6 +357,24 @@ fn describe(err: &reqwest::Error, timeout: Duration) -> String {
     } else {
         root_cause(err)
     }
+}
+
+/// Whether a request failed because the server's certificate was not trusted. (rustls's
+/// error sits inside `io::Error`s, whose `source` skips what they wrap.)
+fn untrusted_certificate(err: &reqwest::Error) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(rustls::Error::InvalidCertificate(_)) = e.downcast_ref::<rustls::Error>() {
+            return true;
+        }
+        current = match e.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    false
 }
 
 /// The innermost error message, which is the informative one for network errors.

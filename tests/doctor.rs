@@ -72,11 +72,20 @@ fn doctor_checks_everything_and_passes_a_healthy_setup() {
             "keyring",
             &port_check,
             "browser",
+            "network",
             "app URL",
             "API URL",
             "clock",
             "profile default"
         ]
+    );
+    // Plain HTTP to this machine: no proxy, and no certificates to speak of.
+    assert_eq!(
+        find(&all, "network").2,
+        format!(
+            "{0} and {0} go directly (plain HTTP to this machine never uses a proxy)",
+            env.fake.url
+        )
     );
     for (name, status, _, _) in &all {
         // No Secret Service in this environment: logins would use the file store.

@@ -29,6 +29,7 @@ mod name_service;
 // Other local users, signals, core dumps and `/proc`: Unix things.
 #[cfg(unix)]
 mod neighbours;
+mod network;
 mod profile_state;
 mod readme;
 // Other builds, run on a Linux host: musl natively and under qemu, Windows under Wine.

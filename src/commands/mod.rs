@@ -19,7 +19,6 @@ use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
 use crate::context::Ctx;
-use crate::http::Http;
 use crate::output;
 use crate::paths::Paths;
 use crate::profile::Implied;
@@ -100,7 +99,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
         ProfileSource::Flag => Implied::Switched(paths.clone()),
     });
     let ctx = Ctx {
-        http: Http::new(settings.http_timeout),
+        http: settings.http(),
         settings,
         paths,
     };

@@ -10,7 +10,7 @@ use crate::secret::CHILD_WITHHELD;
 
 /// Every environment variable the tool reads (clap reads none, so that an empty one
 /// counts as unset and a bad one is blamed on the variable).
-const READ: [&str; 20] = [
+const READ: [&str; 22] = [
     "PATH",
     "ATTIO_PROFILE",
     "ATTIO_APP_URL",
@@ -31,6 +31,8 @@ const READ: [&str; 20] = [
     "SSH_TTY",
     "DISPLAY",
     "WAYLAND_DISPLAY",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
 ];
 
 /// The variables any command may read: one whose value is not text fails every command.
@@ -97,6 +99,15 @@ impl Environment {
             .iter()
             .copied()
             .find(|name| self.vars.get(name).is_some_and(|v| v.to_str().is_none()))
+    }
+
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR`: CA certificates to trust besides the
+    /// system's. (The proxy variables are reqwest's to read, as curl reads them.)
+    pub fn extra_ca(&self) -> crate::http::ExtraCa {
+        crate::http::ExtraCa {
+            file: self.vars.get("SSL_CERT_FILE").map(PathBuf::from),
+            dir: self.vars.get("SSL_CERT_DIR").map(PathBuf::from),
+        }
     }
 
     /// `ATTIO_AUTH_CONFIG`: another configuration file to read.

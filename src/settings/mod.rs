@@ -18,6 +18,7 @@ use self::urls::{API, APP, UrlKind};
 use crate::cli::GlobalArgs;
 use crate::config::{Config, ProfileDefaults, command_words};
 use crate::failure::Failure;
+use crate::http::{ExtraCa, Http};
 use crate::loopback::DEFAULT_PORT;
 use crate::names::ProfileName;
 use crate::paths::Paths;
@@ -63,6 +64,8 @@ pub struct Settings {
     pub http_timeout: Duration,
     /// How long to wait for another attio-auth process's write of the same profile.
     pub lock_timeout: Duration,
+    /// CA certificates to trust besides the system's (`SSL_CERT_FILE`, `SSL_CERT_DIR`).
+    pub extra_ca: ExtraCa,
 }
 
 /// A token given through the environment, and which variable it came from.
@@ -158,8 +161,14 @@ impl Settings {
             remote_without_display: env.remote_without_display(),
             lock_timeout,
             http_timeout,
+            extra_ca: env.extra_ca(),
             profile,
         })
+    }
+
+    /// The HTTP client of this run (built when first asked to send).
+    pub fn http(&self) -> Http {
+        Http::new(self.http_timeout, self.extra_ca.clone())
     }
 
     /// A profile's state, with this run's time limits.

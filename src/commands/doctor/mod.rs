@@ -117,7 +117,7 @@ pub fn run(
     let config = setup::check_config(&mut report, config_path);
     let settings = setup::check_environment(&mut report, global, &config, env, &paths);
     let ctx = Ctx {
-        http: Http::new(settings.http_timeout),
+        http: settings.http(),
         settings,
         paths,
     };
@@ -131,6 +131,7 @@ pub fn run(
     setup::check_keyring(&mut report, &keyring_in_use);
     setup::check_port(&mut report, &ctx, &metas);
     setup::check_browser(&mut report, env);
+    network::check_route(&mut report, &ctx, &metas);
     if args.offline {
         network::check_profiles_offline(&mut report, &metas);
     } else {

@@ -3,12 +3,11 @@
 
 use super::*;
 
-/// The app and API hosts answer, and the clock agrees with the API host's. The hosts are
-/// the ones the selected profile's tokens go to (`Settings::stored_urls`), or those a
-/// login would use when it is not logged in.
-pub(super) fn check_hosts(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
+/// The app and API URLs: the ones the selected profile's tokens go to
+/// (`Settings::stored_urls`), or those a login would use when it is not logged in.
+fn hosts(ctx: &Ctx, metas: &[Entry]) -> [(&'static str, Result<Url>); 2] {
     let (profile, settings) = (&ctx.settings.profile, &ctx.settings);
-    let urls = match selected(ctx, metas) {
+    match selected(ctx, metas) {
         Some(meta) => [
             (
                 "app URL",
@@ -23,8 +22,33 @@ pub(super) fn check_hosts(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
             ("app URL", settings.app_url.for_login(profile, None)),
             ("API URL", settings.api_url.for_login(profile, None)),
         ],
+    }
+}
+
+/// How requests to the hosts go: directly or through which proxy, and where the trusted
+/// certificates come from. Needs no network.
+pub(super) fn check_route(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
+    let routes: Vec<(String, String)> = hosts(ctx, metas)
+        .into_iter()
+        .filter_map(|(_, url)| url.ok())
+        .map(|url| (url.origin().ascii_serialization(), ctx.http.route(&url)))
+        .collect();
+    let detail = match routes.as_slice() {
+        [(a, first), (b, second)] if first == second => format!("{a} and {b} go {first}"),
+        _ => routes
+            .iter()
+            .map(|(origin, route)| format!("{origin} goes {route}"))
+            .collect::<Vec<_>>()
+            .join("; "),
     };
-    for (name, url) in urls {
+    if !detail.is_empty() {
+        report.add("network", Status::Ok, detail);
+    }
+}
+
+/// The app and API hosts answer, and the clock agrees with the API host's.
+pub(super) fn check_hosts(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
+    for (name, url) in hosts(ctx, metas) {
         let url = match url {
             Ok(url) => url,
             Err(e) => {
