@@ -584,6 +584,42 @@ fn a_browser_that_cannot_start_is_only_a_warning() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn browser_is_a_list_tried_in_order() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // xdg-utils' convention: `a:b`, the first that starts wins.
+    let list = format!("/nonexistent/browser --flag:{}", crate::support::BROWSER);
+    let run = env.run_with(
+        &["login", "--port", "0", "--timeout", "20"],
+        &[("BROWSER", &list)],
+    );
+    assert_eq!(
+        run.code, 0,
+        "the second browser completed the login: {run:?}"
+    );
+    assert!(!run.stderr.contains("warning"), "{run:?}");
+    // A path with a space in it is one program, not `/…/My` with arguments.
+    let dir = env.home.path().join("My Browsers");
+    std::fs::create_dir(&dir).unwrap();
+    let program = dir.join("open url");
+    std::fs::write(
+        &program,
+        format!("#!/bin/sh\nexec {} \"$1\"\n", crate::support::BROWSER),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let run = env.run_with(
+        &["login", "--port", "0", "--timeout", "20"],
+        &[("BROWSER", program.to_str().unwrap())],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
 #[test]
 fn hostile_requests_to_the_listener_are_refused_and_never_exchanged() {
     let env = TestEnv::new(Consent::ProbeFirst, Tokens::LongLived);

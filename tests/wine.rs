@@ -205,6 +205,38 @@ fn the_windows_build_keeps_secrets_in_the_credential_manager_under_wine() {
 }
 
 #[test]
+fn a_document_larger_than_the_credential_manager_holds_is_a_clear_error() {
+    let Some((binary, wine)) = windows_build() else {
+        return;
+    };
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // 1,300 characters: 2,600 bytes as UTF-16, over the Credential Manager's 2,560.
+    let long_key = format!("sk_live_{}", "k".repeat(1300));
+    env.fake.state().api_keys.push(long_key.clone());
+    let vars = wine.vars();
+    let vars: Vec<(&str, &OsStr)> = vars.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    let program = ["wine".as_ref(), binary.as_os_str()];
+    let run = runner(&env, &program, &vars);
+
+    let login = run(&["login", "--with-token", "--store", "keyring"], &long_key);
+    assert_eq!(login.code, 1, "{login:?}");
+    assert!(
+        login
+            .stderr
+            .contains("is larger than the OS keyring holds (2560 bytes)")
+            && login.stderr.contains(
+                "attio-auth: hint: log in again with --store file (private to your user account)"
+            ),
+        "{login:?}"
+    );
+    assert!(!login.stderr.contains(&long_key[..20]), "{login:?}");
+    let status = run(&["token"], "");
+    assert_eq!(status.code, 3, "nothing was stored: {status:?}");
+    let file = run(&["login", "--with-token", "--store", "file"], &long_key);
+    assert_eq!(file.code, 0, "{file:?}");
+}
+
+#[test]
 fn the_windows_build_moves_a_file_store_out_of_the_roaming_directory() {
     let Some((binary, wine)) = windows_build() else {
         return;

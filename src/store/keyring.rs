@@ -1,8 +1,13 @@
 //! The OS keyring store (Secret Service on Linux, Keychain on macOS, Credential Manager
 //! on Windows): service `attio-auth`, account = profile name. Every call is bounded by
 //! [`TIMEOUT`]: a Secret Service that never answers (a stopped gnome-keyring, a broken
-//! WSL setup) counts as unavailable instead of hanging the tool.
+//! WSL setup) counts as unavailable instead of hanging the tool. On macOS a silent
+//! Keychain is most likely showing a dialog ("attio-auth wants to use your confidential
+//! information"): with a person at the terminal it is waited for as long as a login
+//! waits for the browser, and it never counts as "no keyring", so a secret is never
+//! sent to the file store while the dialog is still on screen.
 
+use std::io::IsTerminal;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -24,6 +29,15 @@ pub const PROBE: &str = ".doctor-probe";
 
 /// The longest wait for one keyring call (documented in README.md).
 pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// macOS, with a person at the terminal: how long a Keychain dialog is waited for (as
+/// long as `login` waits for the browser by default).
+const DIALOG_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Whether a silent keyring may be a dialog waiting for a person (macOS's Keychain).
+fn may_be_asking() -> bool {
+    cfg!(target_os = "macos") && (std::io::stdin().is_terminal() || std::io::stderr().is_terminal())
+}
 
 /// The fix for a keyring that is absent or silent, for every command.
 const FIX: &str = "start (or restart) the desktop keyring, e.g. `gnome-keyring-daemon --replace --components=secrets`; or log in again with --store file";
@@ -61,9 +75,15 @@ fn describe(err: &Error) -> anyhow::Error {
             anyhow::anyhow!("the OS keyring entry is not in the expected format")
         }
         Error::Ambiguous(_) => anyhow::anyhow!("the OS keyring holds several matching entries"),
-        Error::TooLong(what, max) => {
-            anyhow::anyhow!("{what} is longer than the keyring allows ({max})")
-        }
+        Error::TooLong(what, max) => Failure::new(
+            Kind::Failed,
+            format!("the {what} is larger than the OS keyring holds ({max} bytes)"),
+        )
+        .hint(format!(
+            "log in again with --store file ({}), or keep it in a vault with --store command",
+            crate::secure_fs::PRIVATE
+        ))
+        .into(),
         Error::NoEntry => anyhow::anyhow!("no entry"),
         other => anyhow::anyhow!("{other}"),
     }
@@ -80,11 +100,21 @@ fn bounded<T: Send + 'static>(
     std::thread::spawn(move || {
         let _ = tx.send(Entry::new(SERVICE, &account).and_then(|entry| call(&entry)));
     });
-    rx.recv_timeout(TIMEOUT).map_err(|_| {
-        unavailable(format!(
-            "the OS keyring did not answer within {} s",
-            TIMEOUT.as_secs()
-        ))
+    let asking = may_be_asking();
+    let limit = if asking { DIALOG_TIMEOUT } else { TIMEOUT };
+    rx.recv_timeout(limit).map_err(|_| {
+        let why = format!("the OS keyring did not answer within {} s", limit.as_secs());
+        if !cfg!(target_os = "macos") {
+            return unavailable(why);
+        }
+        // Never a reason to fall back to a file: the Keychain is there.
+        Failure::new(Kind::Failed, format!("{why}; a Keychain dialog may be waiting for you"))
+            .hint(if asking {
+                "answer the Keychain dialog (it may be behind other windows; choose Always Allow) and run the command again"
+            } else {
+                "run the command once in a terminal and answer the Keychain dialog (Always Allow); scripts without a terminal wait only 5 s"
+            })
+            .into()
     })
 }
 
