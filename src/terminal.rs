@@ -50,21 +50,30 @@ pub fn interrupts_to(interrupt: impl Fn() + Send + 'static) {
 
 /// Prompts on the terminal and reads one line, echoed (for what is not a secret).
 pub fn prompt_visible(prompt: &str) -> io::Result<String> {
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(if cfg!(windows) { "CON" } else { "/dev/tty" })?;
-    ask(&tty, prompt)
+    use std::fs::OpenOptions;
+    // A Windows console is two devices, one to read and one to write; `CON` opened for
+    // both is refused.
+    #[cfg(windows)]
+    let (input, output) = (
+        OpenOptions::new().read(true).write(true).open("CONIN$")?,
+        OpenOptions::new().read(true).write(true).open("CONOUT$")?,
+    );
+    #[cfg(not(windows))]
+    let (input, output) = {
+        let tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
+        (tty.try_clone()?, tty)
+    };
+    ask(&input, &output, prompt)
 }
 
 /// Writes the prompt to the terminal and reads one line from it.
-fn ask(tty: &std::fs::File, prompt: &str) -> io::Result<String> {
+fn ask(input: &std::fs::File, output: &std::fs::File, prompt: &str) -> io::Result<String> {
     use std::io::{BufRead, BufReader, Write};
-    let mut out = tty;
+    let mut out = output;
     out.write_all(prompt.as_bytes())?;
     out.flush()?;
     let mut line = String::new();
-    BufReader::new(tty).read_line(&mut line)?;
+    BufReader::new(input).read_line(&mut line)?;
     Ok(line)
 }
 
@@ -80,7 +89,7 @@ pub fn prompt_hidden(prompt: &str) -> io::Result<String> {
     if let Ok(mut saved) = SAVED.lock() {
         *saved = Some((fd, original));
     }
-    let result = ask(&tty, prompt);
+    let result = ask(&tty, &tty, prompt);
     restore();
     result
 }

@@ -277,6 +277,63 @@ fn the_windows_build_moves_a_file_store_out_of_the_roaming_directory() {
     assert!(!again.stderr.contains("moved"), "{again:?}");
 }
 
+#[test]
+fn the_windows_build_prompts_on_the_console_under_wine() {
+    use std::io::{Read, Write};
+    let Some((binary, wine)) = windows_build() else {
+        return;
+    };
+    if !have("script", "apt-get install bsdutils") {
+        return;
+    }
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // Wine's console on a pseudo-terminal: the client ID is read from CONIN$ and the
+    // prompt written to CONOUT$ (Windows refuses `CON` opened for both).
+    // Wine puts the terminal in raw mode only when it first reads, which may be after
+    // the prompt is drawn: raw from the start, so that a typed Enter stays a CR.
+    // timeout(1): a console that never shows a prompt fails the test, not hangs it.
+    let command = format!(
+        "stty raw -echo; timeout --foreground 60 wine '{}' login --port 0 --no-browser --timeout 5",
+        binary.display()
+    );
+    let mut script = env.wrapper("script");
+    script
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .env_remove("ATTIO_CLIENT_ID")
+        .env_remove("ATTIO_CLIENT_SECRET")
+        .envs(wine.vars())
+        .env("TERM", "xterm")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut child = script.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut wait_for = |text: &str| {
+        let mut byte = [0u8];
+        while !contains(&seen, text) {
+            let n = stdout.read(&mut byte).unwrap();
+            assert_eq!(
+                n,
+                1,
+                "ended before {text:?}: {}",
+                String::from_utf8_lossy(&seen)
+            );
+            seen.push(byte[0]);
+        }
+    };
+    // Each prompt is drawn in full (Wine shows the cursor again last) before typing.
+    wait_for("(from build.attio.com):\x1b[K\x1b[1C\x1b[?25h");
+    stdin.write_all(b"typed-client-id\r").unwrap();
+    // The next prompt names what was read.
+    wait_for("Client secret for typed-client-id (input hidden):\x1b[K\x1b[1C\x1b[?25h");
+    stdin.write_all(b"typed-secret\r").unwrap();
+    wait_for("Open this URL in a browser");
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
