@@ -64,18 +64,149 @@ pub fn stderr_columns() -> Option<usize> {
     None
 }
 
-/// Stops a child process at once (SIGKILL). `pid` must be a child not yet waited for,
-/// so that it is still its own.
-pub fn kill(pid: u32) {
+/// A child and everything it starts, to be stopped together: a process group of its own
+/// on Unix, a job object on Windows. On Unix, while it runs, it is handed the terminal's
+/// foreground (when this process has it), so a program that asks on `/dev/tty` (a
+/// vault's passphrase prompt) can read there; the terminal is taken back when this is
+/// dropped.
+pub struct ProcessGroup {
     #[cfg(unix)]
-    if let Ok(pid) = libc::pid_t::try_from(pid) {
-        // SAFETY: kill has no memory preconditions.
-        unsafe {
-            libc::kill(pid, libc::SIGKILL);
+    pgid: libc::pid_t,
+    #[cfg(unix)]
+    _foreground: Option<Foreground>,
+    #[cfg(windows)]
+    job: Option<windows_sys::Win32::Foundation::HANDLE>,
+}
+
+impl ProcessGroup {
+    /// Sets `command` up to start in a group of its own (Unix; nothing on Windows, where
+    /// `adopt` puts the child in a job).
+    pub fn prepare(command: &mut std::process::Command) {
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(command, 0);
+        #[cfg(not(unix))]
+        let _ = command;
+    }
+
+    /// The group of a child started from a `prepare`d command.
+    pub fn adopt(child: &std::process::Child) -> Self {
+        #[cfg(unix)]
+        {
+            let pgid = libc::pid_t::try_from(child.id()).unwrap_or(0);
+            ProcessGroup {
+                pgid,
+                _foreground: Foreground::hand_to(pgid),
+            }
+        }
+        #[cfg(windows)]
+        {
+            use std::os::windows::io::AsRawHandle;
+            use windows_sys::Win32::Foundation::CloseHandle;
+            use windows_sys::Win32::System::JobObjects::{
+                AssignProcessToJobObject, CreateJobObjectW,
+            };
+            // SAFETY: a new unnamed job with default security; the child's handle is
+            // valid while `child` lives.
+            let job = unsafe {
+                let job = CreateJobObjectW(std::ptr::null(), std::ptr::null());
+                if job.is_null() {
+                    None
+                } else if AssignProcessToJobObject(job, child.as_raw_handle() as _) == 0 {
+                    CloseHandle(job);
+                    None
+                } else {
+                    Some(job)
+                }
+            };
+            ProcessGroup { job }
+        }
+        #[cfg(not(any(unix, windows)))]
+        {
+            let _ = child;
+            ProcessGroup {}
         }
     }
-    #[cfg(not(unix))]
-    let _ = pid;
+
+    /// Stops the child and everything it started, at once (SIGKILL; the job terminated).
+    pub fn kill(&self) {
+        #[cfg(unix)]
+        if self.pgid > 0 {
+            // SAFETY: killpg has no memory preconditions.
+            unsafe {
+                libc::killpg(self.pgid, libc::SIGKILL);
+            }
+        }
+        #[cfg(windows)]
+        if let Some(job) = self.job {
+            // SAFETY: `job` is the open job handle this value owns.
+            unsafe {
+                windows_sys::Win32::System::JobObjects::TerminateJobObject(job, 1);
+            }
+        }
+    }
+}
+
+#[cfg(windows)]
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        if let Some(job) = self.job.take() {
+            // SAFETY: closing the handle this value owns; the processes live on.
+            unsafe {
+                windows_sys::Win32::Foundation::CloseHandle(job);
+            }
+        }
+    }
+}
+
+/// The controlling terminal, handed to another process group; given back when dropped.
+#[cfg(unix)]
+struct Foreground {
+    tty: std::fs::File,
+    ours: libc::pid_t,
+}
+
+#[cfg(unix)]
+impl Foreground {
+    /// Makes `pgid` the terminal's foreground group, when this process's group has it.
+    fn hand_to(pgid: libc::pid_t) -> Option<Foreground> {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::OpenOptionsExt;
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
+            .open("/dev/tty")
+            .ok()?;
+        let fd = tty.as_raw_fd();
+        // SAFETY: plain calls on an open terminal descriptor.
+        unsafe {
+            let ours = libc::getpgrp();
+            if pgid <= 0 || libc::tcgetpgrp(fd) != ours || libc::tcsetpgrp(fd, pgid) != 0 {
+                return None;
+            }
+            // It may have tried to read before it had the terminal, and been stopped.
+            libc::killpg(pgid, libc::SIGCONT);
+            Some(Foreground { tty, ours })
+        }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Foreground {
+    fn drop(&mut self) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a background group may take the terminal back only with SIGTTOU
+        // blocked (POSIX); the mask is this thread's and is restored at once.
+        unsafe {
+            let mut block: libc::sigset_t = std::mem::zeroed();
+            let mut before: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut block);
+            libc::sigaddset(&mut block, libc::SIGTTOU);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &block, &mut before);
+            libc::tcsetpgrp(self.tty.as_raw_fd(), self.ours);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &before, std::ptr::null_mut());
+        }
+    }
 }
 
 /// This machine's name, when it reads as a plain host name.

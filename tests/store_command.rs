@@ -10,8 +10,9 @@ use crate::support::{Run, TestEnv, assert_no_leak, files_under};
 
 /// A vault in a directory: one file per profile, and a record of each call's action
 /// and environment. Its first word picks how it behaves: `ok`, `hang` (on every
-/// action), `fail` (on `store`, after echoing the document it was given on stderr), or
-/// `mark` (records that it ran, then behaves).
+/// action), `helper` (starts a helper that records its pid, then hangs), `ask` (asks
+/// for a passphrase on the terminal first), `fail` (on `store`, after echoing the
+/// document it was given on stderr), or `mark` (records that it ran, then behaves).
 const VAULT: &str = r#"#!/bin/sh
 set -u
 mode=$1 action=$2 profile=$3
@@ -21,6 +22,9 @@ echo "$action $profile" >> "$dir/.calls"
 env > "$dir/.env"
 case "$mode" in
   hang) exec sleep 600 ;;
+  helper) sleep 600 & echo $! > "$dir/.helper"; exec sleep 600 ;;
+  ask) printf 'vault passphrase: ' > /dev/tty; read -r pass < /dev/tty
+       [ "$pass" = open-sesame ] || exit 9 ;;
   fail) [ "$action" = store ] && { cat >&2; echo "vault: refusing $(cat "$dir/.calls" | wc -l)" >&2; exit 7; } ;;
 esac
 case "$action" in
@@ -225,6 +229,76 @@ fn a_store_command_that_hangs_is_stopped_at_the_time_limit() {
         run.stderr
             .contains("did not finish `get` within 1 s, so it was stopped"),
         "{run:?}"
+    );
+}
+
+#[test]
+fn a_timed_out_store_command_is_stopped_with_everything_it_started() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    let vault = Vault::new();
+    assert_eq!(
+        login_with(&env, &with_command(&vault.command("ok")), &[]).code,
+        0
+    );
+    let meta = env.meta_file("default");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(&meta, text.replace("\"ok\"", "\"helper\"")).unwrap();
+    let run = env.run_bounded(&["token", "--http-timeout", "1"], &[]);
+    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:?}");
+    let helper = std::fs::read_to_string(vault.dir.path().join("vault/.helper")).unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", helper.trim()));
+    // Gone, or a zombie waiting for a parent that does not reap.
+    let state = stat
+        .as_deref()
+        .ok()
+        .and_then(|s| s.rsplit(") ").next()?.chars().next());
+    assert!(
+        matches!(state, None | Some('Z')),
+        "the vault's helper {} still runs: {stat:?}",
+        helper.trim()
+    );
+}
+
+#[test]
+fn a_store_command_can_ask_for_its_passphrase_on_the_terminal() {
+    use std::io::{Read, Write};
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    let vault = Vault::new();
+    assert_eq!(
+        login_with(&env, &with_command(&vault.command("ok")), &[]).code,
+        0
+    );
+    let meta = env.meta_file("default");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(&meta, text.replace("\"ok\"", "\"ask\"")).unwrap();
+    let mut script = env.on_terminal_of(80, "token --http-timeout 20", &[]);
+    let mut child = script
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8];
+    while !String::from_utf8_lossy(&seen).contains("vault passphrase: ") {
+        let n = stdout.read(&mut byte).unwrap();
+        assert_eq!(
+            n,
+            1,
+            "ended before the prompt: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.push(byte[0]);
+    }
+    stdin.write_all(b"open-sesame\n").unwrap();
+    stdout.read_to_end(&mut seen).unwrap();
+    let status = child.wait().unwrap();
+    let transcript = String::from_utf8_lossy(&seen);
+    assert_eq!(status.code(), Some(0), "{transcript}");
+    assert!(
+        transcript.contains(&env.fake.last_access_token()),
+        "the token was printed after the vault opened: {transcript}"
     );
 }
 

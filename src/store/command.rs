@@ -74,6 +74,7 @@ impl CommandStore {
         crate::output::verbose(format!(
             "running the store command: {program} {action} {profile}"
         ));
+        crate::os::ProcessGroup::prepare(&mut command);
         let mut child = command.spawn().map_err(|e| {
             Failure::new(
                 Kind::Failed,
@@ -81,7 +82,8 @@ impl CommandStore {
             )
             .hint(FIX)
         })?;
-        let pid = child.id();
+        // Whatever it starts is stopped with it at the time limit, not left running.
+        let group = crate::os::ProcessGroup::adopt(&child);
         let (stdin, stdout, stderr) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take());
         let (tx, rx) = mpsc::channel();
@@ -114,7 +116,7 @@ impl CommandStore {
                 "waiting for the store command `{program}`: {e}"
             )),
             Err(_) => {
-                crate::os::kill(pid);
+                group.kill();
                 Err(Failure::new(
                     Kind::Failed,
                     format!(
