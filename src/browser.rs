@@ -214,7 +214,7 @@ mod tests {
         let program = dir.path().join("My Browser");
         std::fs::write(&program, "").unwrap();
         let path = program.to_str().unwrap();
-        assert_eq!(commands(path, false)[0].as_ref().unwrap(), &[path]);
+        assert_eq!(commands(path, cfg!(windows))[0].as_ref().unwrap(), &[path]);
     }
 
     #[test]

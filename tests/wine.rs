@@ -6,8 +6,9 @@
 //!
 //! Debian 12's Wine 8.0 has no `bcryptprimitives.dll`, whose `ProcessPrng` Rust's
 //! standard library imports since 1.78, so no current Rust program starts there. When
-//! the prefix lacks it, `tests/wine/bcryptprimitives.c` is built with mingw into the
-//! prefix: a stand-in that answers from advapi32's `RtlGenRandom`. The test says so.
+//! the prefix lacks it, `tests/wine/prefix.sh` builds `tests/wine/bcryptprimitives.c`
+//! with mingw into the prefix: a stand-in that answers from advapi32's `RtlGenRandom`.
+//! The test says so.
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -30,50 +31,26 @@ impl Wine {
         if !have("wine", "apt-get install wine")
             || !have("wineboot", "apt-get install wine")
             || !have("wineserver", "apt-get install wine")
+            || !have(
+                "x86_64-w64-mingw32-gcc",
+                "apt-get install gcc-mingw-w64-x86-64",
+            )
         {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
         let prefix = dir.path().join("prefix");
-        let booted = Command::new("wineboot")
-            .arg("--init")
-            .envs(Self::vars_for(&prefix))
-            // No Mono or Gecko installer prompts: nothing here needs them.
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
+        let made = Command::new("sh")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/prefix.sh"))
+            .arg(&prefix)
+            .output()
             .unwrap();
-        assert!(booted.success(), "wineboot --init: {booted}");
-        let wine = Wine { _dir: dir, prefix };
-        let system32 = wine.prefix.join("drive_c/windows/system32");
-        let dll = system32.join("bcryptprimitives.dll");
-        if !dll.exists() {
-            if !have(
-                "x86_64-w64-mingw32-gcc",
-                "apt-get install gcc-mingw-w64-x86-64",
-            ) {
-                return None;
-            }
-            let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine");
-            let built = Command::new("x86_64-w64-mingw32-gcc")
-                .args(["-O2", "-shared", "-o"])
-                .arg(&dll)
-                .arg(source.join("bcryptprimitives.c"))
-                .arg(source.join("bcryptprimitives.def"))
-                .arg("-ladvapi32")
-                .status()
-                .unwrap();
-            assert!(
-                built.success(),
-                "building the ProcessPrng stand-in: {built}"
-            );
-            crate::support::say(
-                "this Wine lacks bcryptprimitives.dll (ProcessPrng, which Rust's std imports): \
-                 using the stand-in built from tests/wine/bcryptprimitives.c",
-            );
+        assert!(made.status.success(), "tests/wine/prefix.sh: {made:?}");
+        let said = String::from_utf8_lossy(&made.stdout);
+        if !said.trim().is_empty() {
+            crate::support::say(said.trim());
         }
-        Some(wine)
+        Some(Wine { _dir: dir, prefix })
     }
 
     fn vars_for(prefix: &Path) -> Vec<(&'static str, OsString)> {

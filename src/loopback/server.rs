@@ -280,6 +280,12 @@ async fn accept_loop(listener: tokio::net::TcpListener, tx: Sender<Arrival>, wai
 }
 
 fn is_transient(err: &io::Error) -> bool {
+    // WSAEINTR, WSAEMFILE, WSAECONNABORTED, WSAECONNRESET (a client that gave up before
+    // it was accepted), WSAENOBUFS.
+    #[cfg(windows)]
+    if let Some(code) = err.raw_os_error() {
+        return matches!(code, 10004 | 10024 | 10053 | 10054 | 10055);
+    }
     #[cfg(unix)]
     if let Some(code) = err.raw_os_error() {
         return matches!(
@@ -294,7 +300,9 @@ fn is_transient(err: &io::Error) -> bool {
     }
     matches!(
         err.kind(),
-        io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
     )
 }
 
@@ -415,4 +423,33 @@ pub fn watch_stdin(tx: &Sender<Arrival>) -> bool {
         }
     });
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_transient;
+    use std::io;
+
+    #[test]
+    fn accept_errors_that_pass_keep_the_listener_going() {
+        #[cfg(windows)]
+        let (passing, fatal) = ([10004, 10024, 10053, 10054, 10055], [10022, 10038]);
+        #[cfg(unix)]
+        let (passing, fatal) = (
+            [
+                libc::EINTR,
+                libc::EMFILE,
+                libc::ENFILE,
+                libc::ENOBUFS,
+                libc::ECONNABORTED,
+            ],
+            [libc::EBADF, libc::EINVAL],
+        );
+        for code in passing {
+            assert!(is_transient(&io::Error::from_raw_os_error(code)), "{code}");
+        }
+        for code in fatal {
+            assert!(!is_transient(&io::Error::from_raw_os_error(code)), "{code}");
+        }
+    }
 }
