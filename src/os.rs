@@ -48,7 +48,7 @@ pub fn euid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
-/// The width of the terminal on stderr, in columns, when it can be asked.
+/// The width of the terminal (console) on stderr, in columns, when it can be asked.
 pub fn stderr_columns() -> Option<usize> {
     #[cfg(unix)]
     {
@@ -59,6 +59,26 @@ pub fn stderr_columns() -> Option<usize> {
         let asked = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) };
         if asked == 0 && size.ws_col > 0 {
             return Some(usize::from(size.ws_col));
+        }
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::io::AsRawHandle;
+        use windows_sys::Win32::System::Console::{
+            CONSOLE_SCREEN_BUFFER_INFO, GetConsoleScreenBufferInfo,
+        };
+        // SAFETY: a plain struct filled for stderr's handle, which lives as long as
+        // the process; a handle that is no console makes the call fail.
+        let mut info: CONSOLE_SCREEN_BUFFER_INFO = unsafe { std::mem::zeroed() };
+        let handle = std::io::stderr().as_raw_handle();
+        if unsafe { GetConsoleScreenBufferInfo(handle as _, &mut info) } != 0 {
+            // The visible window, not the (wider) scroll-back buffer.
+            let width = i32::from(info.srWindow.Right) - i32::from(info.srWindow.Left) + 1;
+            if let Ok(width) = usize::try_from(width)
+                && width > 0
+            {
+                return Some(width);
+            }
         }
     }
     None
@@ -211,6 +231,12 @@ impl Drop for Foreground {
 
 /// This machine's name, when it reads as a plain host name.
 pub fn hostname() -> Option<String> {
+    let plain = |name: &str| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    };
     #[cfg(unix)]
     {
         let mut buf = [0u8; 256];
@@ -219,9 +245,25 @@ pub fn hostname() -> Option<String> {
         let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) } == 0;
         let name = String::from_utf8_lossy(&buf[..buf.iter().position(|&b| b == 0).unwrap_or(0)])
             .to_string();
-        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
-        if ok && !name.is_empty() && name.chars().all(plain) {
+        if ok && plain(&name) {
             return Some(name);
+        }
+    }
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::SystemInformation::{
+            ComputerNameDnsHostname, GetComputerNameExW,
+        };
+        let mut buf = [0u16; 256];
+        let mut len = buf.len() as u32;
+        // SAFETY: the buffer is valid for `len` UTF-16 units; on success `len` is the
+        // name's length without its NUL.
+        let ok = unsafe { GetComputerNameExW(ComputerNameDnsHostname, buf.as_mut_ptr(), &mut len) };
+        if ok != 0 {
+            let name = String::from_utf16_lossy(&buf[..(len as usize).min(buf.len())]);
+            if plain(&name) {
+                return Some(name);
+            }
         }
     }
     None

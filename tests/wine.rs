@@ -311,6 +311,38 @@ fn the_windows_build_prompts_on_the_console_under_wine() {
     let _ = child.wait();
 }
 
+#[test]
+fn the_windows_build_names_this_machine_in_the_ssh_recipe() {
+    let Some((binary, wine)) = windows_build() else {
+        return;
+    };
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run: crate::support::Run = env
+        .cmd_of(
+            &["wine".as_ref(), binary.as_os_str()],
+            &["login", "--port", "0", "--timeout", "1"],
+        )
+        .envs(wine.vars())
+        .env("SSH_CONNECTION", "192.0.2.1 50000 192.0.2.2 22")
+        .env_remove("BROWSER")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 4, "{run:?}");
+    // Wine answers GetComputerNameExW with the Linux host name.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let host = host.trim().split('.').next().unwrap();
+    let recipe = run
+        .stderr
+        .lines()
+        .find(|line| line.trim_start().starts_with("ssh -L "))
+        .unwrap_or_else(|| panic!("no recipe: {run:?}"));
+    assert!(
+        recipe.trim_end().ends_with(&format!(" {host}")),
+        "{recipe:?} names {host}"
+    );
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
