@@ -10,6 +10,8 @@
 use std::cell::OnceCell;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use oauth2::{HttpRequest, HttpResponse};
@@ -20,6 +22,52 @@ use crate::output;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest response body read; tokens and identities are a few hundred bytes.
 const MAX_BODY: usize = 1024 * 1024;
+
+/// Connections this process has opened (counted by the connector, once TCP and TLS are
+/// up). A request during which the count stayed 0 had no connection to be sent on.
+static CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether Ctrl-C cuts requests short (while an [`Interruptible`] lives) instead of
+/// ending the process.
+static ARMED: AtomicBool = AtomicBool::new(false);
+
+/// Set by Ctrl-C while armed; requests watch it.
+static INTERRUPT: OnceLock<tokio::sync::watch::Sender<bool>> = OnceLock::new();
+
+/// While alive, Ctrl-C cuts the request in flight short instead of ending the process:
+/// `send` answers an interrupted error, unsent when no connection had been made, and the
+/// caller records what that means (a refresh token that never left is still good)
+/// before it ends with exit 130. Once dropped, Ctrl-C ends the process again.
+pub struct Interruptible(());
+
+impl Interruptible {
+    pub fn arm() -> Self {
+        INTERRUPT.get_or_init(|| tokio::sync::watch::channel(false).0);
+        // Fails only when a handler is already set (`login`'s), which is then in charge.
+        let _ = ctrlc::set_handler(|| {
+            if ARMED.load(Ordering::SeqCst)
+                && let Some(sender) = INTERRUPT.get()
+            {
+                sender.send_replace(true);
+            } else {
+                crate::os::end_by_interrupt();
+            }
+        });
+        ARMED.store(true, Ordering::SeqCst);
+        Interruptible(())
+    }
+
+    /// Whether Ctrl-C was pressed while armed.
+    pub fn happened() -> bool {
+        INTERRUPT.get().is_some_and(|sender| *sender.borrow())
+    }
+}
+
+impl Drop for Interruptible {
+    fn drop(&mut self) {
+        ARMED.store(false, Ordering::SeqCst);
+    }
+}
 
 /// A request that failed before a complete response arrived.
 #[derive(Debug)]
@@ -233,6 +281,10 @@ impl Http {
         // already installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
+            .connector_layer(tower::util::MapResponseLayer::new(|conn| {
+                CONNECTIONS.fetch_add(1, Ordering::SeqCst);
+                conn
+            }))
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
             .timeout(self.timeout)
@@ -271,7 +323,12 @@ impl Http {
                 root_cause(&e)
             ))
         })?;
-        let result = inner.runtime.block_on(async {
+        let connections_before = CONNECTIONS.load(Ordering::SeqCst);
+        let mut stop = ARMED
+            .load(Ordering::SeqCst)
+            .then(|| INTERRUPT.get().map(tokio::sync::watch::Sender::subscribe))
+            .flatten();
+        let exchange = async {
             let mut response = client.execute(request).await?;
             let mut body = Vec::new();
             while let Some(chunk) = response.chunk().await? {
@@ -283,7 +340,43 @@ impl Http {
             let mut out = http_response(response.status(), body);
             *out.headers_mut() = response.headers().clone();
             Ok::<_, reqwest::Error>(Ok(out))
+        };
+        let result = inner.runtime.block_on(async {
+            match stop.as_mut() {
+                Some(stop) => tokio::select! {
+                    biased;
+                    _ = stop.wait_for(|pressed| *pressed) => None,
+                    result = exchange => Some(result),
+                },
+                None => Some(exchange.await),
+            }
         });
+        let Some(result) = result else {
+            let unsent = connections_before == 0 && CONNECTIONS.load(Ordering::SeqCst) == 0;
+            output::verbose(format!(
+                "{method} {shown} -> interrupted (Ctrl-C) {}",
+                if unsent {
+                    "before connecting"
+                } else {
+                    "after connecting"
+                }
+            ));
+            return Err(HttpError {
+                message: if unsent {
+                    format!("{method} {shown} was interrupted (Ctrl-C) before it was sent")
+                } else {
+                    format!(
+                        "{method} {shown} was interrupted (Ctrl-C); the server may have received it"
+                    )
+                },
+                unsent,
+                hint: if unsent {
+                    "nothing was sent, so nothing changed: run the command again".into()
+                } else {
+                    NETWORK_HINT.into()
+                },
+            });
+        };
         let elapsed = started.elapsed().as_millis();
         match result {
             Ok(Ok(response)) => {

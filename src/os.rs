@@ -48,6 +48,18 @@ pub fn euid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
+/// Ends this process as Ctrl-C would have without a handler: by SIGINT with its default
+/// action on Unix (so a calling shell script stops too), exit 130 elsewhere.
+pub fn end_by_interrupt() -> ! {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default action and raising it; no memory involved.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::raise(libc::SIGINT);
+    }
+    std::process::exit(130)
+}
+
 /// The width of the terminal (console) on stderr, in columns, when it can be asked.
 pub fn stderr_columns() -> Option<usize> {
     #[cfg(unix)]

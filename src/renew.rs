@@ -193,7 +193,10 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
     // memory and are written when this function returns): a terminal or a stderr that
     // fails can then never come between a rotated refresh token and its storing.
     let _hold = output::hold();
-    match oauth::refresh(&ctx.http, &client, &refresh_token) {
+    // Ctrl-C from here cuts the request short rather than the process: what became of
+    // the refresh token is stored first (still good when it provably never left).
+    let armed = crate::http::Interruptible::arm();
+    let outcome = match oauth::refresh(&ctx.http, &client, &refresh_token) {
         Ok(tokens) => {
             let expires_at = freshness::grant_expiry(now, tokens.expires_in, || {
                 identity_exp(ctx, &stored, &tokens.access_token)
@@ -247,7 +250,31 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
                 stored.meta.login_again(profile).hint()
             ))
             .into()),
+    };
+    drop(armed);
+    if crate::http::Interruptible::happened() {
+        return Err(interrupted(&outcome));
     }
+    outcome
+}
+
+/// Ctrl-C during a refresh: exit 130, with what became of it.
+fn interrupted(outcome: &Result<(Stored, bool)>) -> anyhow::Error {
+    let (said, next) = match outcome {
+        Ok(_) => ("the refreshed tokens were stored".to_string(), None),
+        Err(e) => (format!("{e:#}"), crate::advice::next_step(e)),
+    };
+    let said = if said.contains("(Ctrl-C)") {
+        said
+    } else {
+        format!("interrupted (Ctrl-C); {said}")
+    };
+    let failure = Failure::new(Kind::Exit(130), said);
+    match next {
+        Some(next) => failure.hint(next),
+        None => failure,
+    }
+    .into()
 }
 
 /// Whether another process already did what `mode` asks, since this one saw `seen`.

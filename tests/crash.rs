@@ -125,3 +125,96 @@ fn refresh_in_shell(env: &TestEnv, prelude: &str) -> Command {
     ]);
     shell
 }
+
+/// Ctrl-C (SIGINT) to a child, as a terminal sends it.
+#[cfg(unix)]
+fn interrupt(child: &std::process::Child) {
+    // SAFETY: kill has no memory preconditions; the child has not been waited for.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_before_the_refresh_connects_leaves_the_refresh_token_usable() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    // An app URL whose TLS never answers: the connection is never made.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let unreachable = format!("https://127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let mut document = crate::support::stored_document(&env, "default");
+    document["app_url"] = serde_json::json!(unreachable);
+    crate::support::store_document(&env, "default", &document);
+    let meta = env.meta_file("default");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(&meta, text.replace(&env.fake.url, &unreachable)).unwrap();
+
+    let child = env
+        .cmd(&["refresh"])
+        .env_remove("ATTIO_APP_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The client is in its TLS handshake once its TCP connection is accepted.
+    let (_held, _) = silent.accept().unwrap();
+    interrupt(&child);
+    let run: crate::support::Run = child.wait_with_output().unwrap().into();
+    assert_eq!(run.code, 130, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("was interrupted (Ctrl-C) before it was sent"),
+        "{run:?}"
+    );
+    let document = crate::support::stored_document(&env, "default");
+    assert_ne!(document["refresh_pending"], true, "not pending: {document}");
+
+    // Back at the real app: the same refresh token works, no new login needed.
+    let mut document = document;
+    document["app_url"] = serde_json::json!(env.fake.url);
+    crate::support::store_document(&env, "default", &document);
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(&meta, text.replace(&unreachable, &env.fake.url)).unwrap();
+    let refresh = env.run(&["refresh"]);
+    assert_eq!(refresh.code, 0, "{refresh:?}");
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_the_refresh_is_at_the_server_never_resends_its_token() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let (arrived, refresh_seen) = mpsc::channel();
+    {
+        let mut state = env.fake.state();
+        state.refresh_latency = Duration::from_secs(2);
+        state.on_refresh = Some(arrived);
+    }
+    let child = env
+        .cmd(&["refresh"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    refresh_seen
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the refresh reached the fake");
+    interrupt(&child);
+    let run: crate::support::Run = child.wait_with_output().unwrap().into();
+    assert_eq!(run.code, 130, "{run:?}");
+    assert!(
+        run.stderr.contains("the server may have received it"),
+        "{run:?}"
+    );
+    let document = crate::support::stored_document(&env, "default");
+    assert_eq!(document["refresh_pending"], true, "{document}");
+    let again = env.run(&["refresh"]);
+    assert_eq!(again.code, 3, "{again:?}");
+    assert_eq!(
+        env.fake.token_requests("refresh_token").len(),
+        1,
+        "never resent"
+    );
+}
