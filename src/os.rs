@@ -476,36 +476,63 @@ pub enum Peer {
     Unknown,
 }
 
+impl Peer {
+    /// Another local user's connection, who is neither us nor root (port forwarders that
+    /// carry a real browser's connection often run as root), or one gone before its user
+    /// could be checked (a reset is how another user would hide).
+    pub fn is_foreign(&self) -> bool {
+        match self {
+            #[cfg(unix)]
+            Peer::Uid(uid) => *uid != euid() && *uid != 0,
+            Peer::Gone => true,
+            _ => false,
+        }
+    }
+}
+
 /// The other end of a loopback connection, from the kernel's socket table
 /// (`/proc/net/tcp`, `tcp6`; Linux only), so another local user's browser can be refused.
 pub fn peer(peer: SocketAddr, local: SocketAddr) -> Peer {
+    peers(&[(peer, local)])[0]
+}
+
+/// [`peer`] for many connections (each a client and server address) at one reading of
+/// the kernel's tables.
+pub fn peers(connections: &[(SocketAddr, SocketAddr)]) -> Vec<Peer> {
     #[cfg(target_os = "linux")]
     {
-        let table = match peer {
-            SocketAddr::V4(_) => "/proc/net/tcp",
-            SocketAddr::V6(_) => "/proc/net/tcp6",
-        };
-        let (client, server) = (kernel_hex(&peer), kernel_hex(&local));
-        let Ok(text) = std::fs::read_to_string(table) else {
-            return Peer::Unknown;
-        };
-        let mut rows = text.lines().skip(1).peekable();
-        if rows.peek().is_none() {
-            // An empty table (a sandbox that hides it) tells nothing.
-            return Peer::Unknown;
-        }
-        rows.find_map(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            (fields.get(1) == Some(&client.as_str()) && fields.get(2) == Some(&server.as_str()))
-                .then(|| fields.get(7)?.parse().ok().map(Peer::Uid))
-                .flatten()
-        })
-        .unwrap_or(Peer::Gone)
+        let mut tables: [Option<Option<String>>; 2] = [None, None];
+        connections
+            .iter()
+            .map(|(peer, local)| {
+                let (index, path) = match peer {
+                    SocketAddr::V4(_) => (0, "/proc/net/tcp"),
+                    SocketAddr::V6(_) => (1, "/proc/net/tcp6"),
+                };
+                let table = tables[index].get_or_insert_with(|| std::fs::read_to_string(path).ok());
+                let Some(text) = table.as_deref() else {
+                    return Peer::Unknown;
+                };
+                let mut rows = text.lines().skip(1).peekable();
+                if rows.peek().is_none() {
+                    // An empty table (a sandbox that hides it) tells nothing.
+                    return Peer::Unknown;
+                }
+                let (client, server) = (kernel_hex(peer), kernel_hex(local));
+                rows.find_map(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    (fields.get(1) == Some(&client.as_str())
+                        && fields.get(2) == Some(&server.as_str()))
+                    .then(|| fields.get(7)?.parse().ok().map(Peer::Uid))
+                    .flatten()
+                })
+                .unwrap_or(Peer::Gone)
+            })
+            .collect()
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (peer, local);
-        Peer::Unknown
+        vec![Peer::Unknown; connections.len()]
     }
 }
 

@@ -494,6 +494,62 @@ fn a_login_in_progress_cannot_dump_core_and_is_not_dumpable() {
 
 #[cfg(target_os = "linux")]
 #[test]
+fn another_user_flooding_the_listener_cannot_evict_the_browser_s_connection() {
+    if !can_chown() || !crate::support::have("setpriv", "apt-get install util-linux") {
+        return;
+    }
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // uid 65534 opens 100 idle connections (more than the 64 waiting slots) after the
+    // browser has connected and before it sends its request, and says `ready` once the
+    // listener has closed one of them: by then it has accepted enough of them to be full.
+    let flood = r#"import select, socket, sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1])
+held = [socket.create_connection((p.hostname, p.port)) for _ in range(100)]
+readable, _, _ = select.select(held, [], [], 30)
+print("ready", flush=True)
+sys.stdin.read()"#;
+    // The browser, as us: connects, lets the neighbour flood, then sends its request
+    // on the same connection, and follows the redirect with curl.
+    let slow_browser = format!(
+        r#"import socket, subprocess, sys, urllib.parse as u
+url = sys.argv[1]
+p = u.urlsplit(url)
+s = socket.create_connection((p.hostname, p.port))
+flood = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+    "/usr/bin/python3", "-c", sys.argv[2], url], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+flood.stdout.readline()
+target = p.path + ("?" + p.query if p.query else "")
+s.sendall(f"GET {{target}} HTTP/1.1\r\nHost: {{p.netloc}}\r\n\r\n".encode())
+reply = b""
+while b"\r\n\r\n" not in reply:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    reply += chunk
+flood.stdin.close()
+flood.wait()
+location = [l.split(":", 1)[1].strip() for l in reply.decode().split("\r\n") if l.lower().startswith("location:")]
+if not location:
+    sys.exit("evicted: " + repr(reply))
+subprocess.run("{BROWSER} '" + location[0] + "'", shell=True)"#
+    );
+    std::fs::write(env.home.path().join("browser.py"), slow_browser).unwrap();
+    std::fs::write(env.home.path().join("flood.py"), flood).unwrap();
+    let browser = script(
+        &env,
+        "slow-browser",
+        "exec /usr/bin/python3 \"$HOME/browser.py\" \"$1\" \"$(cat \"$HOME/flood.py\")\" 2> \"$HOME/browser.err\"",
+    );
+    let run = login_with(&env, &browser);
+    let said = std::fs::read_to_string(env.home.path().join("browser.err")).unwrap_or_default();
+    assert_eq!(
+        run.code, 0,
+        "the browser's connection survived: {run:?}\n{said}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
 fn another_user_who_resets_the_start_connection_cannot_end_the_login() {
     if !can_chown() || !crate::support::have("setpriv", "apt-get install util-linux") {
         return;

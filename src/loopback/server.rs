@@ -5,9 +5,9 @@
 //! The listener is built to survive any one client, since another local user can connect
 //! to it: it reads at most [`MAX_HEAD`] bytes of one request head per connection (never a
 //! body, never a second request), gives each connection [`HEAD_TIMEOUT`] to send its head,
-//! keeps at most [`MAX_WAITING`] connections waiting for theirs (the oldest is dropped for
-//! a new one, so idle connections cannot lock a browser out: a browser sends its request
-//! at once), and writes every answer from its own thread (a client that never reads
+//! keeps at most [`MAX_WAITING`] connections waiting for theirs (when full, another
+//! user's go first, then the oldest of whoever holds the most: see [`make_room`]; a
+//! browser sends its request at once), and writes every answer from its own thread (a client that never reads
 //! cannot block the login). It raises its soft limit on open files to the hard limit, runs
 //! on a single-threaded tokio runtime of its own, and tells the login at once if it stops
 //! accepting.
@@ -114,16 +114,13 @@ impl Incoming {
     /// connection gone before its user could be checked (a reset is how another user
     /// would hide).
     pub fn refused_peer(&self) -> Option<String> {
-        match self.peer {
-            #[cfg(unix)]
-            crate::os::Peer::Uid(uid) if uid != crate::os::euid() && uid != 0 => {
-                Some(format!("another local user (uid {uid})"))
-            }
-            crate::os::Peer::Gone => {
-                Some("a connection that closed before its user could be checked".into())
-            }
-            _ => None,
+        if !self.peer.is_foreign() {
+            return None;
         }
+        Some(match self.peer {
+            crate::os::Peer::Uid(uid) => format!("another local user (uid {uid})"),
+            _ => "a connection that closed before its user could be checked".into(),
+        })
     }
 
     /// Whether the `Host` header names a loopback address (a DNS-rebinding page would
@@ -243,8 +240,54 @@ impl Listener {
     }
 }
 
-/// Connections still waiting for their request head, oldest first, by id.
-type Waiting = Arc<Mutex<VecDeque<(u64, AbortHandle)>>>;
+/// Connections still waiting for their request head, oldest first.
+type Waiting = Arc<Mutex<VecDeque<Pending>>>;
+
+/// A connection waiting for its request head.
+struct Pending {
+    id: u64,
+    peer: SocketAddr,
+    local: Option<SocketAddr>,
+    task: AbortHandle,
+}
+
+/// Makes room for one more waiting connection when [`MAX_WAITING`] are waiting. The
+/// kernel's socket table is read once (Linux) to see who is behind them: another user's
+/// connections, which would be refused at their head anyway, all go; then, if still
+/// full, the oldest connection of whoever holds the most. A flood from one user thus
+/// evicts its own connections, never the browser's.
+fn make_room(queue: &mut VecDeque<Pending>) {
+    if queue.len() < MAX_WAITING {
+        return;
+    }
+    let pairs: Vec<(SocketAddr, SocketAddr)> = queue
+        .iter()
+        .map(|p| (p.peer, p.local.unwrap_or(p.peer)))
+        .collect();
+    let owners = crate::os::peers(&pairs);
+    let mut kept: Vec<(Pending, crate::os::Peer)> = Vec::with_capacity(queue.len());
+    for (pending, owner) in queue.drain(..).zip(owners) {
+        if pending.local.is_some() && owner.is_foreign() {
+            pending.task.abort();
+        } else {
+            kept.push((pending, owner));
+        }
+    }
+    if kept.len() >= MAX_WAITING {
+        let mut counts: Vec<(crate::os::Peer, usize)> = Vec::new();
+        for (_, owner) in &kept {
+            match counts.iter_mut().find(|(o, _)| o == owner) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((*owner, 1)),
+            }
+        }
+        let busiest = counts.iter().max_by_key(|(_, n)| *n).map(|(o, _)| *o);
+        if let Some(index) = kept.iter().position(|(_, o)| Some(*o) == busiest) {
+            kept.remove(index).0.task.abort();
+        }
+    }
+    queue.extend(kept.into_iter().map(|(pending, _)| pending));
+}
 
 /// Accepts connections until an error that will not pass; then tells the login.
 async fn accept_loop(listener: tokio::net::TcpListener, tx: Sender<Arrival>, waiting: Waiting) {
@@ -261,12 +304,13 @@ async fn accept_loop(listener: tokio::net::TcpListener, tx: Sender<Arrival>, wai
                     handle(stream, peer, local, tx, id, queue).await;
                 });
                 if let Ok(mut queue) = waiting.lock() {
-                    if queue.len() >= MAX_WAITING
-                        && let Some((_, oldest)) = queue.pop_front()
-                    {
-                        oldest.abort();
-                    }
-                    queue.push_back((id, task.abort_handle()));
+                    make_room(&mut queue);
+                    queue.push_back(Pending {
+                        id,
+                        peer,
+                        local,
+                        task: task.abort_handle(),
+                    });
                 }
             }
             // Out of descriptors or buffers for now: they come back as connections close.
@@ -318,7 +362,7 @@ async fn handle(
     let head = tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await;
     // Past its head, a connection can no longer be dropped for a newer one.
     if let Ok(mut queue) = waiting.lock() {
-        queue.retain(|(other, _)| *other != id);
+        queue.retain(|pending| pending.id != id);
     }
     let head = match head {
         Ok(Ok(Some(head))) => head,
