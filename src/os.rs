@@ -501,7 +501,26 @@ pub fn peer(peer: SocketAddr, local: SocketAddr) -> Peer {
 pub fn peers(connections: &[(SocketAddr, SocketAddr)]) -> Vec<Peer> {
     #[cfg(target_os = "linux")]
     {
-        let mut tables: [Option<Option<String>>; 2] = [None, None];
+        use std::collections::HashMap;
+        /// A table's rows by (local, remote) address as the kernel writes them, each
+        /// row's owner; `None` when the table cannot be read or is empty (a sandbox
+        /// that hides it tells nothing).
+        fn read(path: &str) -> Option<HashMap<(String, String), u32>> {
+            let text = std::fs::read_to_string(path).ok()?;
+            let rows: HashMap<(String, String), u32> = text
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let mut fields = line.split_whitespace();
+                    let local = fields.nth(1)?.to_string();
+                    let remote = fields.next()?.to_string();
+                    let uid = fields.nth(4)?.parse().ok()?;
+                    Some(((local, remote), uid))
+                })
+                .collect();
+            (!rows.is_empty()).then_some(rows)
+        }
+        let mut tables: [Option<Option<HashMap<(String, String), u32>>>; 2] = [None, None];
         connections
             .iter()
             .map(|(peer, local)| {
@@ -509,24 +528,12 @@ pub fn peers(connections: &[(SocketAddr, SocketAddr)]) -> Vec<Peer> {
                     SocketAddr::V4(_) => (0, "/proc/net/tcp"),
                     SocketAddr::V6(_) => (1, "/proc/net/tcp6"),
                 };
-                let table = tables[index].get_or_insert_with(|| std::fs::read_to_string(path).ok());
-                let Some(text) = table.as_deref() else {
+                let Some(rows) = tables[index].get_or_insert_with(|| read(path)) else {
                     return Peer::Unknown;
                 };
-                let mut rows = text.lines().skip(1).peekable();
-                if rows.peek().is_none() {
-                    // An empty table (a sandbox that hides it) tells nothing.
-                    return Peer::Unknown;
-                }
-                let (client, server) = (kernel_hex(peer), kernel_hex(local));
-                rows.find_map(|line| {
-                    let fields: Vec<&str> = line.split_whitespace().collect();
-                    (fields.get(1) == Some(&client.as_str())
-                        && fields.get(2) == Some(&server.as_str()))
-                    .then(|| fields.get(7)?.parse().ok().map(Peer::Uid))
-                    .flatten()
-                })
-                .unwrap_or(Peer::Gone)
+                // The client's row: its local address is the peer, its remote ours.
+                rows.get(&(kernel_hex(peer), kernel_hex(local)))
+                    .map_or(Peer::Gone, |uid| Peer::Uid(*uid))
             })
             .collect()
     }
