@@ -502,12 +502,13 @@ pub fn peers(connections: &[(SocketAddr, SocketAddr)]) -> Vec<Peer> {
     #[cfg(target_os = "linux")]
     {
         use std::collections::HashMap;
+        type Rows = HashMap<(String, String), u32>;
         /// A table's rows by (local, remote) address as the kernel writes them, each
         /// row's owner; `None` when the table cannot be read or is empty (a sandbox
         /// that hides it tells nothing).
-        fn read(path: &str) -> Option<HashMap<(String, String), u32>> {
+        fn read(path: &str) -> Option<Rows> {
             let text = std::fs::read_to_string(path).ok()?;
-            let rows: HashMap<(String, String), u32> = text
+            let rows: Rows = text
                 .lines()
                 .skip(1)
                 .filter_map(|line| {
@@ -520,7 +521,7 @@ pub fn peers(connections: &[(SocketAddr, SocketAddr)]) -> Vec<Peer> {
                 .collect();
             (!rows.is_empty()).then_some(rows)
         }
-        let mut tables: [Option<Option<HashMap<(String, String), u32>>>; 2] = [None, None];
+        let mut tables: [Option<Option<Rows>>; 2] = [None, None];
         connections
             .iter()
             .map(|(peer, local)| {

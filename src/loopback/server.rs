@@ -39,8 +39,11 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a connection waits for the login to decide its answer (a code exchange and
 /// identity check, with their own timeouts, may run meanwhile).
 const REPLY_TIMEOUT: Duration = Duration::from_secs(600);
-/// The most connections kept waiting for their request head; a new one drops the oldest.
+/// The most connections kept waiting for their request head (see [`make_room`]).
 const MAX_WAITING: usize = 64;
+/// How many connections one `make_room` drops when none is another user's, so that
+/// the kernel's table is not read for every new connection of a flood.
+const EVICTED_AT_ONCE: usize = 8;
 /// How long the login waits for its last answer to be written before it ends.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -248,45 +251,65 @@ struct Pending {
     id: u64,
     peer: SocketAddr,
     local: Option<SocketAddr>,
+    /// Who is behind it, once looked up.
+    owner: Option<crate::os::Peer>,
     task: AbortHandle,
 }
 
 /// Makes room for one more waiting connection when [`MAX_WAITING`] are waiting. The
-/// kernel's socket table is read once (Linux) to see who is behind them: another user's
-/// connections, which would be refused at their head anyway, all go; then, if still
-/// full, the oldest connection of whoever holds the most. A flood from one user thus
-/// evicts its own connections, never the browser's.
+/// kernel's socket table is read once (Linux) to see who is behind the connections not
+/// yet looked up: another user's, which would be refused at their head anyway, all go;
+/// then, if still full, the oldest [`EVICTED_AT_ONCE`] of whoever holds the most. A
+/// flood from one user thus evicts its own connections, never the browser's.
 fn make_room(queue: &mut VecDeque<Pending>) {
     if queue.len() < MAX_WAITING {
         return;
     }
-    let pairs: Vec<(SocketAddr, SocketAddr)> = queue
-        .iter()
-        .map(|p| (p.peer, p.local.unwrap_or(p.peer)))
+    let unknown: Vec<usize> = (0..queue.len())
+        .filter(|&i| queue[i].owner.is_none())
         .collect();
-    let owners = crate::os::peers(&pairs);
-    let mut kept: Vec<(Pending, crate::os::Peer)> = Vec::with_capacity(queue.len());
-    for (pending, owner) in queue.drain(..).zip(owners) {
-        if pending.local.is_some() && owner.is_foreign() {
-            pending.task.abort();
+    let pairs: Vec<(SocketAddr, SocketAddr)> = unknown
+        .iter()
+        .map(|&i| (queue[i].peer, queue[i].local.unwrap_or(queue[i].peer)))
+        .collect();
+    for (i, owner) in unknown.into_iter().zip(crate::os::peers(&pairs)) {
+        let known = queue[i].local.is_some();
+        queue[i].owner = Some(if known {
+            owner
         } else {
-            kept.push((pending, owner));
+            crate::os::Peer::Unknown
+        });
+    }
+    let owner = |p: &Pending| p.owner.unwrap_or(crate::os::Peer::Unknown);
+    queue.retain(|pending| {
+        let foreign = owner(pending).is_foreign();
+        if foreign {
+            pending.task.abort();
+        }
+        !foreign
+    });
+    if queue.len() < MAX_WAITING {
+        return;
+    }
+    let mut counts: Vec<(crate::os::Peer, usize)> = Vec::new();
+    for pending in queue.iter() {
+        match counts.iter_mut().find(|(o, _)| *o == owner(pending)) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((owner(pending), 1)),
         }
     }
-    if kept.len() >= MAX_WAITING {
-        let mut counts: Vec<(crate::os::Peer, usize)> = Vec::new();
-        for (_, owner) in &kept {
-            match counts.iter_mut().find(|(o, _)| o == owner) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((*owner, 1)),
-            }
+    let Some(busiest) = counts.iter().max_by_key(|(_, n)| *n).map(|(o, _)| *o) else {
+        return;
+    };
+    let mut evicted = 0;
+    queue.retain(|pending| {
+        let evict = evicted < EVICTED_AT_ONCE && owner(pending) == busiest;
+        if evict {
+            evicted += 1;
+            pending.task.abort();
         }
-        let busiest = counts.iter().max_by_key(|(_, n)| *n).map(|(o, _)| *o);
-        if let Some(index) = kept.iter().position(|(_, o)| Some(*o) == busiest) {
-            kept.remove(index).0.task.abort();
-        }
-    }
-    queue.extend(kept.into_iter().map(|(pending, _)| pending));
+        !evict
+    });
 }
 
 /// Accepts connections until an error that will not pass; then tells the login.
@@ -309,6 +332,7 @@ async fn accept_loop(listener: tokio::net::TcpListener, tx: Sender<Arrival>, wai
                         id,
                         peer,
                         local,
+                        owner: None,
                         task: task.abort_handle(),
                     });
                 }
