@@ -2,7 +2,6 @@
 //! causes a refresh token to be sent twice.
 
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::fake_attio::{Consent, Tokens};
@@ -13,22 +12,8 @@ fn a_kill_while_the_refresh_is_in_flight_keeps_the_old_token_usable_and_the_gran
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
     let token = env.fake.last_access_token();
-    let (arrived, refresh_seen) = mpsc::channel();
-    {
-        let mut state = env.fake.state();
-        state.refresh_latency = Duration::from_secs(2);
-        state.on_refresh = Some(arrived);
-    }
-    let mut child = env
-        .cmd(&["refresh"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     // The fake tells us when the refresh request has reached it; then the client dies.
-    refresh_seen
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the refresh reached the fake");
+    let mut child = env.refresh_in_flight(&["refresh"], Duration::from_secs(2));
     child.kill().unwrap();
     assert_eq!(child.wait().unwrap().code(), None, "killed by a signal");
 
@@ -186,21 +171,7 @@ fn ctrl_c_before_the_refresh_connects_leaves_the_refresh_token_usable() {
 fn ctrl_c_while_the_refresh_is_at_the_server_never_resends_its_token() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
-    let (arrived, refresh_seen) = mpsc::channel();
-    {
-        let mut state = env.fake.state();
-        state.refresh_latency = Duration::from_secs(2);
-        state.on_refresh = Some(arrived);
-    }
-    let child = env
-        .cmd(&["refresh"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    refresh_seen
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the refresh reached the fake");
+    let child = env.refresh_in_flight(&["refresh"], Duration::from_secs(2));
     interrupt(&child);
     let run: crate::support::Run = child.wait_with_output().unwrap().into();
     assert_eq!(run.code, 130, "{run:?}");

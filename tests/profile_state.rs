@@ -2,8 +2,6 @@
 //! behind, no wait without end, stored credentials sent only to their issuer, server
 //! numbers that cannot crash it, and files as strict as ssh's.
 
-use std::process::Stdio;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::json;
@@ -98,21 +96,7 @@ fn a_complete_document_left_by_a_killed_refresh_is_recovered() {
 fn a_login_that_lands_during_a_slow_refresh_is_what_token_prints() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
-    let (arrived, refresh_seen) = mpsc::channel();
-    {
-        let mut state = env.fake.state();
-        state.refresh_latency = Duration::from_secs(3);
-        state.on_refresh = Some(arrived);
-    }
-    let refresh = env
-        .cmd(&["refresh"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    refresh_seen
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the refresh reached the fake");
+    let refresh = env.refresh_in_flight(&["refresh"], Duration::from_secs(3));
     // The refresh is in flight and holds the lock; this login's grant must win.
     let login = env.login(&[]);
     assert_eq!(login.code, 0, "{login:?}");
@@ -265,21 +249,10 @@ fn an_unusable_refresh_answer_never_throws_its_new_refresh_token_away() {
 fn waiting_for_another_processs_refresh_is_bounded_and_names_it() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
-    let (arrived, refresh_seen) = mpsc::channel();
-    {
-        let mut state = env.fake.state();
-        state.refresh_latency = Duration::from_secs(60);
-        state.on_refresh = Some(arrived);
-    }
-    let mut holder = env
-        .cmd(&["refresh", "--http-timeout", "120"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    refresh_seen
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the refresh reached the fake");
+    let mut holder = env.refresh_in_flight(
+        &["refresh", "--http-timeout", "120"],
+        Duration::from_secs(60),
+    );
 
     let run = env.run_bounded(&["token", "--min-ttl", "7200", "--lock-timeout", "1"], &[]);
     let _ = holder.kill();

@@ -53,6 +53,19 @@ impl Vault {
         format!("'{}' {mode}", self.dir.path().join("fake vault").display())
     }
 
+    /// Logs `env`'s default profile in with this vault working, then turns the vault
+    /// into `mode` (rewriting the recorded command, as a broken or hostile vault would
+    /// behave).
+    fn logged_in_then(&self, env: &TestEnv, mode: &str) {
+        assert_eq!(
+            login_with(env, &with_command(&self.command("ok")), &[]).code,
+            0
+        );
+        let meta = env.meta_file("default");
+        let text = std::fs::read_to_string(&meta).unwrap();
+        std::fs::write(&meta, text.replace("\"ok\"", &format!("\"{mode}\""))).unwrap();
+    }
+
     fn entry(&self, profile: &str) -> PathBuf {
         self.dir.path().join("vault").join(profile)
     }
@@ -216,13 +229,7 @@ fn a_failing_store_command_stores_nothing_and_shows_no_secret() {
 fn a_store_command_that_hangs_is_stopped_at_the_time_limit() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     let vault = Vault::new();
-    let ok = vault.command("ok");
-    assert_eq!(login_with(&env, &with_command(&ok), &[]).code, 0);
-    // The same vault, now hanging: rewrite the recorded command's mode in the metadata
-    // as a hostile or broken vault would behave.
-    let meta = env.meta_file("default");
-    let text = std::fs::read_to_string(&meta).unwrap();
-    std::fs::write(&meta, text.replace("\"ok\"", "\"hang\"")).unwrap();
+    vault.logged_in_then(&env, "hang");
     let run = env.run_bounded(&["token", "--http-timeout", "1"], &[]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:?}");
     assert!(
@@ -236,13 +243,7 @@ fn a_store_command_that_hangs_is_stopped_at_the_time_limit() {
 fn a_timed_out_store_command_is_stopped_with_everything_it_started() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     let vault = Vault::new();
-    assert_eq!(
-        login_with(&env, &with_command(&vault.command("ok")), &[]).code,
-        0
-    );
-    let meta = env.meta_file("default");
-    let text = std::fs::read_to_string(&meta).unwrap();
-    std::fs::write(&meta, text.replace("\"ok\"", "\"helper\"")).unwrap();
+    vault.logged_in_then(&env, "helper");
     let run = env.run_bounded(&["token", "--http-timeout", "1"], &[]);
     assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:?}");
     let helper = std::fs::read_to_string(vault.dir.path().join("vault/.helper")).unwrap();
@@ -264,13 +265,7 @@ fn a_store_command_can_ask_for_its_passphrase_on_the_terminal() {
     use std::io::{Read, Write};
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     let vault = Vault::new();
-    assert_eq!(
-        login_with(&env, &with_command(&vault.command("ok")), &[]).code,
-        0
-    );
-    let meta = env.meta_file("default");
-    let text = std::fs::read_to_string(&meta).unwrap();
-    std::fs::write(&meta, text.replace("\"ok\"", "\"ask\"")).unwrap();
+    vault.logged_in_then(&env, "ask");
     let mut script = env.on_terminal_of(80, "token --http-timeout 20", &[]);
     let mut child = script
         .stdin(std::process::Stdio::piped())

@@ -86,6 +86,32 @@ impl TestEnv {
         cmd
     }
 
+    /// Starts `attio-auth ARGS` (a refresh) with the fake holding its refresh answer for
+    /// `latency`, and returns once the refresh request has reached the fake. Its output
+    /// is piped.
+    pub fn refresh_in_flight(
+        &self,
+        args: &[&str],
+        latency: std::time::Duration,
+    ) -> std::process::Child {
+        let (arrived, refresh_seen) = std::sync::mpsc::channel();
+        {
+            let mut state = self.fake.state();
+            state.refresh_latency = latency;
+            state.on_refresh = Some(arrived);
+        }
+        let child = self
+            .cmd(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run attio-auth");
+        refresh_seen
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the refresh reached the fake");
+        child
+    }
+
     /// Runs a command to completion.
     pub fn run(&self, args: &[&str]) -> Run {
         self.cmd(args).output().expect("run attio-auth").into()
