@@ -195,12 +195,18 @@ async fn handle_connect(stream: TcpStream, front: SocketAddr, proxy: Proxy) -> O
     }
     let note = if authorised { " with credentials" } else { "" };
     proxy.asked.lock().unwrap().push(format!("{target}{note}"));
-    let mut client = reader.into_inner();
+    tunnel(
+        reader.into_inner(),
+        front,
+        b"HTTP/1.1 200 Connection established\r\n\r\n",
+    )
+    .await
+}
+
+/// Connects to `front`, answers the client with `granted`, then carries bytes both ways.
+async fn tunnel(mut client: TcpStream, front: SocketAddr, granted: &[u8]) -> Option<()> {
     let mut upstream = TcpStream::connect(front).await.ok()?;
-    client
-        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        .await
-        .ok()?;
+    client.write_all(granted).await.ok()?;
     tokio::io::copy_bidirectional(&mut client, &mut upstream)
         .await
         .ok()?;
@@ -239,15 +245,7 @@ async fn handle_socks(mut client: TcpStream, front: SocketAddr, proxy: Proxy) ->
         .lock()
         .unwrap()
         .push(format!("{target}:{}", u16::from_be_bytes(port)));
-    let mut upstream = TcpStream::connect(front).await.ok()?;
-    client
-        .write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0])
-        .await
-        .ok()?;
-    tokio::io::copy_bidirectional(&mut client, &mut upstream)
-        .await
-        .ok()?;
-    Some(())
+    tunnel(client, front, &[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await
 }
 
 /// Logs in with the API key and asks who it is; both must work.

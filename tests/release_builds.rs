@@ -39,7 +39,7 @@ pub fn build(variable: &str, default: &str, how: &str) -> Option<PathBuf> {
 /// environment) through the everyday commands: version, a pasted API key into the file
 /// store (its host name resolved by the build's own resolver), token, status, whoami
 /// and logout.
-pub fn smoke(program: &[&OsStr], vars: &[(&str, &OsStr)]) {
+pub fn smoke<V: AsRef<OsStr>>(program: &[&OsStr], vars: &[(&str, V)]) {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     env.fake.state().api_keys.push(API_KEY.into());
     let run = runner(&env, program, vars);
@@ -79,10 +79,10 @@ pub fn smoke(program: &[&OsStr], vars: &[(&str, &OsStr)]) {
 
 /// Runs `program` (with its leading arguments and `vars`) in `env`, with the fake
 /// Attio's API reached by name, and the given standard input.
-pub fn runner<'a>(
+pub fn runner<'a, V: AsRef<OsStr>>(
     env: &'a TestEnv,
     program: &'a [&OsStr],
-    vars: &'a [(&str, &OsStr)],
+    vars: &'a [(&str, V)],
 ) -> impl Fn(&[&str], &str) -> Run + 'a {
     let by_name = env.fake.url.replace("127.0.0.1", "localhost");
     move |args, stdin| {
@@ -110,7 +110,7 @@ fn the_static_musl_build_passes_the_smoke_tests() {
     ) else {
         return;
     };
-    smoke(&[binary.as_os_str()], &[]);
+    smoke::<&OsStr>(&[binary.as_os_str()], &[]);
     // musl's own user database lookup, with HOME unset.
     let output = std::process::Command::new(&binary)
         .args(["config", "path"])
@@ -137,5 +137,5 @@ fn the_static_aarch64_musl_build_passes_the_smoke_tests_under_qemu() {
     if !crate::support::have("qemu-aarch64", "apt-get install qemu-user") {
         return;
     }
-    smoke(&["qemu-aarch64".as_ref(), binary.as_os_str()], &[]);
+    smoke::<&OsStr>(&["qemu-aarch64".as_ref(), binary.as_os_str()], &[]);
 }

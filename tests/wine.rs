@@ -10,7 +10,7 @@
 //! with mingw into the prefix: a stand-in that answers from advapi32's `RtlGenRandom`.
 //! The test says so.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -123,7 +123,6 @@ fn the_windows_build_passes_the_smoke_tests_under_wine() {
         return;
     };
     let vars = wine.vars();
-    let vars: Vec<(&str, &OsStr)> = vars.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
     smoke(&["wine".as_ref(), binary.as_os_str()], &vars);
 }
 
@@ -135,19 +134,17 @@ fn the_windows_build_keeps_secrets_in_the_credential_manager_under_wine() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     env.fake.state().api_keys.push(API_KEY.into());
     let mut vars = wine.vars();
-    // The default store, not the tests' usual file store.
-    vars.retain(|(key, _)| *key != "ATTIO_AUTH_STORE");
-    let vars: Vec<(&str, &OsStr)> = vars.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    // The default store, not the tests' usual file store (an empty variable is unset).
+    vars.push(("ATTIO_AUTH_STORE", OsString::new()));
     let program = ["wine".as_ref(), binary.as_os_str()];
     let run = runner(&env, &program, &vars);
-    let keyring = |args: &[&str], stdin: &str| {
-        let mut args = args.to_vec();
-        args.extend(["--store", "keyring"]);
-        run(&args, stdin)
-    };
 
-    let login = keyring(&["login", "--with-token"], API_KEY);
+    let login = run(&["login", "--with-token"], API_KEY);
     assert_eq!(login.code, 0, "{login:?}");
+    assert!(
+        !login.stderr.contains("warning"),
+        "no fallback to a file: {login:?}"
+    );
     let status = run(&["status", "--json"], "");
     assert_eq!(status.code, 0, "{status:?}");
     let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
@@ -191,7 +188,6 @@ fn a_document_larger_than_the_credential_manager_holds_is_a_clear_error() {
     let long_key = format!("sk_live_{}", "k".repeat(1300));
     env.fake.state().api_keys.push(long_key.clone());
     let vars = wine.vars();
-    let vars: Vec<(&str, &OsStr)> = vars.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
     let program = ["wine".as_ref(), binary.as_os_str()];
     let run = runner(&env, &program, &vars);
 
@@ -221,7 +217,6 @@ fn the_windows_build_moves_a_file_store_out_of_the_roaming_directory() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     env.fake.state().api_keys.push(API_KEY.into());
     let vars = wine.vars();
-    let vars: Vec<(&str, &OsStr)> = vars.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
     let program = ["wine".as_ref(), binary.as_os_str()];
     let run = runner(&env, &program, &vars);
 
