@@ -93,6 +93,10 @@ fn over_ssh_without_a_display_login_explains_the_port_forward_instead_of_a_brows
     );
     assert!(run.stderr.contains("paste the URL"), "{run:?}");
     assert!(
+        run.stderr.lines().filter(|l| l.starts_with("Or ")).count() <= 1,
+        "one line offers the alternative: {run:?}"
+    );
+    assert!(
         !run.stderr.contains("could not open a browser"),
         "no browser was tried: {run:?}"
     );

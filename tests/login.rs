@@ -491,6 +491,36 @@ fn on_a_terminal_the_redirect_url_can_be_pasted_and_nothing_draws_over_it() {
 }
 
 #[test]
+fn the_browser_opening_the_start_url_does_not_print_the_prompt_again() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // A terminal whose input stays open (so the prompt is shown), and the test browser.
+    let mut child = env
+        .on_terminal_of(80, "login --port 0 --timeout 30", &[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run script(1)");
+    let stdin = child.stdin.take().unwrap();
+    let mut transcript = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut transcript)
+        .unwrap();
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0), "{transcript}");
+    assert!(transcript.contains("Logged in to Acme"), "{transcript}");
+    assert_eq!(
+        transcript
+            .matches("Or paste the URL the browser ended on and press Enter: ")
+            .count(),
+        1,
+        "one prompt: {transcript}"
+    );
+}
+
+#[test]
 fn without_input_to_read_the_spinner_fits_the_terminal() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     for columns in [40u16, 100] {

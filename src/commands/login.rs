@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     if ctx.settings.remote_without_display && !args.no_browser {
         let port = listener.port();
         output::info(format!(
-            "This is an SSH session without a display, so no browser is opened here. On your own computer, forward the port and open the URL above there:\n\n    ssh -L {port}:localhost:{port} {}\n\nOr open it anywhere and paste the URL the browser ends on below.\n",
+            "This is an SSH session without a display, so no browser is opened here. On your own computer, forward the port and open the URL above there:\n\n    ssh -L {port}:localhost:{port} {}\n\nYou can also open it in any browser and paste the URL it ends on at the prompt below.\n",
             hostname()
         ));
     } else if !args.no_browser

@@ -98,7 +98,12 @@ impl Session<'_> {
                     return Err(self.timed_out(timeout));
                 }
             };
-            countdown.clear(matches!(arrival, Arrival::Pasted(_)));
+            // Answering a request prints nothing (but under --verbose), so the prompt
+            // stays as it is unless the answer has something to say: the browser's
+            // fetch of the start URL never redraws it.
+            if output::is_verbose() || !matches!(arrival, Arrival::Http(_)) {
+                countdown.clear(matches!(arrival, Arrival::Pasted(_)));
+            }
             let step = match arrival {
                 Arrival::Http(request) => self.answer(request),
                 Arrival::Interrupted => return Err(terminal::aborted()),
@@ -118,9 +123,13 @@ impl Session<'_> {
             match step {
                 Step::Unrelated => {}
                 Step::Ignored(why) => {
+                    countdown.clear(false);
                     output::warn(format!("ignored a redirect: {why}; still waiting"))
                 }
-                Step::Done(result) => return result,
+                Step::Done(result) => {
+                    countdown.clear(false);
+                    return result;
+                }
             }
             countdown.redraw();
         }
