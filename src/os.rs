@@ -63,37 +63,49 @@ pub fn end_by_interrupt() -> ! {
 /// The width of the terminal (console) on stderr, in columns, when it can be asked.
 pub fn stderr_columns() -> Option<usize> {
     #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: TIOCGWINSZ fills a plain struct for a valid descriptor.
-        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-        let fd = std::io::stderr().as_raw_fd();
-        let asked = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) };
-        if asked == 0 && size.ws_col > 0 {
-            return Some(usize::from(size.ws_col));
-        }
-    }
+    return columns_of(std::os::fd::AsRawFd::as_raw_fd(&std::io::stderr()));
     #[cfg(windows)]
-    {
-        use std::os::windows::io::AsRawHandle;
-        use windows_sys::Win32::System::Console::{
-            CONSOLE_SCREEN_BUFFER_INFO, GetConsoleScreenBufferInfo,
-        };
-        // SAFETY: a plain struct filled for stderr's handle, which lives as long as
-        // the process; a handle that is no console makes the call fail.
-        let mut info: CONSOLE_SCREEN_BUFFER_INFO = unsafe { std::mem::zeroed() };
-        let handle = std::io::stderr().as_raw_handle();
-        if unsafe { GetConsoleScreenBufferInfo(handle as _, &mut info) } != 0 {
-            // The visible window, not the (wider) scroll-back buffer.
-            let width = i32::from(info.srWindow.Right) - i32::from(info.srWindow.Left) + 1;
-            if let Ok(width) = usize::try_from(width)
-                && width > 0
-            {
-                return Some(width);
-            }
-        }
-    }
+    return columns_of(std::os::windows::io::AsRawHandle::as_raw_handle(
+        &std::io::stderr(),
+    ));
+    #[cfg(not(any(unix, windows)))]
     None
+}
+
+/// The width of the terminal (console) on stdout, in columns, when it can be asked.
+pub fn stdout_columns() -> Option<usize> {
+    #[cfg(unix)]
+    return columns_of(std::os::fd::AsRawFd::as_raw_fd(&std::io::stdout()));
+    #[cfg(windows)]
+    return columns_of(std::os::windows::io::AsRawHandle::as_raw_handle(
+        &std::io::stdout(),
+    ));
+    #[cfg(not(any(unix, windows)))]
+    None
+}
+
+#[cfg(unix)]
+fn columns_of(fd: std::os::fd::RawFd) -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills a plain struct for a valid descriptor.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let asked = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) };
+    (asked == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(windows)]
+fn columns_of(handle: std::os::windows::io::RawHandle) -> Option<usize> {
+    use windows_sys::Win32::System::Console::{
+        CONSOLE_SCREEN_BUFFER_INFO, GetConsoleScreenBufferInfo,
+    };
+    // SAFETY: a plain struct filled for a standard handle, which lives as long as the
+    // process; a handle that is no console makes the call fail.
+    let mut info: CONSOLE_SCREEN_BUFFER_INFO = unsafe { std::mem::zeroed() };
+    if unsafe { GetConsoleScreenBufferInfo(handle as _, &mut info) } == 0 {
+        return None;
+    }
+    // The visible window, not the (wider) scroll-back buffer.
+    let width = i32::from(info.srWindow.Right) - i32::from(info.srWindow.Left) + 1;
+    usize::try_from(width).ok().filter(|width| *width > 0)
 }
 
 /// A child and everything it starts, to be stopped together: a process group of its own

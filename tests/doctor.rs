@@ -168,7 +168,7 @@ fn doctor_names_each_problem_with_its_fix() {
     // (After the warning every read of a loose credentials file gives.)
     assert!(
         run.stderr.ends_with(
-            "\nattio-auth: error: 2 problems found (see above)\n\
+            "\nattio-auth: error: 2 problems found (see the report on stdout)\n\
              attio-auth: hint: apply each `fix`, then run `attio-auth doctor` again\n"
         ),
         "{run:?}"
@@ -361,4 +361,87 @@ fn doctor_checks_the_hosts_the_stored_tokens_go_to() {
     let api = find(&all, "API URL");
     assert_eq!(api.1, "ok", "{run:?}");
     assert!(api.2.contains(&env.fake.url), "{api:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn doctor_without_a_session_bus_says_so_and_how_to_start_one() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // The tests' environment names a bus socket that does not exist.
+    let run = env.run(&["doctor", "--offline", "--json"]);
+    assert_eq!(
+        run.code, 0,
+        "a warning only, with nothing stored there: {run:?}"
+    );
+    let all = checks(&run);
+    let keyring = find(&all, "keyring");
+    let bus = env.home.path().join("no-bus");
+    assert_eq!(
+        keyring.2,
+        format!(
+            "the Secret Service (D-Bus): this shell has no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS names {}, which does not exist); logins will store credentials in the file store instead",
+            bus.display()
+        ),
+        "{keyring:?}"
+    );
+    let fix = keyring.3.as_deref().unwrap_or_default();
+    assert!(
+        fix.contains("`dbus-run-session -- $SHELL`") && !fix.contains("--replace"),
+        "{fix}"
+    );
+    // Neither variable: the same, naming both.
+    let unset: Run = env
+        .cmd(&["doctor", "--offline", "--json"])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .unwrap()
+        .into();
+    let all = checks(&unset);
+    assert!(
+        find(&all, "keyring")
+            .2
+            .contains("this shell has no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR are not set)"),
+        "{unset:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn doctor_wraps_to_the_terminal_and_points_at_its_report() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let output = env
+        .on_terminal_of(60, "doctor --offline", &[])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let transcript = String::from_utf8_lossy(&output.stdout).replace('\r', "");
+    let lines: Vec<&str> = transcript.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("ok    config")),
+        "{transcript}"
+    );
+    for line in &lines {
+        // Only a word longer than a line (a path) may stick out.
+        let fits = line.chars().count() <= 60 || !line.trim().contains(' ');
+        let indented_path = line.split(' ').any(|w| w.chars().count() > 40);
+        assert!(fits || indented_path, "{line:?} in {transcript}");
+    }
+    // A continuation line starts under its detail, never at column 0.
+    assert!(
+        lines.iter().any(|l| l.starts_with("                  ")),
+        "{transcript}"
+    );
+
+    // With stdout redirected there is nothing above the summary on the terminal.
+    std::fs::create_dir_all(env.config_dir()).unwrap();
+    std::fs::write(env.config_dir().join("config.toml"), "[profiles\n").unwrap();
+    let redirected = env.run(&["doctor", "--offline"]);
+    assert_eq!(redirected.code, 1, "{redirected:?}");
+    assert!(
+        redirected
+            .stderr
+            .contains("found (see the report on stdout)"),
+        "{redirected:?}"
+    );
 }

@@ -10,7 +10,7 @@ use crate::secret::CHILD_WITHHELD;
 
 /// Every environment variable the tool reads (clap reads none, so that an empty one
 /// counts as unset and a bad one is blamed on the variable).
-const READ: [&str; 22] = [
+const READ: [&str; 24] = [
     "PATH",
     "ATTIO_PROFILE",
     "ATTIO_APP_URL",
@@ -33,6 +33,8 @@ const READ: [&str; 22] = [
     "WAYLAND_DISPLAY",
     "SSL_CERT_FILE",
     "SSL_CERT_DIR",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "XDG_RUNTIME_DIR",
 ];
 
 /// The variables any command may read: one whose value is not text fails every command.
@@ -107,6 +109,42 @@ impl Environment {
         crate::http::ExtraCa {
             file: self.vars.get("SSL_CERT_FILE").map(PathBuf::from),
             dir: self.vars.get("SSL_CERT_DIR").map(PathBuf::from),
+        }
+    }
+
+    /// Why this shell has no D-Bus session bus for the Secret Service to be reached on,
+    /// when that can be seen (Linux and the BSDs: `DBUS_SESSION_BUS_ADDRESS`, else the
+    /// standard `$XDG_RUNTIME_DIR/bus`, names no socket that exists).
+    pub fn no_session_bus(&self) -> Option<String> {
+        if cfg!(any(target_os = "macos", windows)) {
+            return None;
+        }
+        match self.get("DBUS_SESSION_BUS_ADDRESS") {
+            Some(address) => {
+                // Only a plain socket path can be checked (not `abstract=`, `tcp:`…).
+                let path = address
+                    .split(';')
+                    .next()?
+                    .strip_prefix("unix:path=")?
+                    .split(',')
+                    .next()?;
+                (!std::path::Path::new(path).exists())
+                    .then(|| format!("DBUS_SESSION_BUS_ADDRESS names {path}, which does not exist"))
+            }
+            None => {
+                let standard = self
+                    .vars
+                    .get("XDG_RUNTIME_DIR")
+                    .map(|dir| PathBuf::from(dir).join("bus"));
+                match standard {
+                    Some(bus) if bus.exists() => None,
+                    Some(bus) => Some(format!(
+                        "DBUS_SESSION_BUS_ADDRESS is not set and {} does not exist",
+                        bus.display()
+                    )),
+                    None => Some("DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR are not set".into()),
+                }
+            }
         }
     }
 

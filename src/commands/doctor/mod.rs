@@ -128,7 +128,7 @@ pub fn run(
         .filter(|(_, m)| m.as_ref().is_ok_and(|m| m.store == StoreKind::Keyring))
         .map(|(name, _)| name.as_str())
         .collect();
-    setup::check_keyring(&mut report, &keyring_in_use);
+    setup::check_keyring(&mut report, env, &keyring_in_use);
     setup::check_port(&mut report, &ctx, &metas);
     setup::check_browser(&mut report, env);
     network::check_route(&mut report, &ctx, &metas);
@@ -144,13 +144,46 @@ pub fn run(
         n => Err(Failure::new(
             Kind::Failed,
             format!(
-                "{n} problem{} found (see above)",
-                if n == 1 { "" } else { "s" }
+                "{n} problem{} found ({})",
+                if n == 1 { "" } else { "s" },
+                // With stdout redirected, nothing is above this line on the terminal.
+                if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                    "see above"
+                } else {
+                    "see the report on stdout"
+                }
             ),
         )
         .hint("apply each `fix`, then run `attio-auth doctor` again")
         .into()),
     }
+}
+
+/// `head` then `text`, wrapped to `columns` (when known) with continuation lines
+/// indented by `indent`; a word longer than a line (a path, a URL) is never broken.
+fn wrap(head: &str, text: &str, indent: usize, columns: Option<usize>) -> String {
+    let Some(room) = columns
+        .map(|c| c.saturating_sub(indent))
+        .filter(|room| *room >= 20)
+    else {
+        return format!("{head}{text}");
+    };
+    let mut out = head.to_string();
+    let mut used = 0;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if used > 0 && used + 1 + len > room {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            used = 0;
+        } else if used > 0 {
+            out.push(' ');
+            used += 1;
+        }
+        out.push_str(word);
+        used += len;
+    }
+    out
 }
 
 /// The report on stdout: a line per check (and its fix), or one JSON object.
@@ -171,16 +204,16 @@ fn show(report: &Report, args: &DoctorArgs) -> std::io::Result<()> {
         return output::json(&json!({ "checks": checks }));
     }
     let width = report.0.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    // On a terminal, long details wrap under themselves, not to column 0.
+    let columns = crate::os::stdout_columns();
+    let indent = 4 + 2 + width + 2;
     let mut lines = Vec::new();
     for finding in &report.0 {
-        lines.push(format!(
-            "{:<4}  {:<width$}  {}",
-            finding.status.name(),
-            finding.name,
-            finding.detail
-        ));
+        let head = format!("{:<4}  {:<width$}  ", finding.status.name(), finding.name);
+        lines.push(wrap(&head, &finding.detail, indent, columns));
         if let Some(fix) = &finding.fix {
-            lines.push(format!("{:<4}  {:<width$}  fix: {fix}", "", ""));
+            let head = format!("{:<indent$}", "");
+            lines.push(wrap(&head, &format!("fix: {fix}"), indent, columns));
         }
     }
     let (fails, warns) = (report.count(Status::Fail), report.count(Status::Warn));
@@ -197,4 +230,27 @@ fn show(report: &Report, args: &DoctorArgs) -> std::io::Result<()> {
         lines.push("Network checks were skipped (--offline).".into());
     }
     output::report(&lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_details_wrap_under_themselves() {
+        let text = "one two three four five six seven eight nine ten eleven twelve";
+        assert_eq!(
+            wrap("ok    name  ", text, 12, Some(40)),
+            "ok    name  one two three four five six\n            seven eight nine ten eleven\n            twelve"
+        );
+        // Unknown width (not a terminal), or too narrow to help: one line.
+        assert_eq!(wrap("h ", text, 2, None), format!("h {text}"));
+        assert_eq!(wrap("h ", text, 30, Some(40)), format!("h {text}"));
+        // A word longer than a line stays whole.
+        let long = format!("see {}", "x".repeat(50));
+        assert_eq!(
+            wrap("h ", &long, 2, Some(30)),
+            format!("h see\n  {}", "x".repeat(50))
+        );
+    }
 }

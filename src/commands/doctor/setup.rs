@@ -137,8 +137,9 @@ pub(super) fn check_file_store(report: &mut Report, paths: &Paths) {
 }
 
 /// The OS keyring: stores, reads back and deletes a probe entry of its own.
-pub(super) fn check_keyring(report: &mut Report, in_use: &[&str]) {
-    let backend = keyring_backend();
+pub(super) fn check_keyring(report: &mut Report, env: &Environment, in_use: &[&str]) {
+    let no_bus = env.no_session_bus();
+    let backend = keyring_backend(no_bus.is_some());
     let started = Instant::now();
     let round_trip = KeyringStore.probe();
     let used = if in_use.is_empty() {
@@ -163,29 +164,40 @@ pub(super) fn check_keyring(report: &mut Report, in_use: &[&str]) {
             } else {
                 Status::Fail
             };
-            // The innermost error says what the keyring did; the outer ones only name
-            // the probe entry.
-            let why = e.root_cause();
+            // Without a session bus, no daemon this shell starts can be reached: say so,
+            // rather than D-Bus's own words and a restart that cannot help.
+            let why = match &no_bus {
+                Some(bus) if absent => format!("this shell has no D-Bus session bus ({bus})"),
+                // The innermost error says what the keyring did; the outer ones only
+                // name the probe entry.
+                _ => e.root_cause().to_string(),
+            };
             let detail = if absent && in_use.is_empty() {
                 format!("{backend}: {why}; logins will store credentials in the file store instead")
             } else {
                 format!("{backend}: {why}{used}")
             };
-            let fix = crate::advice::next_step(&e)
-                .unwrap_or("start or unlock the keyring, or log in with --store file");
+            let fix = match &no_bus {
+                Some(_) if absent => {
+                    "log in to a desktop session, or start a bus and a keyring for this shell: `dbus-run-session -- $SHELL`, then `gnome-keyring-daemon --unlock` inside it; or log in with --store file"
+                }
+                _ => crate::advice::next_step(&e)
+                    .unwrap_or("start or unlock the keyring, or log in with --store file"),
+            };
             report.add_fix("keyring", status, detail, fix);
         }
     }
 }
 
 /// Which keyring this platform's calls go to, as far as can be told.
-fn keyring_backend() -> String {
+fn keyring_backend(no_bus: bool) -> String {
     if cfg!(target_os = "macos") {
         "the macOS Keychain".into()
     } else if cfg!(windows) {
         "the Windows Credential Manager".into()
     } else {
-        match secret_service_daemon() {
+        // A daemon seen without a bus here belongs to another session: never named.
+        match secret_service_daemon().filter(|_| !no_bus) {
             Some(daemon) => format!("the Secret Service ({daemon})"),
             None => "the Secret Service (D-Bus)".into(),
         }
