@@ -751,3 +751,25 @@ fn a_browser_that_never_comes_back_names_the_redirect_uri_to_register() {
     );
     assert_eq!(env.fake.seen("/authorize").len(), 1);
 }
+
+#[test]
+fn waiting_for_attio_itself_names_the_redirect_uri_the_app_must_have() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let port = crate::support::free_port().to_string();
+    // No browser, and nothing is sent to Attio while the login waits.
+    let run = env.run_with(
+        &["login", "--port", &port, "--timeout", "1", "--no-browser"],
+        &[("ATTIO_APP_URL", "https://app.attio.com")],
+    );
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "for the browser to return to http://localhost:{port}/callback (the app must have exactly this redirect URI at build.attio.com)"
+        )),
+        "{run:?}"
+    );
+    // Another app URL (a proxy, a test server) says nothing of Attio's registration.
+    let local = env.run(&["login", "--port", &port, "--timeout", "1", "--no-browser"]);
+    assert_eq!(local.code, 4, "{local:?}");
+    assert!(!local.stderr.contains("build.attio.com)"), "{local:?}");
+}

@@ -194,14 +194,26 @@ fn a_failing_store_command_stores_nothing_and_shows_no_secret() {
     assert!(!env.meta_file("default").exists(), "nothing is stored");
     assert!(!env.credentials_file("default").exists());
 
-    // A command that is not there.
-    let missing = login_with(&env, &with_command("/nonexistent/attio-vault"), &[]);
-    assert_eq!(missing.code, 1, "{missing:?}");
-    assert!(
-        missing
-            .stderr
-            .contains("the store command `/nonexistent/attio-vault` could not be started"),
-        "{missing:?}"
+    // A command that is not there fails before the browser is sent to Attio.
+    let authorized = env.fake.seen("/authorize").len();
+    for (program, path) in [
+        ("/nonexistent/attio-vault", "/usr/bin:/bin"),
+        ("attio-vault-not-installed", "/usr/bin:/bin"),
+    ] {
+        let [store, command] = with_command(program);
+        let missing = login_with(&env, &[store, command, ("PATH", path)], &[]);
+        assert_eq!(missing.code, 1, "{missing:?}");
+        assert!(
+            missing.stderr.contains(&format!(
+                "the store command `{program}` (ATTIO_AUTH_STORE_COMMAND) is not installed: it is neither an executable file nor on PATH; nothing was started"
+            )),
+            "{missing:?}"
+        );
+    }
+    assert_eq!(
+        env.fake.seen("/authorize").len(),
+        authorized,
+        "no browser login began"
     );
     assert!(!env.meta_file("default").exists());
 

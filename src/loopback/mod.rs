@@ -84,7 +84,19 @@ impl Session<'_> {
         });
         drop(tx);
         let deadline = Instant::now() + timeout;
-        let what = format!("the browser to return to {}", self.redirect_uri);
+        // Attio itself shows `invalid_redirect_uri` and never comes back when the app
+        // lacks this exact URI: say which one must be registered while it waits.
+        let attio = url::Url::parse(crate::attio::DEFAULT_APP_URL)
+            .ok()
+            .is_some_and(|attio| attio.host_str() == self.auth.url.host_str());
+        let what = if attio {
+            format!(
+                "the browser to return to {} (the app must have exactly this redirect URI at build.attio.com)",
+                self.redirect_uri
+            )
+        } else {
+            format!("the browser to return to {}", self.redirect_uri)
+        };
         let mut countdown = Countdown::start(what, deadline, pasting);
         loop {
             let arrival = match rx.recv_timeout(countdown.interval()) {

@@ -17,7 +17,7 @@ pub use self::urls::UrlSetting;
 use self::urls::{API, APP, UrlKind};
 use crate::cli::GlobalArgs;
 use crate::config::{Config, ProfileDefaults, command_words};
-use crate::failure::Failure;
+use crate::failure::{Failure, Kind};
 use crate::http::{ExtraCa, Http};
 use crate::loopback::DEFAULT_PORT;
 use crate::names::ProfileName;
@@ -66,6 +66,8 @@ pub struct Settings {
     pub lock_timeout: Duration,
     /// CA certificates to trust besides the system's (`SSL_CERT_FILE`, `SSL_CERT_DIR`).
     pub extra_ca: ExtraCa,
+    /// The directories of `PATH`, where a store command's program is looked for.
+    path_dirs: Vec<std::path::PathBuf>,
 }
 
 /// A token given through the environment, and which variable it came from.
@@ -162,6 +164,7 @@ impl Settings {
             lock_timeout,
             http_timeout,
             extra_ca: env.extra_ca(),
+            path_dirs: env.path_dirs(),
             profile,
         })
     }
@@ -232,6 +235,22 @@ impl Settings {
             }
             (Some(_), _) | (None, None) => None,
         };
+        // Checked before a login asks anyone for anything: a program that is not there
+        // fails now, not after the user approved in the browser.
+        if let Some(program) = command.as_ref().and_then(|words| words.first())
+            && !crate::store::installed(program, &self.path_dirs)
+        {
+            let source = self
+                .store_command
+                .as_ref()
+                .map_or("the store command", |(_, source)| source.as_str());
+            return Err(Failure::new(
+                Kind::Failed,
+                format!("the store command `{program}` ({source}) is not installed: it is neither an executable file nor on PATH; nothing was started"),
+            )
+            .hint("install it, or fix ATTIO_AUTH_STORE_COMMAND / config.toml's store_command; or log in with `--store keyring` or `--store file`")
+            .into());
+        }
         Ok(StoreChoice {
             kind: match (explicit, &command) {
                 (Some(kind), _) => kind,

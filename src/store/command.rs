@@ -154,6 +154,33 @@ impl CommandStore {
 }
 
 /// What to check when the command cannot be run at all.
+/// Whether `program` can be run: a path to an executable file, or a name found in one
+/// of `dirs` (`PATH`; on Windows also with `.exe`, `.cmd`, `.bat` or `.com`).
+pub fn installed(program: &str, dirs: &[std::path::PathBuf]) -> bool {
+    let runnable = |path: &std::path::Path| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            path.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        }
+        #[cfg(not(unix))]
+        {
+            path.is_file()
+                || [".exe", ".cmd", ".bat", ".com"].iter().any(|ext| {
+                    let mut with = path.as_os_str().to_owned();
+                    with.push(ext);
+                    std::path::Path::new(&with).is_file()
+                })
+        }
+    };
+    let path = std::path::Path::new(program);
+    if path.components().count() > 1 || path.is_absolute() {
+        return runnable(path);
+    }
+    dirs.iter().any(|dir| runnable(&dir.join(program)))
+}
+
 const FIX: &str = "check ATTIO_AUTH_STORE_COMMAND or config.toml's store_command (at login) and that the program is installed; it is run without a shell, as `PROGRAM ARGS... get|store|erase PROFILE`";
 
 impl SecretStore for CommandStore {

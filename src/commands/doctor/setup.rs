@@ -315,16 +315,5 @@ fn foreign_and_exposed(_: &Paths) -> (Vec<std::path::PathBuf>, Vec<std::path::Pa
 
 /// Whether a program of this name can be run from one of the `PATH` directories.
 fn on_path(dirs: &[std::path::PathBuf], program: &str) -> bool {
-    dirs.iter().any(|dir| {
-        let candidate = dir.join(program);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            candidate
-                .metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        }
-        #[cfg(not(unix))]
-        candidate.is_file()
-    })
+    crate::store::installed(program, dirs)
 }
