@@ -67,7 +67,7 @@ fn find(err: &anyhow::Error) -> Option<&Failure> {
     err.chain().find_map(|e| e.downcast_ref::<Failure>())
 }
 
-/// Maps an error to the exit code documented in `--help` and README.md.
+/// Maps an error to the exit code documented in `--help` and docs/reference.md.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     match find(err).map(|f| f.kind) {
         Some(Kind::Usage) => 2,

@@ -37,7 +37,7 @@ mod readme;
 mod release_builds;
 mod session;
 mod storage;
-// The stand-in vaults and README's `pass` recipe are shell scripts.
+// The stand-in vaults and docs/storage.md's `pass` recipe are shell scripts.
 #[cfg(unix)]
 mod store_command;
 #[cfg(target_os = "linux")]

@@ -10,11 +10,31 @@ fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
 }
 
-/// Every `##`/`###` line is a heading to a CommonMark parser (none is swallowed by a
-/// code block that never closes), every code block closes, and License comes last.
-#[test]
-fn readme_renders_every_heading_outside_code() {
-    let text = readme();
+/// The documents: README.md and every file under docs/.
+fn documents() -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut names = vec!["README.md".to_string()];
+    let mut docs: Vec<String> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .flatten()
+        .map(|e| format!("docs/{}", e.file_name().to_string_lossy()))
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    docs.sort();
+    names.extend(docs);
+    names
+        .into_iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(root.join(&name)).unwrap();
+            (name, text)
+        })
+        .collect()
+}
+
+/// The `##`/`###` headings a CommonMark parser sees in `text`, checking that every one
+/// written is one (none is swallowed by a code block that never closes) and that every
+/// code block closes; with the number of code blocks.
+fn headings(name: &str, text: &str) -> (Vec<String>, usize) {
     let written: Vec<&str> = text
         .lines()
         .filter(|l| l.starts_with("## ") || l.starts_with("### "))
@@ -23,7 +43,7 @@ fn readme_renders_every_heading_outside_code() {
     let mut parsed = Vec::new();
     let mut heading: Option<String> = None;
     let mut code_blocks = 0;
-    for (event, range) in Parser::new(&text).into_offset_iter() {
+    for (event, range) in Parser::new(text).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading {
                 level: HeadingLevel::H2 | HeadingLevel::H3,
@@ -44,7 +64,7 @@ fn readme_renders_every_heading_outside_code() {
                 if fence.starts_with("```") {
                     assert!(
                         block.trim_end().ends_with("```") && block.trim_end().lines().count() > 1,
-                        "a code block never closes: {}",
+                        "{name}: a code block never closes: {}",
                         &block[..block.len().min(200)]
                     );
                 }
@@ -53,9 +73,79 @@ fn readme_renders_every_heading_outside_code() {
         }
     }
     let written: Vec<String> = written.iter().map(|w| w.replace('`', "")).collect();
-    assert_eq!(parsed, written, "headings the parser sees vs those written");
+    assert_eq!(
+        parsed, written,
+        "{name}: headings the parser sees vs those written"
+    );
+    (parsed, code_blocks)
+}
+
+#[test]
+fn every_document_renders_every_heading_outside_code() {
+    let mut code_blocks = 0;
+    for (name, text) in documents() {
+        let (parsed, blocks) = headings(&name, &text);
+        code_blocks += blocks;
+        if name == "README.md" {
+            assert_eq!(parsed.last().map(String::as_str), Some("License"));
+        }
+    }
     assert!(code_blocks > 10);
-    assert_eq!(parsed.last().map(String::as_str), Some("License"));
+}
+
+/// GitHub's anchor for a heading: lower case, punctuation but `-` and `_` dropped,
+/// spaces as `-`.
+fn anchor(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// README is short enough to read, and every link between the documents lands on a
+/// file and, where it names one, a heading.
+#[test]
+fn readme_is_short_and_every_link_between_documents_lands() {
+    let documents = documents();
+    let readme = &documents[0].1;
+    assert!(
+        readme.lines().count() <= 250,
+        "README.md has {} lines: move reference to docs/",
+        readme.lines().count()
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (name, text) in &documents {
+        let dir = root.join(name).parent().unwrap().to_path_buf();
+        for event in Parser::new(text) {
+            let Event::Start(Tag::Link { dest_url, .. }) = event else {
+                continue;
+            };
+            if dest_url.contains("://") {
+                continue;
+            }
+            let (file, fragment) = dest_url.split_once('#').unwrap_or((&dest_url, ""));
+            let target = if file.is_empty() {
+                root.join(name)
+            } else {
+                dir.join(file)
+            };
+            assert!(target.exists(), "{name}: link to {dest_url}: no such file");
+            if !fragment.is_empty() && target.extension().is_some_and(|e| e == "md") {
+                let linked = std::fs::read_to_string(&target).unwrap();
+                let anchors: Vec<String> = linked
+                    .lines()
+                    .filter(|l| l.starts_with('#'))
+                    .map(|l| anchor(l.trim_start_matches('#').trim()))
+                    .collect();
+                assert!(
+                    anchors.iter().any(|a| a == fragment),
+                    "{name}: link to {dest_url}: no such heading in {anchors:?}"
+                );
+            }
+        }
+    }
 }
 
 /// Whether `line` matches `pattern`, where `…` in the pattern stands for any text.
@@ -109,6 +199,11 @@ fn readme_login_sample_is_real_output() {
             .replace("8f1c…", "…")
             .replace("5e1d…", "…")
             .replace("5:00", "…")
+            // Said only when the app URL is Attio's own.
+            .replace(
+                " (the app must have exactly this redirect URI at build.attio.com)",
+                "",
+            )
             // The tests store in a file; the sample shows the default, the keyring.
             .replace(
                 "the OS keyring (service `attio-auth`, account `default`)",

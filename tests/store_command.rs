@@ -1,6 +1,6 @@
 //! `--store command` (issue 11, item 7): a profile's secret kept by a program of the
 //! user's, spoken to as `CMD get|store|erase PROFILE`. First a stand-in vault that can
-//! misbehave on purpose, then README's `pass` recipe against the real pass and gpg.
+//! misbehave on purpose, then docs/storage.md's `pass` recipe against the real pass and gpg.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
@@ -373,12 +373,12 @@ fn a_config_file_others_may_write_cannot_name_a_program_to_run() {
     assert_eq!(vault.calls(), ["store default"]);
 }
 
-/// README's `pass` recipe, exactly as printed there.
-fn readme_recipe(heading: &str) -> String {
-    let readme = include_str!("../README.md");
-    let after = readme
+/// docs/storage.md's `pass` recipe, exactly as printed there.
+fn docs_recipe(heading: &str) -> String {
+    let storage = include_str!("../docs/storage.md");
+    let after = storage
         .split_once(heading)
-        .unwrap_or_else(|| panic!("README has no {heading:?}"))
+        .unwrap_or_else(|| panic!("docs/storage.md has no {heading:?}"))
         .1;
     let block = after.split_once("```sh\n").unwrap().1;
     block.split_once("\n```").unwrap().0.to_string() + "\n"
@@ -459,7 +459,7 @@ fn the_readme_pass_recipe_works_against_the_real_pass() {
     assert!(init.status.success(), "{init:?}");
     let bin = tempfile::tempdir().unwrap();
     let script = bin.path().join("attio-auth-pass");
-    std::fs::write(&script, readme_recipe("#### Recipe: pass")).unwrap();
+    std::fs::write(&script, docs_recipe("### Recipe: pass")).unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!(
         "{}:{}",

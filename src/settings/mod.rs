@@ -230,7 +230,7 @@ impl Settings {
                 return Err(Failure::usage(
                     "--store command needs a command to run, and none is set",
                 )
-                .hint("set ATTIO_AUTH_STORE_COMMAND (or `store_command` in config.toml) to the program that keeps the secret; README.md has recipes for pass and the 1Password CLI")
+                .hint("set ATTIO_AUTH_STORE_COMMAND (or `store_command` in config.toml) to the program that keeps the secret; docs/storage.md has recipes for pass and the 1Password CLI")
                 .into());
             }
             (Some(_), _) | (None, None) => None,

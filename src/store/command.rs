@@ -147,7 +147,7 @@ impl CommandStore {
             format!("the store command `{program}` failed to {action} profile `{profile}`'s credentials ({how}{said})"),
         )
         .hint(format!(
-            "run `{program} ... {action} {profile}` yourself to see why; it must exit 0, or {NOT_FOUND} for \"not found\" (see README.md, Storage)"
+            "run `{program} ... {action} {profile}` yourself to see why; it must exit 0, or {NOT_FOUND} for \"not found\" (see docs/storage.md)"
         ))
         .into()
     }

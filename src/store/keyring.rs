@@ -27,7 +27,7 @@ pub const SERVICE: &str = "attio-auth";
 /// and not a valid profile name, so that it is never a profile's.
 pub const PROBE: &str = ".doctor-probe";
 
-/// The longest wait for one keyring call (documented in README.md).
+/// The longest wait for one keyring call (documented in docs/storage.md).
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// macOS, with a person at the terminal: how long a Keychain dialog is waited for (as
