@@ -8,7 +8,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::store::StoreKind;
 
-/// Where to start, and the exit codes, shown at the end of the top-level help.
+/// Where to start, at the end of the short top-level help (`-h`, a bare `attio-auth`).
+const START: &str = "\
+Start with `attio-auth login`; then `attio-auth token` prints a valid token for scripts.
+`attio-auth COMMAND --help` shows a command's options, examples and exit codes;
+`attio-auth --help` the environment variables and defaults, and the exit codes.";
+
+/// Where to start, and the exit codes, shown at the end of the top-level `--help`.
 const EXIT_CODES: &str = "\
 Start with `attio-auth login`; then `attio-auth token` prints a valid token for scripts.
 `attio-auth COMMAND --help` shows each command's options, examples and exit codes.
@@ -32,7 +38,8 @@ const GLOBAL: &str = "Global options";
     name = "attio-auth",
     version,
     about,
-    after_help = EXIT_CODES,
+    after_help = START,
+    after_long_help = EXIT_CODES,
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -43,27 +50,65 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The command line as parsed and shown by `--help`: each subcommand's help lists its
+/// own options, and names the global ones in one line instead of repeating them (the
+/// completion scripts and the man page use [`Cli`]'s own definition, which lists them).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    let globals: Vec<clap::Arg> = cli
+        .get_arguments()
+        .filter(|arg| arg.is_global_set())
+        .cloned()
+        .collect();
+    let names: Vec<String> = cli
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    for name in names {
+        cli = cli.mut_subcommand(name, |mut sub| {
+            // A copy of each global option, hidden: clap then does not add the shown one.
+            for arg in &globals {
+                sub = sub.arg(arg.clone().hide(true));
+            }
+            let own = sub.get_after_help().map(ToString::to_string);
+            sub.after_help(match own {
+                Some(own) => format!("{GLOBALS_LINE}\n\n{own}"),
+                None => GLOBALS_LINE.to_string(),
+            })
+        });
+    }
+    cli
+}
+
+/// One line naming the global options, shown at the end of each subcommand's help.
+const GLOBALS_LINE: &str = "Global options (see `attio-auth --help`): --profile, --app-url,\n--api-url, --http-timeout, --lock-timeout, -v.";
+
 /// Options that every subcommand accepts. The environment variables named in the help
 /// are read by `settings` (not by clap), so that an empty one counts as unset and a bad
 /// one is blamed on the variable, not the flag.
 #[derive(Debug, Default, Args)]
 pub struct GlobalArgs {
     /// Profile: one set of stored credentials (one workspace, one app)
+    ///
     /// [env: ATTIO_PROFILE] [default: the one `attio-auth switch` chose, else `default`]
     #[arg(long, global = true, value_name = "NAME", help_heading = GLOBAL)]
     pub profile: Option<String>,
 
     /// Base URL of Attio's app (authorize at /authorize, token at /oauth/token)
+    ///
     /// [env: ATTIO_APP_URL] [default: https://app.attio.com]
     #[arg(long, global = true, value_name = "URL", help_heading = GLOBAL)]
     pub app_url: Option<String>,
 
     /// Base URL of Attio's REST API (identity at /v2/self)
+    ///
     /// [env: ATTIO_API_URL] [default: https://api.attio.com]
     #[arg(long, global = true, value_name = "URL", help_heading = GLOBAL)]
     pub api_url: Option<String>,
 
     /// Give up on an HTTP request after this many seconds (1 to 3600)
+    ///
     /// [env: ATTIO_AUTH_HTTP_TIMEOUT] [default: 30]
     #[arg(long, global = true, value_name = "SECS", help_heading = GLOBAL,
           value_parser = seconds_up_to_an_hour)]
@@ -71,6 +116,7 @@ pub struct GlobalArgs {
 
     /// Wait at most this many seconds (1 to 3600) for another attio-auth process that is
     /// writing the same profile (a refresh, a login)
+    ///
     /// [env: ATTIO_AUTH_LOCK_TIMEOUT] [default: --http-timeout plus 10]
     #[arg(long, global = true, value_name = "SECS", help_heading = GLOBAL,
           value_parser = seconds_up_to_an_hour)]
@@ -153,8 +199,11 @@ keyring check stores, reads back and deletes a probe entry of its own.
 
 Examples:
   attio-auth doctor
-  attio-auth doctor --offline            # no network: files, keyring, port, browser, config
-  attio-auth doctor --json | jq '.checks[] | select(.status != \"ok\")'
+  # No network: files, keyring, port, browser, config
+  attio-auth doctor --offline
+  # Only what is not ok
+  attio-auth doctor --json |
+    jq '.checks[] | select(.status != \"ok\")'
 
 Exit status: 0 nothing failed (warnings allowed); 1 something failed; 2 usage error.";
 
@@ -164,33 +213,45 @@ rewritten). `--profile` and ATTIO_PROFILE still win over it; `status` marks it.
 
 Examples:
   attio-auth switch work
-  attio-auth token                # now work's token
-  attio-auth switch default       # back to the profile named `default`
+  # Now work's token
+  attio-auth token
+  # Back to the profile named `default`
+  attio-auth switch default
 
 Exit status: 0 switched; 1 storage failure; 2 usage error;
 3 the profile is not logged in (log it in first).";
 
 const MAN_HELP: &str = "\
 Examples:
-  mkdir -p ~/.local/share/man/man1 && attio-auth man > ~/.local/share/man/man1/attio-auth.1
+  # Where `man attio-auth` finds it
+  dir=~/.local/share/man/man1
+  mkdir -p $dir && attio-auth man > $dir/attio-auth.1
+  # Read it once
   attio-auth man | man -l -
 
 Exit status: 0 printed; 2 usage error.";
 
 const LOGIN_HELP: &str = "\
 Examples:
-  attio-auth login --client-id 8f1c…             # the secret is read from ATTIO_CLIENT_SECRET or prompted for
-  attio-auth login --profile work --port 3461    # a second workspace, another registered redirect port
-  printf '%s' \"$KEY\" | attio-auth login --with-token --profile ci
+  # The secret from ATTIO_CLIENT_SECRET, or prompted for
+  attio-auth login --client-id 8f1c…
+  # A second workspace, another registered redirect port
+  attio-auth login --profile work --port 3461
+  # An API key from a CI secret, on stdin
+  printf '%s' \"$KEY\" |
+    attio-auth login --with-token --profile ci
 
 Exit status: 0 logged in; 1 network, server or storage failure; 2 usage error;
 3 a --with-token token was rejected; 4 denied, timed out or aborted; 5 a required scope is missing.";
 
 const TOKEN_HELP: &str = "\
 Examples:
-  attio-auth token --format curl-config | curl -K - https://api.attio.com/v2/self
-  attio-auth token --header | curl -H @- https://api.attio.com/v2/self
-  eval \"$(attio-auth token --format env)\"   # ATTIO_ACCESS_TOKEN for this shell
+  attio-auth token --format curl-config |
+    curl -K - https://api.attio.com/v2/self
+  attio-auth token --header |
+    curl -H @- https://api.attio.com/v2/self
+  # ATTIO_ACCESS_TOKEN for this shell
+  eval \"$(attio-auth token --format env)\"
 
 Exit status: 0 a token was printed; 1 network, server or storage failure; 2 usage error;
 3 not logged in, or the login expired or was refused: log in again.";
@@ -207,7 +268,8 @@ const WHOAMI_HELP: &str = "\
 Examples:
   attio-auth whoami
   attio-auth whoami --json | jq -r .workspace_slug
-  attio-auth whoami --require-scope note:read-write || echo 'the app needs note access'
+  attio-auth whoami --require-scope note:read-write ||
+    echo 'the app needs note access'
 
 Exit status: 0 the token is active; 1 network or server failure; 2 usage error;
 3 not logged in, or the token is rejected or inactive; 5 a required scope is missing.";
@@ -233,16 +295,19 @@ Exit status: 0 at least one profile is shown (with --check: and every one is liv
 const EXEC_HELP: &str = "\
 Examples:
   attio-auth exec -- npx -y attio-mcp
-  attio-auth exec --profile work --env ATTIO_TOKEN -- ./sync.sh --full
+  attio-auth exec --profile work --env ATTIO_TOKEN \\
+    -- ./sync.sh --full
 
 Exit status: the command's own; 126 it is not executable; 127 it is not found;
 otherwise as `attio-auth token`.";
 
 const COMPLETIONS_HELP: &str = "\
 Examples:
-  attio-auth completions bash > ~/.local/share/bash-completion/completions/attio-auth
+  dir=~/.local/share/bash-completion/completions
+  attio-auth completions bash > $dir/attio-auth
   attio-auth completions zsh > ~/.zfunc/_attio-auth
-  attio-auth completions fish > ~/.config/fish/completions/attio-auth.fish
+  dir=~/.config/fish/completions
+  attio-auth completions fish > $dir/attio-auth.fish
 
 Exit status: 0 printed; 2 usage error.";
 
@@ -265,7 +330,8 @@ pub struct LoginArgs {
     /// program ATTIO_AUTH_STORE_COMMAND or config.toml's `store_command` names). Without
     /// this flag or its variable, a store command when one is set, else the keyring; a
     /// missing keyring then falls back to the file with a warning
-    /// [env: ATTIO_AUTH_STORE] [default: keyring]
+    ///
+    /// [env: ATTIO_AUTH_STORE] [default: a store command when one is set, else keyring]
     #[arg(long, value_name = "STORE", value_enum)]
     pub store: Option<StoreArg>,
 

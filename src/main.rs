@@ -29,7 +29,7 @@ mod settings;
 mod store;
 mod terminal;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use clap::error::ErrorKind;
 
 /// std's own start-up runs first: it reopens closed descriptors 0 to 2 on `/dev/null`
@@ -51,7 +51,10 @@ fn run() -> u8 {
     {
         return commands::complete_profiles();
     }
-    let cli = match cli::Cli::try_parse() {
+    let parsed = cli::command()
+        .try_get_matches()
+        .and_then(|mut matches| cli::Cli::from_arg_matches_mut(&mut matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
     };

@@ -203,7 +203,7 @@ fn a_mistyped_profile_gets_a_suggestion_and_the_stored_names() {
 }
 
 #[test]
-fn help_groups_global_options_and_gives_examples_and_exit_codes() {
+fn help_shows_global_options_once_and_gives_examples_and_exit_codes() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     let bare = env.run(&[]);
     assert_eq!(bare.code, 0, "{bare:?}");
@@ -211,7 +211,23 @@ fn help_groups_global_options_and_gives_examples_and_exit_codes() {
         bare.stdout.starts_with("Command-line OAuth helper"),
         "{bare:?}"
     );
-    assert!(bare.stdout.contains("Commands:") && bare.stdout.contains("Exit status:"));
+    // A 40-row terminal shows all of it, Usage first after the one-line summary.
+    assert!(bare.stdout.lines().count() <= 40, "{}", bare.stdout);
+    assert!(
+        bare.stdout
+            .lines()
+            .take(5)
+            .any(|l| l.starts_with("Usage: ")),
+        "{}",
+        bare.stdout
+    );
+    assert!(bare.stdout.contains("Commands:") && bare.stdout.contains("Global options:"));
+    // The full help has the variables, defaults and exit codes.
+    let full = env.run(&["--help"]).stdout;
+    assert!(
+        full.contains("[env: ATTIO_PROFILE]") && full.contains("Exit status:"),
+        "{full}"
+    );
 
     for sub in [
         "login",
@@ -227,10 +243,11 @@ fn help_groups_global_options_and_gives_examples_and_exit_codes() {
         let help = env.run(&[sub, "--help"]);
         assert_eq!(help.code, 0, "{help:?}");
         let text = &help.stdout;
-        let own = text.split("Global options:").next().unwrap();
         assert!(
-            text.contains("Global options:\n") && !own.contains("--profile <NAME>"),
-            "{sub}: global options under their own heading: {text}"
+            text.contains("Global options (see `attio-auth --help`): --profile")
+                && !text.contains("--profile <NAME>")
+                && !text.contains("--app-url <URL>"),
+            "{sub}: global options named once, not repeated: {text}"
         );
         assert!(text.contains("\nExamples:\n  "), "{sub}: examples: {text}");
         assert!(
@@ -251,7 +268,13 @@ fn help_groups_global_options_and_gives_examples_and_exit_codes() {
     let login = env
         .run_with(&["login", "--help"], &[("ATTIO_CLIENT_ID", "x")])
         .stdout;
-    assert!(login.contains("--store <STORE>") && login.contains("[env: ATTIO_AUTH_STORE]"));
+    assert!(
+        login.contains("--store <STORE>")
+            && login.contains(
+                "[env: ATTIO_AUTH_STORE] [default: a store command when one is set, else keyring]"
+            ),
+        "{login}"
+    );
     assert!(
         login
             .lines()
@@ -264,6 +287,57 @@ fn help_groups_global_options_and_gives_examples_and_exit_codes() {
         "{status}"
     );
     assert!(!status.contains("JSON array"), "{status}");
+}
+
+/// The examples block of a help text: the lines after `Examples:` up to a blank one.
+#[cfg(unix)]
+fn examples(help: &str) -> Vec<String> {
+    help.replace('\r', "")
+        .split("Examples:\n")
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn help_examples_are_never_wrapped_into_another_command() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    for sub in [
+        "login",
+        "token",
+        "refresh",
+        "whoami",
+        "logout",
+        "status",
+        "doctor",
+        "switch",
+        "exec",
+        "completions",
+        "config",
+        "man",
+    ] {
+        let wide = examples(&env.run(&[sub, "--help"]).stdout);
+        assert!(!wide.is_empty(), "{sub}: examples");
+        // On a 60-column terminal clap wraps help text: the examples must come out as
+        // they are, line for line.
+        let output = env
+            .on_terminal_of(60, &format!("{sub} --help"), &[])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let narrow = examples(&String::from_utf8_lossy(&output.stdout));
+        assert_eq!(narrow, wide, "{sub} at 60 columns");
+        for line in &wide {
+            assert!(
+                line.starts_with("  ") && line.len() <= 58,
+                "{sub}: {line:?}"
+            );
+        }
+    }
 }
 
 #[test]

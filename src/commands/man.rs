@@ -45,11 +45,55 @@ fn page() -> io::Result<Vec<u8>> {
         page.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
         page.extend_from_slice(sections.as_bytes());
     }
-    Ok(page)
+    Ok(typeset(&String::from_utf8_lossy(&page)).into_bytes())
+}
+
+/// The page as a terminal should show it: never hyphenated or justified (`.nh`, `.ad l`:
+/// URLs, flags and variable names stay whole), and every run of indented lines (the
+/// examples, the exit-status table) set line for line (`.nf` … `.fi`), as written.
+fn typeset(page: &str) -> String {
+    let mut out = String::with_capacity(page.len() + 1024);
+    let mut verbatim = false;
+    for line in page.lines() {
+        let indented = line.starts_with("  ") && !line.trim().is_empty();
+        if indented && !verbatim {
+            out.push_str(".nf\n");
+            verbatim = true;
+        } else if !indented && verbatim {
+            out.push_str(".fi\n");
+            verbatim = false;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if line.starts_with(".TH ") {
+            out.push_str(".nh\n.ad l\n");
+        }
+    }
+    if verbatim {
+        out.push_str(".fi\n");
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn examples_are_set_as_written_and_nothing_is_hyphenated() {
+        let page = String::from_utf8(super::page().unwrap()).unwrap();
+        assert!(page.contains("\n.nh\n.ad l\n"), "{}", &page[..300]);
+        let examples = page.split("Examples:\n").nth(1).expect("an examples block");
+        assert!(examples.starts_with(".nf\n  "), "{}", &examples[..100]);
+        let block_end = examples.find(".fi\n").expect("the block ends");
+        assert!(
+            examples[..block_end]
+                .lines()
+                .skip(1)
+                .all(|l| l.starts_with("  ")),
+            "{}",
+            &examples[..block_end]
+        );
+    }
+
     #[test]
     fn every_subcommand_has_its_section() {
         let page = String::from_utf8(super::page().unwrap()).unwrap();
