@@ -249,3 +249,56 @@ fn tracked_file_names_are_plain() {
         "file names with quotes, backticks or control characters: {odd:?}"
     );
 }
+
+/// Every `attio-auth …` command README shows parses: each, with `--help` added before
+/// any `--`, exits 0 (a flag or value that does not exist would be a usage error).
+#[test]
+fn every_command_readme_shows_parses() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let text = readme();
+    // Shell lines: all of a `sh` block, the `$ ` lines of a `console` block.
+    let mut blocks = Vec::new();
+    let mut language: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(fence) = trimmed.strip_prefix("```") {
+            language = match language {
+                Some(_) => None,
+                None => Some(fence.to_string()),
+            };
+            continue;
+        }
+        match language.as_deref() {
+            Some("sh") => blocks.push(trimmed.to_string()),
+            Some("console") => blocks.extend(trimmed.strip_prefix("$ ").map(str::to_string)),
+            _ => {}
+        }
+    }
+    let mut checked = 0;
+    for line in blocks.iter().filter(|l| !l.starts_with('#')) {
+        let code = line.split(" # ").next().unwrap_or_default();
+        for piece in code.split("attio-auth ").skip(1) {
+            // The command ends where the shell's syntax takes over.
+            let end = piece
+                .find(['|', '&', ')', '>', ';', '"'])
+                .unwrap_or(piece.len());
+            let words: Vec<&str> = piece[..end].split_whitespace().collect();
+            if words.is_empty() || words[0].starts_with('-') && words[0] != "--profile" {
+                continue;
+            }
+            let mut args: Vec<&str> = Vec::new();
+            let dashes = words.iter().position(|w| *w == "--");
+            args.extend(&words[..dashes.unwrap_or(words.len())]);
+            args.push("--help");
+            let run = env.run(&args);
+            assert_eq!(
+                run.code,
+                0,
+                "README's `attio-auth {}`: {run:?}",
+                words.join(" ")
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked} commands checked");
+}
