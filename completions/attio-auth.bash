@@ -808,14 +808,14 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__token)
-            opts="-v -h --format --header --json --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-n -v -h --format --header --json --no-newline --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "raw header json curl-config env" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "raw bearer header json curl-config env" -- "${cur}"))
                     return 0
                     ;;
                 --min-ttl)

@@ -63,8 +63,8 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'attio-auth;token'= {
-            cand --format 'How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl''s command line) or `env` (an `export ATTIO_ACCESS_TOKEN=''…''` line)'
-            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 86400)'
+            cand --format 'How to print the token: `raw` (the token), `bearer` (`Bearer …`, for HTTPie''s and xh''s `Authorization:@FILE`), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl''s command line) or `env` (an `export` line of ATTIO_ACCESS_TOKEN and ATTIO_API_KEY)'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 86400) [default: 60, or half the token''s lifetime when that is shorter]'
             cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token)'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self)'
@@ -72,6 +72,8 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --lock-timeout 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)'
             cand --header 'Short for `--format header` (for `curl -H @-`)'
             cand --json 'Short for `--format json`: access_token, expires_at, profile and source'
+            cand -n 'Print no newline after the token (for programs that take a file''s bytes as the token)'
+            cand --no-newline 'Print no newline after the token (for programs that take a file''s bytes as the token)'
             cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand -h 'Print help (see more with ''--help'')'
@@ -151,8 +153,8 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'attio-auth;exec'= {
-            cand --env 'The environment variable that receives the token'
-            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 86400)'
+            cand --env 'An environment variable that receives the token (repeatable) [default: ATTIO_ACCESS_TOKEN and ATTIO_API_KEY]'
+            cand --min-ttl 'Refresh first when the token expires within this many seconds (0 to 86400) [default: 60, or half the token''s lifetime when that is shorter]'
             cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token)'
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self)'

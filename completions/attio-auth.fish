@@ -62,12 +62,13 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l no-brows
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l with-token -d 'Store an API key or access token read from stdin (never from the command line) instead of running the browser flow'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l format -d 'How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl\'s command line) or `env` (an `export ATTIO_ACCESS_TOKEN=\'…\'` line)' -r -f -a "raw\t'The token and a newline'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l format -d 'How to print the token: `raw` (the token), `bearer` (`Bearer …`, for HTTPie\'s and xh\'s `Authorization:@FILE`), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl\'s command line) or `env` (an `export` line of ATTIO_ACCESS_TOKEN and ATTIO_API_KEY)' -r -f -a "raw\t'The token and a newline'
+bearer\t'The word Bearer and the token, for an Authorization header read from a file'
 header\t'An Authorization header line with the bearer token'
 json\t'A JSON object with access_token, expires_at, profile and source'
 curl-config\t'A header line in curl\'s config syntax, for curl -K -'
-env\t'An export line of ATTIO_ACCESS_TOKEN, for eval in a POSIX shell'"
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 86400)' -r
+env\t'An export line of ATTIO_ACCESS_TOKEN and ATTIO_API_KEY, for eval in a POSIX shell'"
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 86400) [default: 60, or half the token\'s lifetime when that is shorter]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self)' -r
@@ -75,6 +76,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l http-tim
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l header -d 'Short for `--format header` (for `curl -H @-`)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l json -d 'Short for `--format json`: access_token, expires_at, profile and source'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s n -l no-newline -d 'Print no newline after the token (for programs that take a file\'s bytes as the token)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand refresh" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
@@ -126,8 +128,8 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -l http-ti
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand switch" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l env -d 'The environment variable that receives the token' -r
-complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 86400)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l env -d 'An environment variable that receives the token (repeatable) [default: ATTIO_ACCESS_TOKEN and ATTIO_API_KEY]' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l min-ttl -d 'Refresh first when the token expires within this many seconds (0 to 86400) [default: 60, or half the token\'s lifetime when that is shorter]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self)' -r

@@ -364,9 +364,11 @@ pub struct LoginArgs {
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
-    /// How to print the token: `raw` (the token), `header` (`Authorization: Bearer …`),
-    /// `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token
-    /// off curl's command line) or `env` (an `export ATTIO_ACCESS_TOKEN='…'` line)
+    /// How to print the token: `raw` (the token), `bearer` (`Bearer …`, for HTTPie's and
+    /// xh's `Authorization:@FILE`), `header` (`Authorization: Bearer …`), `json`,
+    /// `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off
+    /// curl's command line) or `env` (an `export` line of ATTIO_ACCESS_TOKEN and
+    /// ATTIO_API_KEY)
     #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["header", "json"])]
     pub format: Option<TokenFormat>,
 
@@ -378,9 +380,15 @@ pub struct TokenArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Print no newline after the token (for programs that take a file's bytes as the
+    /// token)
+    #[arg(short = 'n', long)]
+    pub no_newline: bool,
+
     /// Refresh first when the token expires within this many seconds (0 to 86400)
-    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = min_ttl)]
-    pub min_ttl: u64,
+    /// [default: 60, or half the token's lifetime when that is shorter]
+    #[arg(long, value_name = "SECS", value_parser = min_ttl)]
+    pub min_ttl: Option<u64>,
 }
 
 /// What `token` prints. The value help is plain words: every completion generator
@@ -390,13 +398,15 @@ pub struct TokenArgs {
 pub enum TokenFormat {
     /// The token and a newline
     Raw,
+    /// The word Bearer and the token, for an Authorization header read from a file
+    Bearer,
     /// An Authorization header line with the bearer token
     Header,
     /// A JSON object with access_token, expires_at, profile and source
     Json,
     /// A header line in curl's config syntax, for curl -K -
     CurlConfig,
-    /// An export line of ATTIO_ACCESS_TOKEN, for eval in a POSIX shell
+    /// An export line of ATTIO_ACCESS_TOKEN and ATTIO_API_KEY, for eval in a POSIX shell
     Env,
 }
 
@@ -414,17 +424,15 @@ impl TokenArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// The environment variable that receives the token
-    #[arg(
-        long = "env",
-        default_value = "ATTIO_ACCESS_TOKEN",
-        value_name = "NAME"
-    )]
-    pub variable: String,
+    /// An environment variable that receives the token (repeatable) [default:
+    /// ATTIO_ACCESS_TOKEN and ATTIO_API_KEY]
+    #[arg(long = "env", value_name = "NAME")]
+    pub variables: Vec<String>,
 
     /// Refresh first when the token expires within this many seconds (0 to 86400)
-    #[arg(long, default_value_t = 60, value_name = "SECS", value_parser = min_ttl)]
-    pub min_ttl: u64,
+    /// [default: 60, or half the token's lifetime when that is shorter]
+    #[arg(long, value_name = "SECS", value_parser = min_ttl)]
+    pub min_ttl: Option<u64>,
 
     /// The command and its arguments (after `--`)
     #[arg(

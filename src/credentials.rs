@@ -40,6 +40,10 @@ pub struct Credentials {
     /// killed process left in a temporary file can be recognised as newer.
     #[serde(default)]
     pub generation: u64,
+    /// When the access token was obtained (Unix seconds), so that its whole lifetime is
+    /// known (see `freshness::min_ttl_within`). Older documents lack it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obtained_at: Option<u64>,
 }
 
 impl Credentials {
@@ -63,6 +67,7 @@ impl Credentials {
             refresh_refused: None,
             app_url: Some(app_url),
             generation: 0,
+            obtained_at: Some(crate::freshness::now()),
         }
     }
 

@@ -30,6 +30,18 @@ pub fn grant_expiry(
     }
 }
 
+/// The `min_ttl` to apply to a token obtained at `obtained_at` that expires at
+/// `expires_at`: at most half its whole lifetime, so that a token that lives less than
+/// `min_ttl` is refreshed once per half lifetime rather than on every call.
+pub fn min_ttl_within(min_ttl: u64, obtained_at: Option<u64>, expires_at: Option<u64>) -> u64 {
+    match (obtained_at, expires_at) {
+        (Some(obtained), Some(expires)) if expires > obtained => {
+            min_ttl.min((expires - obtained) / 2)
+        }
+        _ => min_ttl,
+    }
+}
+
 /// A token is fresh while `now + min_ttl < expiry`; one without an expiry (Attio's
 /// long-lived tokens) is always fresh.
 pub fn is_fresh(expires_at: Option<u64>, now: u64, min_ttl: u64) -> bool {

@@ -20,8 +20,9 @@ use crate::secret::Secret;
 /// When to refresh.
 #[derive(Debug, Clone, Copy)]
 pub enum Mode {
-    /// Only when the token expires within this many seconds.
-    IfExpiring(u64),
+    /// Only when the token expires within this many seconds (`None`: the default,
+    /// [`DEFAULT_MIN_TTL`], at most half the token's lifetime).
+    IfExpiring(Option<u64>),
     /// Now, whatever the expiry (unless another process just did).
     Force,
 }
@@ -57,7 +58,7 @@ impl Handout {
 
 /// The token in effect for `token` and `whoami`: `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN`
 /// when set, else the profile's, refreshed first when it expires within `min_ttl` seconds.
-pub fn handout(ctx: &Ctx, min_ttl: u64) -> Result<Handout> {
+pub fn handout(ctx: &Ctx, min_ttl: Option<u64>) -> Result<Handout> {
     if let Some(env) = &ctx.settings.env_token {
         if !oauth::is_bearer_token(env.token.expose()) {
             return Err(Failure::usage(format!(
@@ -111,7 +112,7 @@ pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
         .for_stored(&ctx.settings.profile, stored.issuer())?;
     let now = freshness::now();
     if let Mode::IfExpiring(min_ttl) = mode {
-        if freshness::is_fresh(stored.creds.expires_at, now, min_ttl) {
+        if freshness::is_fresh(stored.creds.expires_at, now, within(&stored, min_ttl)) {
             return Ok((stored, false));
         }
         // Nothing to refresh with, but still valid: hand it out while it lasts.
@@ -205,6 +206,7 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
             // A server that does not rotate keeps the old refresh token valid.
             stored.creds.refresh_token = tokens.refresh_token.or(Some(refresh_token));
             stored.creds.expires_at = expires_at;
+            stored.creds.obtained_at = Some(now);
             stored.creds.refresh_pending = false;
             locked
                 .save(&mut stored)
@@ -277,6 +279,22 @@ fn interrupted(outcome: &Result<(Stored, bool)>) -> anyhow::Error {
     .into()
 }
 
+/// How long a token must still be valid when no `--min-ttl` is given.
+pub const DEFAULT_MIN_TTL: u64 = 60;
+
+/// The `min_ttl` for this stored token: as given, or by default [`DEFAULT_MIN_TTL`] at
+/// most half the token's lifetime, so that a token that lives less than that is
+/// refreshed once per half lifetime, not on every call.
+fn within(stored: &Stored, min_ttl: Option<u64>) -> u64 {
+    min_ttl.unwrap_or_else(|| {
+        freshness::min_ttl_within(
+            DEFAULT_MIN_TTL,
+            stored.creds.obtained_at,
+            stored.creds.expires_at,
+        )
+    })
+}
+
 /// Whether another process already did what `mode` asks, since this one saw `seen`.
 fn done_elsewhere(stored: &Stored, seen: &Stored, mode: Mode) -> bool {
     let now = freshness::now();
@@ -285,7 +303,7 @@ fn done_elsewhere(stored: &Stored, seen: &Stored, mode: Mode) -> bool {
         // Another process refreshed: use its token even when the server's lifetimes are
         // shorter than `min_ttl`, rather than refresh again.
         Mode::IfExpiring(min_ttl) => {
-            freshness::is_fresh(stored.creds.expires_at, now, min_ttl)
+            freshness::is_fresh(stored.creds.expires_at, now, within(stored, min_ttl))
                 || (changed && freshness::is_fresh(stored.creds.expires_at, now, 0))
         }
         Mode::Force => changed,

@@ -23,8 +23,11 @@ fn token_formats_print_exactly_one_line_each() {
         ),
         (
             &["--format", "env"][..],
-            format!("export ATTIO_ACCESS_TOKEN='{token}'"),
+            format!(
+                "export ATTIO_ACCESS_TOKEN='{token}' ATTIO_API_KEY='{token}' ATTIO_AUTH_TOKEN_PROFILE='default'"
+            ),
         ),
+        (&["--format", "bearer"][..], format!("Bearer {token}")),
     ] {
         let mut all = vec!["token"];
         all.extend_from_slice(args);

@@ -260,7 +260,7 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
         );
         assert_eq!(
             completed("attio-auth token --format "),
-            ["curl-config", "env", "header", "json", "raw"],
+            ["bearer", "curl-config", "env", "header", "json", "raw"],
             "fish"
         );
         let left: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().collect();

@@ -118,18 +118,26 @@ fn token_json_reports_expiry_profile_and_store() {
 fn exec_passes_a_fresh_token_and_returns_the_commands_exit_status() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 30 });
     env.logged_in(&[]);
-    let script = r#"printf '%s|%s|%s' "$ATTIO_ACCESS_TOKEN" "${ATTIO_API_KEY-unset}" "$1"; exit 7"#;
+    let script = r#"printf '%s|%s|%s|%s' "$ATTIO_ACCESS_TOKEN" "$ATTIO_API_KEY" "$ATTIO_AUTH_TOKEN_PROFILE" "$1"; exit 7"#;
     let run = env.run_with(
-        &["exec", "--", "sh", "-c", script, "sh", "--flag"],
+        &[
+            "exec",
+            "--min-ttl",
+            "60",
+            "--",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            "--flag",
+        ],
         &[("ATTIO_API_KEY", "sk_stale")],
     );
     assert_eq!(run.code, 7, "{run:?}");
-    // The stored token lived 30 s: exec refreshed it first, and the stale API key was
-    // removed rather than passed on or used.
-    assert_eq!(
-        run.stdout,
-        format!("{}|unset|--flag", env.fake.last_access_token())
-    );
+    // The stored token lived 30 s: exec refreshed it first, and put it under both names
+    // (every Attio client reads ATTIO_API_KEY first), replacing the stale API key.
+    let fresh = env.fake.last_access_token();
+    assert_eq!(run.stdout, format!("{fresh}|{fresh}|default|--flag"));
     assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
 
     let named = env.run(&[
@@ -341,4 +349,99 @@ fn token_says_on_a_terminal_that_it_came_from_a_variable() {
     assert_eq!(value["profile"], serde_json::Value::Null, "{value}");
     assert_eq!(value["variable"], "ATTIO_API_KEY", "{value}");
     assert_eq!(value["source"], "env:ATTIO_API_KEY", "{value}");
+}
+
+#[test]
+fn a_token_attio_auth_put_in_the_environment_never_goes_stale() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let first = env.fake.last_access_token();
+    // `eval "$(attio-auth token --format env)"`, then the token is refreshed meanwhile.
+    let export = env.run(&["token", "--format", "env"]);
+    assert_eq!(export.code, 0, "{export:?}");
+    assert_eq!(env.run(&["refresh"]).code, 0);
+    let fresh = env.fake.last_access_token();
+    assert_ne!(first, fresh);
+    let exported = [
+        ("ATTIO_ACCESS_TOKEN", first.as_str()),
+        ("ATTIO_API_KEY", first.as_str()),
+        ("ATTIO_AUTH_TOKEN_PROFILE", "default"),
+    ];
+    // A later `attio-auth token` hands out the profile's current token, not the copy.
+    let later = env.run_with(&["token"], &exported);
+    assert_eq!(
+        (later.code, later.stdout.clone()),
+        (0, format!("{fresh}\n")),
+        "{later:?}"
+    );
+    // So does one that a command run by `exec` starts (the per-request hooks of SDKs).
+    let child = env.run(&[
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!("{} token --min-ttl 7200", env!("CARGO_BIN_EXE_attio-auth")),
+    ]);
+    assert_eq!(child.code, 0, "{child:?}");
+    let newest = env.fake.last_access_token();
+    assert_eq!(
+        child.stdout,
+        format!("{newest}\n"),
+        "refreshed, not exec's copy"
+    );
+    assert_ne!(newest, fresh);
+}
+
+#[test]
+fn a_hand_set_token_wins_but_never_under_another_profiles_name() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&["--profile", "work"]);
+    let work = env.fake.last_access_token();
+    let by_hand = [("ATTIO_API_KEY", "sk_live_by_hand_0123456789")];
+    // As gh does with GH_TOKEN: a token set by hand is what `token` prints.
+    let run = env.run_with(&["token"], &by_hand);
+    assert_eq!(run.stdout, "sk_live_by_hand_0123456789\n", "{run:?}");
+    // But `--profile work` asks for work's token: an error naming the variable.
+    let named = env.run_with(&["--profile", "work", "token"], &by_hand);
+    assert_eq!((named.code, named.stdout.as_str()), (2, ""), "{named:?}");
+    assert!(
+        named.stderr.contains(
+            "--profile work asks for that profile's token, but ATTIO_API_KEY holds a token set by hand"
+        ),
+        "{named:?}"
+    );
+    // A token attio-auth handed out for `default` does not stop `--profile work`.
+    let ours = [
+        ("ATTIO_ACCESS_TOKEN", "at_someone_elses"),
+        ("ATTIO_AUTH_TOKEN_PROFILE", "default"),
+    ];
+    let switched = env.run_with(&["--profile", "work", "token"], &ours);
+    assert_eq!((switched.code, switched.stdout), (0, format!("{work}\n")));
+}
+
+#[test]
+fn token_without_a_newline_and_as_a_bearer_value() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let token = env.fake.last_access_token();
+    let bare = env.run(&["token", "-n"]);
+    assert_eq!((bare.code, bare.stdout), (0, token.clone()));
+    let bearer = env.run(&["token", "--format", "bearer", "--no-newline"]);
+    assert_eq!(bearer.stdout, format!("Bearer {token}"));
+}
+
+#[test]
+fn a_token_that_lives_less_than_a_minute_is_refreshed_once_per_half_life() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 20 });
+    env.logged_in(&[]);
+    // 20-second tokens and the default --min-ttl (60 s): refreshed at most once per
+    // half lifetime, not on every call.
+    let runs: Vec<_> = (0..5).map(|_| env.run(&["token"])).collect();
+    for run in &runs {
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 0);
+    // An explicit --min-ttl is honoured as given.
+    assert_eq!(env.run(&["token", "--min-ttl", "30"]).code, 0);
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
 }

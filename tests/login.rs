@@ -242,8 +242,13 @@ fn verbose_output_never_shows_a_secret() {
         .form
         .clone();
     let first_token = env.fake.state().issued[0].clone();
+    // Tokens living 30 s, each nearly spent (the default --min-ttl is at most half a
+    // token's lifetime, so a document without its age is refreshed within 60 s).
+    let mut document = crate::support::stored_document(&env, "default");
+    document.as_object_mut().unwrap().remove("obtained_at");
+    crate::support::store_document(&env, "default", &document);
     let whoami = env.run(&["whoami", "--verbose"]);
-    let token = env.run(&["token", "--verbose"]);
+    let token = env.run(&["token", "--verbose", "--min-ttl", "60"]);
     let refresh = env.run(&["refresh", "--verbose"]);
     let refreshed = env.fake.token_requests("refresh_token");
     assert_eq!(

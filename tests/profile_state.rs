@@ -136,7 +136,12 @@ fn a_refused_refresh_says_so_on_that_run_and_every_later_one() {
     document["refresh_token"] = json!("rt_the_server_never_issued");
     store_document(&env, "work", &document);
 
-    for args in [&["token"][..], &["token"], &["refresh"]] {
+    // (A token living 30 s is refreshed within --min-ttl 60.)
+    for args in [
+        &["token", "--min-ttl", "60"][..],
+        &["token", "--min-ttl", "60"],
+        &["refresh"],
+    ] {
         let mut args = args.to_vec();
         args.extend(["--profile", "work"]);
         let run = env.run(&args);

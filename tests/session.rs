@@ -162,7 +162,7 @@ fn a_token_without_a_refresh_token_is_handed_out_until_it_expires() {
     env.logged_in(&[]);
     let issued = env.fake.last_access_token();
     // Within --min-ttl (60 s) but still valid: printed, with a warning.
-    let run = env.run(&["token"]);
+    let run = env.run(&["token", "--min-ttl", "60"]);
     assert_eq!(
         (run.code, run.stdout.clone()),
         (0, format!("{issued}\n")),
@@ -205,7 +205,7 @@ fn a_rejected_refresh_token_means_log_in_again() {
     let v: serde_json::Value = serde_json::from_str(&stale).unwrap();
     stale = stale.replace(v["refresh_token"].as_str().unwrap(), &rt);
     std::fs::write(env.credentials_file("default"), stale).unwrap();
-    let run = env.run(&["token"]);
+    let run = env.run(&["token", "--min-ttl", "60"]);
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.stderr.contains("invalid_grant"), "{run:?}");
     assert!(
@@ -219,7 +219,7 @@ fn sixteen_concurrent_token_calls_on_an_expired_token_make_one_refresh() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 30 });
     env.logged_in(&[]);
     env.fake.state().refresh_latency = Duration::from_millis(200);
-    let runs = env.run_all(&[&["token"][..]; 16]);
+    let runs = env.run_all(&[&["token", "--min-ttl", "60"][..]; 16]);
     let expected = format!("{}\n", env.fake.last_access_token());
     for run in &runs {
         assert_eq!(

@@ -12,13 +12,23 @@ use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
 use crate::renew::{self, Mode};
 use crate::secret::CHILD_WITHHELD;
+use crate::settings::{TOKEN_PROFILE_VARIABLE, TOKEN_VARIABLES};
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
-    let variable = args.variable.trim();
-    if variable.is_empty() || variable.contains(['=', '\0']) {
-        return Err(
-            Failure::usage(format!("--env {variable:?} is not a valid variable name")).into(),
-        );
+    // Both names by default: every Attio client reads ATTIO_API_KEY first, some only it.
+    let variables: Vec<String> = if args.variables.is_empty() {
+        TOKEN_VARIABLES.iter().map(|v| v.to_string()).collect()
+    } else {
+        args.variables
+            .iter()
+            .map(|v| v.trim().to_string())
+            .collect()
+    };
+    if let Some(bad) = variables
+        .iter()
+        .find(|v| v.is_empty() || v.contains(['=', '\0']))
+    {
+        return Err(Failure::usage(format!("--env {bad:?} is not a valid variable name")).into());
     }
     // Always the profile's own token: an API key in this environment is exactly the
     // stale credential that must not reach the command.
@@ -31,7 +41,18 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     for name in CHILD_WITHHELD {
         command.env_remove(name);
     }
-    command.env(variable, stored.creds.access_token.expose());
+    command.env_remove(TOKEN_PROFILE_VARIABLE);
+    for variable in &variables {
+        command.env(variable, stored.creds.access_token.expose());
+    }
+    // An attio-auth the command runs then knows the token is this profile's, and hands
+    // out its current one, refreshed, instead of the copy (`Settings::resolve`).
+    if variables
+        .iter()
+        .any(|v| TOKEN_VARIABLES.contains(&v.as_str()))
+    {
+        command.env(TOKEN_PROFILE_VARIABLE, ctx.settings.profile.as_str());
+    }
     let shown = program.to_string_lossy().into_owned();
     Err(exec(command, &shown))
 }

@@ -7,6 +7,7 @@ use crate::cli::{TokenArgs, TokenFormat};
 use crate::context::Ctx;
 use crate::output;
 use crate::renew;
+use crate::settings::TOKEN_PROFILE_VARIABLE;
 
 pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     let handout = renew::handout(ctx, args.min_ttl)?;
@@ -21,13 +22,27 @@ pub fn run(ctx: &Ctx, args: TokenArgs) -> Result<()> {
     // Every token here is an RFC 6750 b64token (checked when it was stored or read), so
     // it needs no escaping inside the quotes below.
     let token = handout.token.expose();
-    match args.format() {
-        TokenFormat::Raw => output::data(token)?,
-        TokenFormat::Header => output::data(&format!("Authorization: Bearer {token}"))?,
-        TokenFormat::CurlConfig => {
-            output::data(&format!("header = \"Authorization: Bearer {token}\""))?
+    let line = |text: &str| {
+        if args.no_newline {
+            output::raw(text.as_bytes())
+        } else {
+            output::data(text)
         }
-        TokenFormat::Env => output::data(&format!("export ATTIO_ACCESS_TOKEN='{token}'"))?,
+    };
+    match args.format() {
+        TokenFormat::Raw => line(token)?,
+        TokenFormat::Bearer => line(&format!("Bearer {token}"))?,
+        TokenFormat::Header => line(&format!("Authorization: Bearer {token}"))?,
+        TokenFormat::CurlConfig => line(&format!("header = \"Authorization: Bearer {token}\""))?,
+        // Both names; and, for a profile's token, the profile, so that a later
+        // attio-auth hands out that profile's current token instead of this copy.
+        TokenFormat::Env => line(&match variable {
+            Some(_) => format!("export ATTIO_ACCESS_TOKEN='{token}' ATTIO_API_KEY='{token}'"),
+            None => format!(
+                "export ATTIO_ACCESS_TOKEN='{token}' ATTIO_API_KEY='{token}' {TOKEN_PROFILE_VARIABLE}='{}'",
+                ctx.settings.profile
+            ),
+        })?,
         TokenFormat::Json => output::json(&json!({
             "access_token": token,
             "expires_at": handout.expires_at,

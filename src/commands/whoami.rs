@@ -11,14 +11,11 @@ use crate::output;
 use crate::renew;
 use crate::scopes;
 
-/// Refresh first when the token has less than this many seconds left.
-const MIN_TTL: u64 = 60;
-
 pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
     let required = scopes::split(&args.require_scopes);
     scopes::warn_unknown(&required);
     let profile = &ctx.settings.profile;
-    let handout = renew::handout(ctx, MIN_TTL)?;
+    let handout = renew::handout(ctx, None)?;
     let api_url = match &handout.stored {
         Some(stored) => ctx
             .settings

@@ -10,7 +10,7 @@ use crate::secret::CHILD_WITHHELD;
 
 /// Every environment variable the tool reads (clap reads none, so that an empty one
 /// counts as unset and a bad one is blamed on the variable).
-const READ: [&str; 24] = [
+const READ: [&str; 25] = [
     "PATH",
     "ATTIO_PROFILE",
     "ATTIO_APP_URL",
@@ -35,10 +35,11 @@ const READ: [&str; 24] = [
     "SSL_CERT_DIR",
     "DBUS_SESSION_BUS_ADDRESS",
     "XDG_RUNTIME_DIR",
+    "ATTIO_AUTH_TOKEN_PROFILE",
 ];
 
 /// The variables any command may read: one whose value is not text fails every command.
-pub(super) const READ_BY_ALL: [&str; 9] = [
+pub(super) const READ_BY_ALL: [&str; 10] = [
     "ATTIO_PROFILE",
     "ATTIO_APP_URL",
     "ATTIO_API_URL",
@@ -48,6 +49,7 @@ pub(super) const READ_BY_ALL: [&str; 9] = [
     "ATTIO_API_KEY",
     "ATTIO_ACCESS_TOKEN",
     "ATTIO_CLIENT_SECRET",
+    "ATTIO_AUTH_TOKEN_PROFILE",
 ];
 
 /// The variables only `login` reads: one whose value is not text fails only `login`.

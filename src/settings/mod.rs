@@ -29,6 +29,11 @@ use crate::store::{StoreChoice, StoreKind};
 /// The variables Attio's own tools read, in precedence order.
 pub const TOKEN_VARIABLES: [&str; 2] = ["ATTIO_API_KEY", "ATTIO_ACCESS_TOKEN"];
 
+/// Set beside [`TOKEN_VARIABLES`] by `exec` and `token --format env` to the profile whose
+/// token they hold: a later attio-auth then knows the token is its own (and may be
+/// stale), and hands out that profile's current one instead.
+pub const TOKEN_PROFILE_VARIABLE: &str = "ATTIO_AUTH_TOKEN_PROFILE";
+
 /// Validated global settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -95,9 +100,22 @@ impl Settings {
         if let Some(name) = env.first_not_text(&READ_BY_ALL) {
             return Err(not_text(name));
         }
+        // A token attio-auth itself put in the environment names its profile: that
+        // profile's current token is handed out, never the (perhaps stale) copy.
+        let handed_out = env
+            .get(TOKEN_PROFILE_VARIABLE)
+            .map(|name| {
+                ProfileName::parse(name.trim())
+                    .map_err(|e| Failure::usage(format!("{TOKEN_PROFILE_VARIABLE}: {e}")))
+            })
+            .transpose()?;
         let (profile, profile_source) =
             match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
                 (Some(flag), _) => (ProfileName::parse(flag)?, ProfileSource::Flag),
+                (None, None) if handed_out.is_some() => (
+                    handed_out.clone().expect("checked"),
+                    ProfileSource::Variable,
+                ),
                 (None, Some(var)) => (
                     ProfileName::parse(var.trim())
                         .map_err(|e| Failure::usage(format!("ATTIO_PROFILE: {e}")))?,
@@ -109,12 +127,28 @@ impl Settings {
                 },
             };
         let defaults = config.profile(profile.as_str());
-        let env_token = TOKEN_VARIABLES.iter().find_map(|&var| {
-            Some(EnvToken {
-                var,
-                token: Secret::new(env.get(var)?.trim().to_string()),
+        let env_token = TOKEN_VARIABLES
+            .iter()
+            .find_map(|&var| {
+                Some(EnvToken {
+                    var,
+                    token: Secret::new(env.get(var)?.trim().to_string()),
+                })
             })
-        });
+            .filter(|_| handed_out.is_none());
+        // A token the user set by hand wins, as `GH_TOKEN` does; but `--profile X` asks
+        // for X's token, and must never get another's.
+        if let (Some(env), ProfileSource::Flag) = (&env_token, profile_source) {
+            return Err(Failure::usage(format!(
+                "--profile {profile} asks for that profile's token, but {} holds a token set by hand, which would be used instead",
+                env.var
+            ))
+            .hint(format!(
+                "unset {} to use profile `{profile}`, or drop --profile to use the variable's token",
+                env.var
+            ))
+            .into());
+        }
         let seconds = |flag: Option<u64>, var: &str| -> Result<Option<u64>> {
             match (flag, env.get(var)) {
                 (Some(secs), _) => Ok(Some(secs)),
