@@ -445,3 +445,56 @@ fn a_token_that_lives_less_than_a_minute_is_refreshed_once_per_half_life() {
     assert_eq!(env.run(&["token", "--min-ttl", "30"]).code, 0);
     assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_browser_login_that_cannot_complete_fails_at_once_with_the_with_token_recipe() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // No DISPLAY, no BROWSER, not SSH, and stdin is not a terminal (an MCP host, CI).
+    let mut cmd = env.wrapper("timeout");
+    cmd.args([
+        "60",
+        env!("CARGO_BIN_EXE_attio-auth"),
+        "login",
+        "--port",
+        "0",
+    ])
+    .env_remove("BROWSER")
+    .stdin(std::process::Stdio::null());
+    let run: crate::support::Run = cmd.output().unwrap().into();
+    assert_eq!(run.code, 4, "at once, not after the timeout: {run:?}");
+    assert!(
+        run.stderr
+            .contains("a browser login cannot complete; nothing was started")
+            && run.stderr.contains("| attio-auth login --with-token`"),
+        "{run:?}"
+    );
+    assert!(env.fake.seen("/authorize").is_empty());
+    // With a terminal to paste into, or --no-browser, it waits as before.
+    let chosen = env.run_with(
+        &["login", "--port", "0", "--no-browser", "--timeout", "1"],
+        &[("BROWSER", "")],
+    );
+    assert_eq!(chosen.code, 4, "{chosen:?}");
+    assert!(
+        chosen.stderr.contains("no redirect arrived within 1 s"),
+        "{chosen:?}"
+    );
+}
+
+#[test]
+fn exec_with_an_api_key_and_no_login_says_how_to_use_the_key() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env.run_with(
+        &["exec", "--", "true"],
+        &[("ATTIO_API_KEY", "sk_live_by_hand_0123456789")],
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("exec hands out a stored profile's token, never ATTIO_API_KEY")
+            && run.stderr.contains("attio-auth login --with-token`"),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("sk_live_by_hand"), "{run:?}");
+}

@@ -32,7 +32,25 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     }
     // Always the profile's own token: an API key in this environment is exactly the
     // stale credential that must not reach the command.
-    let (stored, _) = renew::fresh(ctx, Mode::IfExpiring(args.min_ttl))?;
+    let (stored, _) = renew::fresh(ctx, Mode::IfExpiring(args.min_ttl)).map_err(|e| {
+        // A key in the environment is never what exec hands out: say how to use it.
+        match &ctx.settings.env_token {
+            Some(env) if crate::failure::kind(&e) == Some(Kind::LoginAgain) => Failure::new(
+                Kind::LoginAgain,
+                format!(
+                    "{}; exec hands out a stored profile's token, never {}",
+                    e.root_cause(),
+                    env.var
+                ),
+            )
+            .hint(format!(
+                "run the command directly (it already has {0}), or store the key: `printf '%s' \"${0}\" | attio-auth login --with-token`",
+                env.var
+            ))
+            .into(),
+            _ => e,
+        }
+    })?;
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     let mut command = Command::new(program);
     command.args(rest);

@@ -114,6 +114,21 @@ impl Environment {
         }
     }
 
+    /// Linux and the BSDs, outside SSH (whose own advice covers it): nothing to show a
+    /// browser on (no `DISPLAY` or `WAYLAND_DISPLAY`) and no `BROWSER` saying otherwise.
+    pub fn no_browser_possible(&self) -> bool {
+        !cfg!(any(target_os = "macos", windows))
+            && [
+                "DISPLAY",
+                "WAYLAND_DISPLAY",
+                "BROWSER",
+                "SSH_CONNECTION",
+                "SSH_TTY",
+            ]
+            .iter()
+            .all(|name| self.get(name).is_none())
+    }
+
     /// Why this shell has no D-Bus session bus for the Secret Service to be reached on,
     /// when that can be seen (Linux and the BSDs: `DBUS_SESSION_BUS_ADDRESS`, else the
     /// standard `$XDG_RUNTIME_DIR/bus`, names no socket that exists).

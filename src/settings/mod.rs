@@ -65,6 +65,8 @@ pub struct Settings {
     /// An SSH session without a display: `login` opens no browser and explains the
     /// port forward instead.
     pub remote_without_display: bool,
+    /// No display, no `BROWSER` and no SSH (Linux and the BSDs): no browser can be shown.
+    pub no_browser_possible: bool,
     /// How long an HTTP request may take.
     pub http_timeout: Duration,
     /// How long to wait for another attio-auth process's write of the same profile.
@@ -195,6 +197,7 @@ impl Settings {
                 .map(|s| Secret::new(s.trim().to_string())),
             browser: env.browser().map(str::to_string),
             remote_without_display: env.remote_without_display(),
+            no_browser_possible: env.no_browser_possible(),
             lock_timeout,
             http_timeout,
             extra_ca: env.extra_ca(),
