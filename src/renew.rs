@@ -60,6 +60,20 @@ impl Handout {
 /// when set, else the profile's, refreshed first when it expires within `min_ttl` seconds.
 pub fn handout(ctx: &Ctx, min_ttl: Option<u64>) -> Result<Handout> {
     if let Some(env) = &ctx.settings.env_token {
+        // A token the user set by hand wins, as `GH_TOKEN` does; but `--profile X` asks
+        // for X's token, and must never get another's.
+        if ctx.settings.profile_source == crate::settings::ProfileSource::Flag {
+            let profile = &ctx.settings.profile;
+            return Err(Failure::usage(format!(
+                "--profile {profile} asks for that profile's token, but {} holds a token set by hand, which would be used instead",
+                env.var
+            ))
+            .hint(format!(
+                "unset {} to use profile `{profile}`, or drop --profile to use the variable's token",
+                env.var
+            ))
+            .into());
+        }
         if !oauth::is_bearer_token(env.token.expose()) {
             return Err(Failure::usage(format!(
                 "{} does not hold a valid bearer token (empty, too long, or with spaces or control characters)",

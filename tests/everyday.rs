@@ -410,6 +410,9 @@ fn a_hand_set_token_wins_but_never_under_another_profiles_name() {
         ),
         "{named:?}"
     );
+    // Commands that never hand out the variable's token take --profile as usual.
+    let status = env.run_with(&["--profile", "work", "status"], &by_hand);
+    assert_eq!(status.code, 0, "{status:?}");
     // A token attio-auth handed out for `default` does not stop `--profile work`.
     let ours = [
         ("ATTIO_ACCESS_TOKEN", "at_someone_elses"),

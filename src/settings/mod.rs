@@ -138,19 +138,6 @@ impl Settings {
                 })
             })
             .filter(|_| handed_out.is_none());
-        // A token the user set by hand wins, as `GH_TOKEN` does; but `--profile X` asks
-        // for X's token, and must never get another's.
-        if let (Some(env), ProfileSource::Flag) = (&env_token, profile_source) {
-            return Err(Failure::usage(format!(
-                "--profile {profile} asks for that profile's token, but {} holds a token set by hand, which would be used instead",
-                env.var
-            ))
-            .hint(format!(
-                "unset {} to use profile `{profile}`, or drop --profile to use the variable's token",
-                env.var
-            ))
-            .into());
-        }
         let seconds = |flag: Option<u64>, var: &str| -> Result<Option<u64>> {
             match (flag, env.get(var)) {
                 (Some(secs), _) => Ok(Some(secs)),
