@@ -60,40 +60,21 @@ pub fn end_by_interrupt() -> ! {
     std::process::exit(130)
 }
 
-/// The width of the terminal (console) on stderr, in columns, when it can be asked.
-pub fn stderr_columns() -> Option<usize> {
-    #[cfg(unix)]
-    return columns_of(std::os::fd::AsRawFd::as_raw_fd(&std::io::stderr()));
-    #[cfg(windows)]
-    return columns_of(std::os::windows::io::AsRawHandle::as_raw_handle(
-        &std::io::stderr(),
-    ));
-    #[cfg(not(any(unix, windows)))]
-    None
-}
-
-/// The width of the terminal (console) on stdout, in columns, when it can be asked.
-pub fn stdout_columns() -> Option<usize> {
-    #[cfg(unix)]
-    return columns_of(std::os::fd::AsRawFd::as_raw_fd(&std::io::stdout()));
-    #[cfg(windows)]
-    return columns_of(std::os::windows::io::AsRawHandle::as_raw_handle(
-        &std::io::stdout(),
-    ));
-    #[cfg(not(any(unix, windows)))]
-    None
-}
-
+/// The width of the terminal (console) `stream` (stdout, stderr) writes to, in columns,
+/// when it can be asked.
 #[cfg(unix)]
-fn columns_of(fd: std::os::fd::RawFd) -> Option<usize> {
+pub fn columns(stream: &impl std::os::fd::AsRawFd) -> Option<usize> {
     // SAFETY: TIOCGWINSZ fills a plain struct for a valid descriptor.
     let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-    let asked = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) };
+    let asked = unsafe { libc::ioctl(stream.as_raw_fd(), libc::TIOCGWINSZ, &mut size) };
     (asked == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
 }
 
+/// The width of the console `stream` (stdout, stderr) writes to, in columns, when it
+/// can be asked.
 #[cfg(windows)]
-fn columns_of(handle: std::os::windows::io::RawHandle) -> Option<usize> {
+pub fn columns(stream: &impl std::os::windows::io::AsRawHandle) -> Option<usize> {
+    let handle = stream.as_raw_handle();
     use windows_sys::Win32::System::Console::{
         CONSOLE_SCREEN_BUFFER_INFO, GetConsoleScreenBufferInfo,
     };
@@ -106,6 +87,12 @@ fn columns_of(handle: std::os::windows::io::RawHandle) -> Option<usize> {
     // The visible window, not the (wider) scroll-back buffer.
     let width = i32::from(info.srWindow.Right) - i32::from(info.srWindow.Left) + 1;
     usize::try_from(width).ok().filter(|width| *width > 0)
+}
+
+/// Platforms that cannot be asked.
+#[cfg(not(any(unix, windows)))]
+pub fn columns<T>(_: &T) -> Option<usize> {
+    None
 }
 
 /// A child and everything it starts, to be stopped together: a process group of its own

@@ -42,6 +42,9 @@ impl Paths {
     /// to the local one, once. Locks are not moved: they hold nothing. Elsewhere the two
     /// directories are the same, and this does nothing.
     pub fn move_roaming_store(&self) -> Result<()> {
+        if !cfg!(windows) {
+            return Ok(());
+        }
         let Some(roaming) = dirs::data_dir().map(|dir| dir.join("attio-auth")) else {
             return Ok(());
         };

@@ -143,7 +143,7 @@ impl Countdown {
 
 /// The terminal's width in columns (80 when it cannot be asked).
 fn columns() -> usize {
-    crate::os::stderr_columns().unwrap_or(80)
+    crate::os::columns(&io::stderr()).unwrap_or(80)
 }
 
 /// A line cut to fit in `columns` without wrapping (one column spare for the cursor).

@@ -453,18 +453,9 @@ fn a_token_that_lives_less_than_a_minute_is_refreshed_once_per_half_life() {
 #[test]
 fn a_browser_login_that_cannot_complete_fails_at_once_with_the_with_token_recipe() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    // No DISPLAY, no BROWSER, not SSH, and stdin is not a terminal (an MCP host, CI).
-    let mut cmd = env.wrapper("timeout");
-    cmd.args([
-        "60",
-        env!("CARGO_BIN_EXE_attio-auth"),
-        "login",
-        "--port",
-        "0",
-    ])
-    .env_remove("BROWSER")
-    .stdin(std::process::Stdio::null());
-    let run: crate::support::Run = cmd.output().unwrap().into();
+    // No DISPLAY, no BROWSER (an empty one is unset), not SSH, and stdin is not a
+    // terminal (an MCP host, CI); under timeout(1), so a wait fails rather than hangs.
+    let run = env.run_bounded(&["login", "--port", "0"], &[("BROWSER", "")]);
     assert_eq!(run.code, 4, "at once, not after the timeout: {run:?}");
     assert!(
         run.stderr

@@ -114,18 +114,17 @@ impl Settings {
         let (profile, profile_source) =
             match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
                 (Some(flag), _) => (ProfileName::parse(flag)?, ProfileSource::Flag),
-                (None, None) if handed_out.is_some() => (
-                    handed_out.clone().expect("checked"),
-                    ProfileSource::Variable,
-                ),
                 (None, Some(var)) => (
                     ProfileName::parse(var.trim())
                         .map_err(|e| Failure::usage(format!("ATTIO_PROFILE: {e}")))?,
                     ProfileSource::Variable,
                 ),
-                (None, None) => match switched()? {
-                    Some(name) => (name, ProfileSource::Switched),
-                    None => (ProfileName::fallback(), ProfileSource::Default),
+                (None, None) => match handed_out.clone() {
+                    Some(name) => (name, ProfileSource::Variable),
+                    None => match switched()? {
+                        Some(name) => (name, ProfileSource::Switched),
+                        None => (ProfileName::fallback(), ProfileSource::Default),
+                    },
                 },
             };
         let defaults = config.profile(profile.as_str());

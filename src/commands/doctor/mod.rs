@@ -205,7 +205,7 @@ fn show(report: &Report, args: &DoctorArgs) -> std::io::Result<()> {
     }
     let width = report.0.iter().map(|f| f.name.len()).max().unwrap_or(0);
     // On a terminal, long details wrap under themselves, not to column 0.
-    let columns = crate::os::stdout_columns();
+    let columns = crate::os::columns(&std::io::stdout());
     let indent = 4 + 2 + width + 2;
     let mut lines = Vec::new();
     for finding in &report.0 {

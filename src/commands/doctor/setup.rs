@@ -263,7 +263,7 @@ pub(super) fn check_browser(report: &mut Report, env: &Environment) {
         let opener = open::commands("about:blank")
             .into_iter()
             .map(|c| c.get_program().to_string_lossy().into_owned())
-            .find(|program| on_path(&env.path_dirs(), program));
+            .find(|program| crate::store::installed(program, &env.path_dirs()));
         match opener {
             Some(program) => report.add(
                 "browser",
@@ -311,9 +311,4 @@ fn foreign_and_exposed(paths: &Paths) -> (Vec<std::path::PathBuf>, Vec<std::path
 #[cfg(not(unix))]
 fn foreign_and_exposed(_: &Paths) -> (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>) {
     (Vec::new(), Vec::new())
-}
-
-/// Whether a program of this name can be run from one of the `PATH` directories.
-fn on_path(dirs: &[std::path::PathBuf], program: &str) -> bool {
-    crate::store::installed(program, dirs)
 }
