@@ -328,7 +328,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__exec)
-            opts="-v -h --env --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --env --proxy --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

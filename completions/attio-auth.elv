@@ -160,6 +160,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self)'
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600)'
             cand --lock-timeout 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)'
+            cand --proxy 'Give the command a key for a loopback proxy that puts a fresh token on each request, instead of a token that expires'
             cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand -h 'Print help (see more with ''--help'')'

@@ -135,6 +135,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l app-url -
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l proxy -d 'Give the command a key for a loopback proxy that puts a fresh token on each request, instead of a token that expires'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand completions" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"

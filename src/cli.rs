@@ -293,8 +293,16 @@ Exit status: 0 at least one profile is shown (with --check: and every one is liv
 3 nothing is stored, or not the --profile asked for (with --check: a profile needs a new login).";
 
 const EXEC_HELP: &str = "\
+Without --proxy the command gets the token as it is now: enough for a script, not for a
+server that runs for hours. With --proxy it gets, instead of a token, a key that only
+works at a loopback proxy which attio-auth serves while the command runs, in
+ATTIO_API_KEY and ATTIO_ACCESS_TOKEN, and the proxy's URL in ATTIO_BASE_URL (with /v2,
+as attio-mcp wants it) and ATTIO_API_URL; each request is sent on to the profile's API
+URL with a fresh token. Signals reach the command; its exit status is attio-auth's.
+
 Examples:
-  attio-auth exec -- npx -y attio-mcp
+  # A long-running MCP server (install it first: npm i -g attio-mcp)
+  attio-auth exec --proxy -- attio-mcp
   attio-auth exec --profile work --env ATTIO_TOKEN \\
     -- ./sync.sh --full
 
@@ -428,6 +436,11 @@ pub struct ExecArgs {
     /// ATTIO_ACCESS_TOKEN and ATTIO_API_KEY]
     #[arg(long = "env", value_name = "NAME")]
     pub variables: Vec<String>,
+
+    /// Give the command a key for a loopback proxy that puts a fresh token on each
+    /// request, instead of a token that expires
+    #[arg(long)]
+    pub proxy: bool,
 
     /// Refresh first when the token expires within this many seconds (0 to 86400)
     /// [default: 60, or half the token's lifetime when that is shorter]

@@ -40,8 +40,20 @@ static INTERRUPT: OnceLock<tokio::sync::watch::Sender<bool>> = OnceLock::new();
 /// before it ends with exit 130. Once dropped, Ctrl-C ends the process again.
 pub struct Interruptible(());
 
+/// Set when another part of the process owns SIGINT (`exec --proxy` passes it to its
+/// command): [`Interruptible`] then installs no handler of its own.
+static SIGNALS_OWNED: AtomicBool = AtomicBool::new(false);
+
+/// Leaves SIGINT to the caller from now on.
+pub fn leave_signals_alone() {
+    SIGNALS_OWNED.store(true, Ordering::SeqCst);
+}
+
 impl Interruptible {
     pub fn arm() -> Self {
+        if SIGNALS_OWNED.load(Ordering::SeqCst) {
+            return Interruptible(());
+        }
         INTERRUPT.get_or_init(|| tokio::sync::watch::channel(false).0);
         // Fails only when a handler is already set (`login`'s), which is then in charge.
         let _ = ctrlc::set_handler(|| {
@@ -277,6 +289,28 @@ impl Http {
         if let Some(client) = cell.get() {
             return Ok(client);
         }
+        let client = self.build(https, |builder| {
+            builder
+                .timeout(self.timeout)
+                .user_agent(concat!("attio-auth/", env!("CARGO_PKG_VERSION")))
+        })?;
+        Ok(cell.get_or_init(|| client))
+    }
+
+    /// A client for `exec --proxy` to forward other programs' requests with: the same
+    /// proxies, certificates and connect timeout, but no limit on a whole exchange (an
+    /// upload or a long export takes what it takes) beyond `--http-timeout` between two
+    /// reads, and no User-Agent of its own (the program's is passed on).
+    pub fn forwarding_client(&self, https: bool) -> Result<reqwest::Client, HttpError> {
+        self.build(https, |builder| builder.read_timeout(self.timeout))
+    }
+
+    /// A client trusting what `https` calls for, never following redirects.
+    fn build(
+        &self,
+        https: bool,
+        finish: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder,
+    ) -> Result<reqwest::Client, HttpError> {
         // rustls's process-wide provider (see Cargo.toml); an error only means it is
         // already installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -286,19 +320,16 @@ impl Http {
                 conn
             }))
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
-            .timeout(self.timeout)
-            .user_agent(concat!("attio-auth/", env!("CARGO_PKG_VERSION")));
+            .connect_timeout(CONNECT_TIMEOUT.min(self.timeout));
         if https {
             builder = builder.tls_certs_merge(self.extra_ca.load()?);
         } else {
             // Only loopback hosts are reached over plain HTTP: never through a proxy.
             builder = builder.tls_certs_only([]).no_proxy();
         }
-        let client = builder.build().map_err(|e| {
-            HttpError::new(format!("setting up the HTTP client: {}", root_cause(&e)))
-        })?;
-        Ok(cell.get_or_init(|| client))
+        finish(builder)
+            .build()
+            .map_err(|e| HttpError::new(format!("setting up the HTTP client: {}", root_cause(&e))))
     }
 
     /// Sends one request and reads the whole (capped) response.

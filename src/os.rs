@@ -60,6 +60,62 @@ pub fn end_by_interrupt() -> ! {
     std::process::exit(130)
 }
 
+/// Ends this process by `signal` with its default action (a child died of it, and a
+/// calling shell should see the same), or with 128 + `signal` where that cannot be done.
+#[cfg(unix)]
+pub fn end_by_signal(signal: i32) -> ! {
+    // SAFETY: restoring a signal's default action, unblocking and raising it.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, signal);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(signal);
+    }
+    std::process::exit(128 + (signal & 0x7f))
+}
+
+/// Whether this process's group is its controlling terminal's foreground group, so that
+/// Ctrl-C and Ctrl-Z at that terminal reach every process of the group.
+pub fn in_terminal_foreground() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::OpenOptionsExt;
+        let Ok(tty) = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
+            .open("/dev/tty")
+        else {
+            return false;
+        };
+        // SAFETY: plain calls on an open terminal descriptor.
+        unsafe { libc::tcgetpgrp(tty.as_raw_fd()) == libc::getpgrp() }
+    }
+    #[cfg(not(unix))]
+    false
+}
+
+/// Sends `signal` to a process, or with `group` to the process group it leads.
+#[cfg(unix)]
+pub fn send_signal(pid: u32, signal: i32, group: bool) {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
+    if pid <= 0 {
+        return;
+    }
+    // SAFETY: kill/killpg have no memory preconditions.
+    unsafe {
+        if group {
+            libc::killpg(pid, signal);
+        } else {
+            libc::kill(pid, signal);
+        }
+    }
+}
+
 /// The width of the terminal (console) `stream` (stdout, stderr) writes to, in columns,
 /// when it can be asked.
 #[cfg(unix)]

@@ -299,7 +299,7 @@ pub const DEFAULT_MIN_TTL: u64 = 60;
 /// The `min_ttl` for this stored token: as given, or by default [`DEFAULT_MIN_TTL`] at
 /// most half the token's lifetime, so that a token that lives less than that is
 /// refreshed once per half lifetime, not on every call.
-fn within(stored: &Stored, min_ttl: Option<u64>) -> u64 {
+pub fn within(stored: &Stored, min_ttl: Option<u64>) -> u64 {
     min_ttl.unwrap_or_else(|| {
         freshness::min_ttl_within(
             DEFAULT_MIN_TTL,

@@ -121,6 +121,11 @@ pub struct Seen {
     pub query: HashMap<String, String>,
     pub form: HashMap<String, String>,
     pub authorization: Option<String>,
+    /// The body, byte for byte.
+    pub body: Vec<u8>,
+    /// Every header, names lower-cased, in order (read by the Unix-only proxy tests).
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pub headers: Vec<(String, String)>,
 }
 
 struct CodeGrant {
@@ -196,6 +201,8 @@ pub struct FakeAttio {
 
 /// The paths the fake serves; `/` is what `doctor` asks of each host.
 const SERVED: [&str; 4] = ["/authorize", "/oauth/token", "/v2/self", "/"];
+/// And every path under this one: the API calls other programs make (`api_call`).
+pub const API_CALLS: &str = "/v2/objects/";
 
 impl FakeAttio {
     /// Starts the fake on 127.0.0.1 with a free port.
@@ -341,7 +348,9 @@ impl Drop for FakeAttio {
             state
                 .seen
                 .iter()
-                .filter(|seen| !SERVED.contains(&seen.path.as_str()))
+                .filter(|seen| {
+                    !SERVED.contains(&seen.path.as_str()) && !seen.path.starts_with(API_CALLS)
+                })
                 .map(|seen| format!("an unexpected request: {} {}", seen.method, seen.path)),
         );
         assert!(faults.is_empty(), "the fake Attio: {faults:?}");
@@ -403,19 +412,31 @@ fn handle(state: &Mutex<State>, faults: &Mutex<Vec<String>>, mut request: Reques
         let (p, q) = url.split_once('?').unwrap_or((url, ""));
         (p.to_string(), parse_pairs(q))
     };
-    let mut body = String::new();
-    let _ = request.as_reader().read_to_string(&mut body);
+    let mut body = Vec::new();
+    let _ = request.as_reader().read_to_end(&mut body);
     let authorization = request
         .headers()
         .iter()
         .find(|h| h.field.equiv("Authorization"))
         .map(|h| h.value.to_string());
+    let headers = request
+        .headers()
+        .iter()
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_ascii_lowercase(),
+                h.value.to_string(),
+            )
+        })
+        .collect();
     let seen = Seen {
         method: request.method().to_string(),
         path: path.clone(),
         query: query.clone(),
-        form: parse_pairs(&body),
+        form: parse_pairs(&String::from_utf8_lossy(&body)),
         authorization,
+        body,
+        headers,
     };
     let misbehave = {
         let mut st = state.lock().unwrap();
@@ -439,6 +460,7 @@ fn handle(state: &Mutex<State>, faults: &Mutex<Vec<String>>, mut request: Reques
         "/authorize" => authorize(state, &seen),
         "/oauth/token" => token(state, &seen),
         "/v2/self" => identify(state, &seen),
+        api if api.starts_with(API_CALLS) => api_call(state, &seen),
         _ => json(404, serde_json::json!({"message": "not found"})),
     };
     let offset = state.lock().unwrap().clock_offset;
@@ -744,6 +766,40 @@ fn identify(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u
             "workspace_name": st.workspace_name,
             "workspace_slug": "acme",
             "workspace_logo_url": null
+        }),
+    )
+}
+
+/// Whether a bearer token is one the fake issued and still honours, or an API key.
+fn honoured(st: &State, token: &str) -> bool {
+    st.access
+        .get(token)
+        .is_some_and(|a| !st.grants[a.grant].revoked && a.expires_at.is_none_or(|e| e > now()))
+        || st.api_keys.iter().any(|k| k == token)
+}
+
+/// Any API call: Attio's 401 for a token it does not honour; else what was asked, so the
+/// caller can check what arrived.
+fn api_call(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>> {
+    let st = state.lock().unwrap();
+    let token = seen
+        .authorization
+        .as_deref()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !honoured(&st, token) {
+        return json(
+            401,
+            serde_json::json!({"status_code": 401, "type": "auth_error", "code": "invalid_token", "message": "The token is invalid"}),
+        );
+    }
+    json(
+        200,
+        serde_json::json!({
+            "method": seen.method,
+            "path": seen.path,
+            "query": seen.query,
+            "body_bytes": seen.body.len(),
         }),
     )
 }

@@ -31,6 +31,9 @@ mod name_service;
 mod neighbours;
 mod network;
 mod profile_state;
+// The commands it serves are shell scripts with curl.
+#[cfg(unix)]
+mod proxy;
 mod readme;
 // Other builds, run on a Linux host: musl natively and under qemu, Windows under Wine.
 #[cfg(target_os = "linux")]

@@ -1,6 +1,9 @@
 //! `attio-auth exec -- CMD ARGS…`: runs a command with a fresh token in its environment,
 //! so an MCP server or a script gets credentials without a token ever being written to a
-//! file or shown on screen.
+//! file or shown on screen. With `--proxy` the command gets a loopback proxy instead
+//! of a token (`proxy`), for programs that outlive one.
+
+mod proxy;
 
 use std::io;
 use std::process::Command;
@@ -60,6 +63,18 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         command.env_remove(name);
     }
     command.env_remove(TOKEN_PROFILE_VARIABLE);
+    let shown = program.to_string_lossy().into_owned();
+    if args.proxy {
+        // The command never holds a real token; an attio-auth it runs hands out the key.
+        return Err(proxy::run(
+            ctx,
+            stored,
+            command,
+            &shown,
+            &variables,
+            args.min_ttl,
+        ));
+    }
     for variable in &variables {
         command.env(variable, stored.creds.access_token.expose());
     }
@@ -71,7 +86,6 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     {
         command.env(TOKEN_PROFILE_VARIABLE, ctx.settings.profile.as_str());
     }
-    let shown = program.to_string_lossy().into_owned();
     Err(exec(command, &shown))
 }
 
@@ -93,7 +107,7 @@ fn exec(mut command: Command, shown: &str) -> anyhow::Error {
 }
 
 /// A command that could not be started: 127 when not found, 126 otherwise, as shells do.
-fn start_failure(err: io::Error, shown: &str) -> anyhow::Error {
+pub(super) fn start_failure(err: io::Error, shown: &str) -> anyhow::Error {
     let (code, why) = match err.kind() {
         io::ErrorKind::NotFound => (127, "not found"),
         io::ErrorKind::PermissionDenied => (126, "not executable"),

@@ -1,0 +1,436 @@
+//! `exec --proxy`: a command that outlives its token keeps working, never holds a real
+//! token, and the proxy serves only it, only towards the profile's API URL.
+//!
+//! The commands are shell scripts with curl, so these run on Unix.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::fake_attio::{API_CALLS, Consent, Misbehave, Tokens};
+use crate::support::{TestEnv, assert_no_leak, store_document, stored_document};
+
+/// A command that answers one line per line it reads: `env` (its ATTIO_ variables),
+/// `call` (the HTTP status of an API call through the proxy), `upload FILE`, `limited`,
+/// `twice` (two calls on one connection: how many connections curl opened), and `quit`
+/// (exits 7).
+const SCRIPT: &str = r#"
+call() {
+  format=$1; shift
+  curl -sS -o /dev/null -w "$format" -H "Authorization: Bearer $ATTIO_API_KEY" \
+    -H 'Content-Type: application/json' "$@"
+}
+echo ready
+while read -r what arg; do
+  case $what in
+    env) env | grep '^ATTIO' | sort | tr '\n' ' '; echo ;;
+    call) call '%{http_code}\n' --data '{"limit":1}' "$ATTIO_BASE_URL/objects/people/records/query" ;;
+    upload) call '%{http_code}\n' --data-binary "@$arg" "$ATTIO_BASE_URL/objects/files/records" ;;
+    limited) call '%{http_code} %header{retry-after}\n' "$ATTIO_BASE_URL/objects/limited/records" ;;
+    twice) call '%{num_connects} ' -o /dev/null "$ATTIO_BASE_URL/objects/a/records" "$ATTIO_BASE_URL/objects/b/records"; echo ;;
+    quit) exit 7 ;;
+  esac
+done
+"#;
+
+/// `attio-auth exec --proxy -- sh -c SCRIPT`, driven line by line.
+struct Session {
+    child: Child,
+    stdin: ChildStdin,
+    lines: BufReader<ChildStdout>,
+}
+
+impl Session {
+    fn start(env: &TestEnv, extra: &[&str]) -> Session {
+        let mut args = vec!["exec", "--proxy"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", "sh", "-c", SCRIPT]);
+        let mut child = env
+            .cmd(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run attio-auth");
+        let stdin = child.stdin.take().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap());
+        let mut ready = String::new();
+        lines.read_line(&mut ready).unwrap();
+        assert_eq!(ready, "ready\n", "the command did not start");
+        Session {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    /// Sends one line and returns the command's answer.
+    fn ask(&mut self, line: &str) -> String {
+        writeln!(self.stdin, "{line}").unwrap();
+        let mut answer = String::new();
+        self.lines.read_line(&mut answer).unwrap();
+        answer.trim_end().to_string()
+    }
+
+    /// The command's variables, by name.
+    fn variables(&mut self) -> Vec<(String, String)> {
+        self.ask("env")
+            .split_whitespace()
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn variable(&mut self, name: &str) -> String {
+        self.variables()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .unwrap_or_else(|| panic!("{name} is not set"))
+            .1
+    }
+
+    /// Ends the command and returns attio-auth's exit code and stderr.
+    fn quit(mut self) -> (i32, String) {
+        writeln!(self.stdin, "quit").unwrap();
+        let status = self.child.wait().unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (status.code().expect("exited, not killed"), stderr)
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Waits until the fake no longer honours the token it issued last (it expired).
+fn until_expired(env: &TestEnv) {
+    let token = env.fake.last_access_token();
+    let expires_at = env.fake.state().access[&token].expires_at.unwrap();
+    while now() <= expires_at {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The bearer tokens the fake's API calls carried, in order.
+fn api_bearers(env: &TestEnv) -> Vec<String> {
+    env.fake
+        .state()
+        .seen
+        .iter()
+        .filter(|s| s.path.starts_with(API_CALLS))
+        .map(|s| {
+            s.authorization
+                .clone()
+                .unwrap_or_default()
+                .trim_start_matches("Bearer ")
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_long_running_command_keeps_working_across_two_expiries_and_never_holds_a_token() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3 });
+    env.logged_in(&[]);
+    let mut session = Session::start(&env, &[]);
+    let mut statuses = vec![session.ask("call")];
+    until_expired(&env);
+    statuses.push(session.ask("call"));
+    until_expired(&env);
+    statuses.push(session.ask("call"));
+    let variables = session.variables();
+    let (code, stderr) = session.quit();
+
+    assert_eq!(statuses, ["200", "200", "200"]);
+    assert_eq!(code, 7, "exec exits as its command did: {stderr}");
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 2);
+    let bearers = api_bearers(&env);
+    let issued = env.fake.state().issued.clone();
+    assert_eq!(bearers.len(), 3);
+    assert!(bearers.iter().all(|b| issued.contains(b)), "{bearers:?}");
+    assert_eq!(
+        bearers
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        3,
+        "each call had a fresh token"
+    );
+    // The command holds a key for the proxy, in both names, and the proxy's URL; no
+    // token the fake ever issued.
+    let names: Vec<&str> = variables.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "ATTIO_ACCESS_TOKEN",
+            "ATTIO_API_KEY",
+            "ATTIO_API_URL",
+            "ATTIO_APP_URL",
+            "ATTIO_AUTH_STORE",
+            "ATTIO_BASE_URL",
+            "ATTIO_CLIENT_ID"
+        ]
+    );
+    let value = |name: &str| &variables.iter().find(|(k, _)| k == name).unwrap().1;
+    assert!(
+        value("ATTIO_API_KEY").len() == 64
+            && value("ATTIO_API_KEY")
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit()),
+        "a key of 256 random bits"
+    );
+    assert_eq!(value("ATTIO_API_KEY"), value("ATTIO_ACCESS_TOKEN"));
+    assert_eq!(
+        value("ATTIO_BASE_URL"),
+        &format!("{}/v2", value("ATTIO_API_URL"))
+    );
+    assert!(value("ATTIO_API_URL").starts_with("http://127.0.0.1:"));
+    for token in env.fake.secrets() {
+        assert!(
+            !variables.iter().any(|(_, v)| v.contains(&token)),
+            "the command holds a real secret"
+        );
+    }
+    assert_eq!(stderr, "");
+}
+
+/// Sends a raw request to the proxy and returns the status and body.
+fn raw(port: &str, request: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_string();
+    (status, body)
+}
+
+#[test]
+fn the_proxy_serves_only_requests_with_the_session_key_and_only_towards_the_api() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let mut session = Session::start(&env, &[]);
+    let key = session.variable("ATTIO_API_KEY");
+    let url = session.variable("ATTIO_API_URL");
+    let port = url.rsplit(':').next().unwrap().to_string();
+    let request = |line: &str, authorization: &str| {
+        raw(
+            &port,
+            &format!("{line}\r\nHost: evil.example\r\n{authorization}Connection: close\r\n\r\n"),
+        )
+    };
+    let with_key = format!("Authorization: Bearer {key}\r\n");
+
+    let refused = [
+        request("GET /v2/objects/people/records HTTP/1.1", ""),
+        request(
+            "GET /v2/objects/people/records HTTP/1.1",
+            "Authorization: Bearer 0000000000000000000000000000000000000000000000000000000000000000\r\n",
+        ),
+        request(
+            "GET /v2/objects/people/records HTTP/1.1",
+            &format!("Authorization: Basic {key}\r\n"),
+        ),
+    ];
+    for (status, body) in &refused {
+        assert_eq!(*status, 401, "{body}");
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(body["code"], "invalid_proxy_key");
+        assert_eq!(body["type"], "auth_error");
+    }
+    // To another host: refused, whatever the form.
+    let absolute = request(
+        "GET http://evil.example/v2/objects/people/records HTTP/1.1",
+        &with_key,
+    );
+    assert_eq!(absolute.0, 400, "{absolute:?}");
+    let connect = request("CONNECT evil.example:443 HTTP/1.1", &with_key);
+    assert_eq!(connect.0, 400, "{connect:?}");
+    // A path that looks like another host is still a path on the API's host.
+    let (status, _) = request(
+        "GET //evil.example/v2/objects/x/records HTTP/1.1",
+        &with_key,
+    );
+    assert_eq!(status, 404);
+    let (status, body) = request("GET /v2/objects/people/records?limit=2 HTTP/1.1", &with_key);
+    assert_eq!(status, 200, "{body}");
+    let (code, _) = session.quit();
+    assert_eq!(code, 7);
+
+    let fake = format!("127.0.0.1:{}", env.fake.port());
+    let mut state = env.fake.state();
+    let forwarded: Vec<(String, String, Option<String>)> = state
+        .seen
+        .iter()
+        .filter(|s| s.path != "/oauth/token" && s.path != "/v2/self" && s.path != "/authorize")
+        .map(|s| {
+            let host = s
+                .headers
+                .iter()
+                .find(|(k, _)| k == "host")
+                .map(|(_, v)| v.clone());
+            (
+                s.path.clone(),
+                host.unwrap_or_default(),
+                s.authorization.clone(),
+            )
+        })
+        .collect();
+    let bearer = format!("Bearer {}", state.issued.last().unwrap());
+    assert_eq!(
+        forwarded,
+        [
+            (
+                "//evil.example/v2/objects/x/records".to_string(),
+                fake.clone(),
+                Some(bearer.clone())
+            ),
+            ("/v2/objects/people/records".to_string(), fake, Some(bearer))
+        ]
+    );
+    // The fake serves no such path; that it was asked is what this test checks.
+    state.seen.retain(|s| !s.path.starts_with("//"));
+}
+
+#[test]
+fn a_token_attio_refuses_is_refreshed_once_and_the_request_sent_again() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let mut session = Session::start(&env, &["--verbose"]);
+    assert_eq!(session.ask("call"), "200");
+    // Attio stops honouring the token long before its stated expiry.
+    let first = env.fake.last_access_token();
+    env.fake.state().access.get_mut(&first).unwrap().expires_at = Some(1);
+    assert_eq!(session.ask("call"), "200");
+    assert_eq!(session.ask("call"), "200");
+    let (code, stderr) = session.quit();
+    assert_eq!(code, 7);
+
+    let second = env.fake.last_access_token();
+    assert_eq!(
+        api_bearers(&env),
+        [first.clone(), first, second.clone(), second]
+    );
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
+    assert!(
+        stderr.contains("proxy: POST /v2/objects/people/records/query -> 200 OK"),
+        "{stderr}"
+    );
+    for secret in env.fake.secrets() {
+        assert!(!stderr.contains(&secret), "a secret in --verbose: {stderr}");
+    }
+}
+
+#[test]
+fn bodies_stream_both_ways_connections_are_kept_and_statuses_pass_through() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let upload = env.home.path().join("upload.bin");
+    // 3 MiB of every byte value: more than the proxy ever holds in memory.
+    let bytes: Vec<u8> = (0..3 * 1024 * 1024).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&upload, &bytes).unwrap();
+    env.fake.misbehave(
+        "/v2/objects/limited/records",
+        Misbehave::Status(429, Some("7".into())),
+        1,
+    );
+    let mut session = Session::start(&env, &[]);
+    assert_eq!(session.ask(&format!("upload {}", upload.display())), "200");
+    assert_eq!(session.ask("limited"), "429 7");
+    // Two requests, one connection.
+    assert_eq!(session.ask("twice"), "1 0");
+    let (code, _) = session.quit();
+    assert_eq!(code, 7);
+
+    let state = env.fake.state();
+    let uploaded = state
+        .seen
+        .iter()
+        .find(|s| s.path == "/v2/objects/files/records")
+        .unwrap();
+    assert!(uploaded.body == bytes, "the upload arrived changed");
+}
+
+#[test]
+fn a_refresh_attio_refuses_answers_401_with_the_login_hint_and_says_it_once() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3 });
+    env.logged_in(&[]);
+    let mut session = Session::start(&env, &[]);
+    assert_eq!(session.ask("call"), "200");
+    // A refresh token Attio does not know: the refresh is refused.
+    let mut document = stored_document(&env, "default");
+    document["refresh_token"] = "rt_unknown_to_attio".into();
+    store_document(&env, "default", &document);
+    until_expired(&env);
+    assert_eq!(session.ask("call"), "401");
+    assert_eq!(session.ask("call"), "401");
+    let (code, stderr) = session.quit();
+    assert_eq!(code, 7);
+    assert_eq!(
+        stderr.matches("warning: proxy:").count(),
+        1,
+        "said once: {stderr}"
+    );
+    assert!(stderr.contains("attio-auth login"), "{stderr}");
+}
+
+#[test]
+fn a_signal_to_attio_auth_reaches_the_command_and_everything_it_started() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    // A wrapper (as npx is) that starts the real server and passes no signal on.
+    let script = "sleep 1000 & echo $!; trap 'exit 42' TERM; while :; do wait; done";
+    let mut child = env
+        .cmd(&["exec", "--proxy", "--", "sh", "-c", script])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap());
+    let mut grandchild = String::new();
+    lines.read_line(&mut grandchild).unwrap();
+    let grandchild: i32 = grandchild.trim().parse().unwrap();
+    // SAFETY: kill(2) with a pid this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(42), "exec exits as its command did");
+    // The server the wrapper started got it too, and is gone (reaped by init or us).
+    let gone = (0..200).any(|_| {
+        // SAFETY: signal 0 only asks whether the process exists.
+        let alive = unsafe { libc::kill(grandchild, 0) } == 0
+            && std::fs::read_to_string(format!("/proc/{grandchild}/stat"))
+                .map_or(true, |stat| !stat.contains(") Z "));
+        if alive {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        !alive
+    });
+    assert!(gone, "the wrapper's server outlived the signal");
+    let run = crate::support::Run {
+        code: 42,
+        stdout: String::new(),
+        stderr: {
+            let mut s = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut s).unwrap();
+            s
+        },
+    };
+    assert_no_leak(&env, &run, "exec --proxy");
+}
