@@ -40,6 +40,9 @@ _attio__auth() {
             attio__auth,man)
                 cmd="attio__auth__subcmd__man"
                 ;;
+            attio__auth,mcp-config)
+                cmd="attio__auth__subcmd__mcp__subcmd__config"
+                ;;
             attio__auth,refresh)
                 cmd="attio__auth__subcmd__refresh"
                 ;;
@@ -91,6 +94,9 @@ _attio__auth() {
             attio__auth__subcmd__help,man)
                 cmd="attio__auth__subcmd__help__subcmd__man"
                 ;;
+            attio__auth__subcmd__help,mcp-config)
+                cmd="attio__auth__subcmd__help__subcmd__mcp__subcmd__config"
+                ;;
             attio__auth__subcmd__help,refresh)
                 cmd="attio__auth__subcmd__help__subcmd__refresh"
                 ;;
@@ -116,7 +122,7 @@ _attio__auth() {
 
     case "${cmd}" in
         attio__auth)
-            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status doctor switch exec completions config man help"
+            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status doctor switch exec mcp-config completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -370,7 +376,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__help)
-            opts="login token refresh whoami logout status doctor switch exec completions config man help"
+            opts="login token refresh whoami logout status doctor switch exec mcp-config completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,6 +502,20 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__auth__subcmd__help__subcmd__mcp__subcmd__config)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -678,6 +698,52 @@ _attio__auth() {
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --app-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__auth__subcmd__mcp__subcmd__config)
+            opts="-v -h --format --name --server --no-proxy --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "json claude" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand doctor 'Check the keyring, files, port, browser, config, clock, network and every profile'
             cand switch 'Make a logged-in profile the default for commands without --profile'
             cand exec 'Run a command with a fresh access token in its environment'
+            cand mcp-config 'Print the entry that runs the Attio MCP server through attio-auth, for an MCP host'
             cand completions 'Print a shell completion script on stdout'
             cand config 'Inspect the configuration file'
             cand man 'Print the manual page (roff) on stdout'
@@ -166,6 +167,21 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'attio-auth;mcp-config'= {
+            cand --format 'What to print'
+            cand --name 'The server''s name in the host''s configuration'
+            cand --server 'The MCP server program, a name on PATH or a path'
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token)'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self)'
+            cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600)'
+            cand --lock-timeout 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)'
+            cand --no-proxy 'Hand the server a token that expires instead of the proxy''s key (`exec` without --proxy)'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'attio-auth;completions'= {
             cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token)'
@@ -230,6 +246,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand doctor 'Check the keyring, files, port, browser, config, clock, network and every profile'
             cand switch 'Make a logged-in profile the default for commands without --profile'
             cand exec 'Run a command with a fresh access token in its environment'
+            cand mcp-config 'Print the entry that runs the Attio MCP server through attio-auth, for an MCP host'
             cand completions 'Print a shell completion script on stdout'
             cand config 'Inspect the configuration file'
             cand man 'Print the manual page (roff) on stdout'
@@ -252,6 +269,8 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         &'attio-auth;help;switch'= {
         }
         &'attio-auth;help;exec'= {
+        }
+        &'attio-auth;help;mcp-config'= {
         }
         &'attio-auth;help;completions'= {
         }

@@ -178,6 +178,9 @@ pub enum Command {
     /// Run a command with a fresh access token in its environment
     #[command(after_help = EXEC_HELP)]
     Exec(ExecArgs),
+    /// Print the entry that runs the Attio MCP server through attio-auth, for an MCP host
+    #[command(after_help = MCP_CONFIG_HELP)]
+    McpConfig(McpConfigArgs),
     /// Print a shell completion script on stdout
     #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
@@ -301,13 +304,30 @@ as attio-mcp wants it) and ATTIO_API_URL; each request is sent on to the profile
 URL with a fresh token. Signals reach the command; its exit status is attio-auth's.
 
 Examples:
-  # A long-running MCP server (install it first: npm i -g attio-mcp)
+  # A long-running MCP server (npm install -g attio-mcp)
   attio-auth exec --proxy -- attio-mcp
   attio-auth exec --profile work --env ATTIO_TOKEN \\
     -- ./sync.sh --full
 
 Exit status: the command's own; 126 it is not executable; 127 it is not found;
 otherwise as `attio-auth token`.";
+
+const MCP_CONFIG_HELP: &str = "\
+An app that starts MCP servers (Claude Desktop, Cursor, Claude Code) runs them without
+your shell's PATH, and on Linux often without the D-Bus address the keyring needs. The
+entry names attio-auth and the server by absolute path, and carries PATH (and the D-Bus
+address when the profile is in the keyring). With the proxy (the default), the server
+keeps working for as long as the host runs it.
+
+Examples:
+  # Install the server once (npx leaves it running)
+  npm install -g attio-mcp
+  # Claude Desktop, Cursor: merge into their JSON config
+  attio-auth mcp-config --profile work
+  # Claude Code
+  eval \"$(attio-auth mcp-config --format claude)\"
+
+Exit status: 0 printed; 1 the server program is not installed; 2 usage error.";
 
 const COMPLETIONS_HELP: &str = "\
 Examples:
@@ -455,6 +475,35 @@ pub struct ExecArgs {
         value_name = "COMMAND"
     )]
     pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct McpConfigArgs {
+    /// What to print
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: McpFormat,
+
+    /// The server's name in the host's configuration
+    #[arg(long, value_name = "NAME", default_value = "attio")]
+    pub name: String,
+
+    /// The MCP server program, a name on PATH or a path
+    #[arg(long, value_name = "PROGRAM", default_value = "attio-mcp")]
+    pub server: String,
+
+    /// Hand the server a token that expires instead of the proxy's key (`exec` without
+    /// --proxy)
+    #[arg(long)]
+    pub no_proxy: bool,
+}
+
+/// What `mcp-config` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum McpFormat {
+    /// An mcpServers object (Claude Desktop, Cursor, and other JSON configurations)
+    Json,
+    /// A `claude mcp add` command line (Claude Code)
+    Claude,
 }
 
 #[derive(Debug, Args)]

@@ -177,6 +177,8 @@ pub struct State {
     pub refresh_reuses: usize,
     /// Workspace API keys `/v2/self` accepts.
     pub api_keys: Vec<String>,
+    /// API calls (`api_call`) refused for their token.
+    pub api_refused: usize,
     /// Seconds the `Date` header of every answer is off by (0: tiny_http's own).
     pub clock_offset: i64,
     /// Misbehaviour per path, and for how many more requests (`usize::MAX`: always).
@@ -226,6 +228,7 @@ impl FakeAttio {
             probes: Vec::new(),
             refresh_reuses: 0,
             api_keys: Vec::new(),
+            api_refused: 0,
             clock_offset: 0,
             misbehave: HashMap::new(),
             codes: HashMap::new(),
@@ -781,13 +784,14 @@ fn honoured(st: &State, token: &str) -> bool {
 /// Any API call: Attio's 401 for a token it does not honour; else what was asked, so the
 /// caller can check what arrived.
 fn api_call(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>> {
-    let st = state.lock().unwrap();
+    let mut st = state.lock().unwrap();
     let token = seen
         .authorization
         .as_deref()
         .and_then(|h| h.strip_prefix("Bearer "))
         .unwrap_or("");
     if !honoured(&st, token) {
+        st.api_refused += 1;
         return json(
             401,
             serde_json::json!({"status_code": 401, "type": "auth_error", "code": "invalid_token", "message": "The token is invalid"}),

@@ -237,6 +237,7 @@ fn help_shows_global_options_once_and_gives_examples_and_exit_codes() {
         "logout",
         "status",
         "exec",
+        "mcp-config",
         "completions",
         "config",
     ] {

@@ -495,3 +495,52 @@ fn a_login_that_asks_for_a_missing_keyring_fails_before_the_browser_opens() {
     );
     assert!(!run.stderr.contains("Open this URL"), "{run:?}");
 }
+
+#[test]
+fn a_host_without_the_session_bus_is_told_which_variable_to_pass_and_mcp_config_passes_it() {
+    if !secret_service::available() {
+        return;
+    }
+    let bus = SecretService::start(Bus::WithKeyring);
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    assert_eq!(login(&env, &bus, "default").code, 0);
+    // As a desktop app starts an MCP server: no DBUS_SESSION_BUS_ADDRESS, no
+    // XDG_RUNTIME_DIR.
+    let hosted: Run = env
+        .cmd(&["exec", "--proxy", "--", "true"])
+        .env("ATTIO_AUTH_STORE", "")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(hosted.code, 1, "{hosted:?}");
+    let lines: Vec<&str> = hosted.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{hosted:?}");
+    assert!(
+        lines[0].starts_with("attio-auth: error: ")
+            && lines[0].ends_with("; DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR are not set"),
+        "{hosted:?}"
+    );
+    assert!(
+        lines[1].starts_with("attio-auth: hint: ") && lines[1].contains("`attio-auth mcp-config`"),
+        "{hosted:?}"
+    );
+
+    // Run in the desktop session, mcp-config puts the address in the entry.
+    let bin = env.home.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let server = bin.join("attio-mcp");
+    crate::support::write_script(&server, "#!/bin/sh\nexit 0\n");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let entry = run_with(&env, &bus, &["mcp-config"], &[("PATH", &path)]);
+    assert_eq!(entry.code, 0, "{entry:?}");
+    let entry: serde_json::Value = serde_json::from_str(&entry.stdout).unwrap();
+    assert_eq!(
+        entry["mcpServers"]["attio"]["env"],
+        serde_json::json!({"PATH": path, "DBUS_SESSION_BUS_ADDRESS": bus.address})
+    );
+}

@@ -9,7 +9,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::fake_attio::{API_CALLS, Consent, Misbehave, Tokens};
-use crate::support::{TestEnv, assert_no_leak, store_document, stored_document};
+use crate::support::{TestEnv, assert_no_leak, store_document, stored_document, write_script};
 
 /// A command that answers one line per line it reads: `env` (its ATTIO_ variables),
 /// `call` (the HTTP status of an API call through the proxy), `upload FILE`, `limited`,
@@ -433,4 +433,203 @@ fn a_signal_to_attio_auth_reaches_the_command_and_everything_it_started() {
         },
     };
     assert_no_leak(&env, &run, "exec --proxy");
+}
+
+/// Where `.ci/run` installs the Attio MCP server (npm `attio-mcp`), or `ATTIO_MCP_CLI`.
+fn attio_mcp() -> Option<std::path::PathBuf> {
+    let cli = std::env::var_os("ATTIO_MCP_CLI").map_or_else(
+        || {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/attio-mcp/node_modules/attio-mcp/dist/cli.js")
+        },
+        std::path::PathBuf::from,
+    );
+    if cli.is_file() && crate::support::have("node", "apt-get install nodejs") {
+        return Some(cli);
+    }
+    crate::support::not_run(&format!(
+        "test NOT RUN: the Attio MCP server is not at {} (npm install --prefix target/attio-mcp attio-mcp@1.6.1)",
+        cli.display()
+    ));
+    None
+}
+
+#[test]
+fn the_attio_mcp_server_keeps_working_across_two_expiries() {
+    let Some(cli) = attio_mcp() else { return };
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3 });
+    env.logged_in(&[]);
+    let mut child = env
+        .cmd(&["exec", "--proxy", "--", "node", cli.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap());
+    // MCP over stdio, as a host speaks it: one JSON-RPC message a line.
+    let mut rpc = |id: u64, method: &str, params: serde_json::Value| -> serde_json::Value {
+        let message =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        writeln!(stdin, "{message}").unwrap();
+        loop {
+            let mut line = String::new();
+            assert!(lines.read_line(&mut line).unwrap() > 0, "the server ended");
+            let Ok(answer) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
+            if answer["id"] == id {
+                return answer;
+            }
+        }
+    };
+    let init = rpc(
+        1,
+        "initialize",
+        serde_json::json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}),
+    );
+    assert_eq!(init["result"]["serverInfo"]["name"], "attio-mcp-server");
+    let search = serde_json::json!({"name": "search_records", "arguments": {"resource_type": "companies", "query": "acme"}});
+    let mut calls = Vec::new();
+    for round in 0..3 {
+        if round > 0 {
+            until_expired(&env);
+        }
+        let before = api_bearers(&env).len();
+        rpc(10 + round, "tools/call", search.clone());
+        calls.push(api_bearers(&env).len() - before);
+    }
+    // A host stops its server with SIGTERM (attio-mcp does not end when stdin closes).
+    // SAFETY: kill(2) with a pid this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+
+    assert!(
+        calls.iter().all(|&n| n > 0),
+        "each tool call reached the API: {calls:?}"
+    );
+    assert_eq!(env.fake.state().api_refused, 0, "no call was refused");
+    let bearers = api_bearers(&env);
+    let distinct: std::collections::BTreeSet<_> = bearers.iter().collect();
+    assert!(
+        distinct.len() >= 3,
+        "three tokens over two expiries: {distinct:?}"
+    );
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 2);
+    // attio-mcp ends on SIGTERM by the signal, and so does attio-auth.
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(libc::SIGTERM),
+        "{status:?}"
+    );
+}
+
+#[test]
+fn mcp_config_prints_entries_a_host_runs_as_they_are() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let bin = env.home.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    // A stand-in for the server: one API call with what it was given, as attio-mcp makes.
+    let server = bin.join("attio-mcp");
+    write_script(
+        &server,
+        "#!/bin/sh\ncurl -sS -o /dev/null -w '%{http_code}' -H \"Authorization: Bearer $ATTIO_API_KEY\" \"$ATTIO_BASE_URL/objects/people/records\"\n",
+    );
+    // Claude Code's CLI, standing in: prints the arguments it was given, one a line.
+    write_script(&bin.join("claude"), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let printed = env.run_with(&["mcp-config"], &[("PATH", &path)]);
+    assert_eq!(
+        (printed.code, printed.stderr.as_str()),
+        (0, ""),
+        "{printed:?}"
+    );
+    let entry: serde_json::Value = serde_json::from_str(&printed.stdout).unwrap();
+    let attio_auth = env!("CARGO_BIN_EXE_attio-auth");
+    let expected_args = [
+        "exec",
+        "--profile",
+        "default",
+        "--proxy",
+        "--",
+        server.to_str().unwrap(),
+    ];
+    assert_eq!(
+        entry,
+        serde_json::json!({"mcpServers": {"attio": {
+            "command": attio_auth,
+            "args": expected_args,
+            "env": {"PATH": path},
+        }}})
+    );
+
+    // As a host runs it: the command and its arguments, with the entry's variables on
+    // top of the host's own (here, the test's isolation, without PATH).
+    let server_entry = &entry["mcpServers"]["attio"];
+    let mut host = std::process::Command::new(server_entry["command"].as_str().unwrap());
+    host.args(
+        server_entry["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap()),
+    )
+    .env_clear();
+    for (key, value) in env.cmd(&[]).get_envs() {
+        if let (Some(value), false) = (value, key == "PATH") {
+            host.env(key, value);
+        }
+    }
+    for (key, value) in server_entry["env"].as_object().unwrap() {
+        host.env(key, value.as_str().unwrap());
+    }
+    let hosted = host.output().unwrap();
+    assert_eq!(
+        (
+            hosted.status.code(),
+            String::from_utf8_lossy(&hosted.stdout).as_ref()
+        ),
+        (Some(0), "200"),
+        "{}",
+        String::from_utf8_lossy(&hosted.stderr)
+    );
+
+    // Claude Code's line, run by a shell as printed.
+    let line = env.run_with(&["mcp-config", "--format", "claude"], &[("PATH", &path)]);
+    assert_eq!(line.code, 0, "{line:?}");
+    let shell = std::process::Command::new("sh")
+        .args(["-c", &line.stdout])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let words: Vec<String> = String::from_utf8(shell.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut expected = vec![
+        "mcp".to_string(),
+        "add".into(),
+        "attio".into(),
+        "-e".into(),
+        format!("PATH={path}"),
+        "--".into(),
+        attio_auth.into(),
+    ];
+    expected.extend(expected_args.iter().map(|a| a.to_string()));
+    assert_eq!(words, expected);
+
+    // No server installed: what to install, and why not npx.
+    let missing = env.run(&["mcp-config", "--profile", "work"]);
+    assert_eq!(missing.code, 1, "{missing:?}");
+    assert_eq!(
+        missing.stderr,
+        "attio-auth: error: the MCP server `attio-mcp` is not installed (not found on PATH)\nattio-auth: hint: install it once with `npm install -g attio-mcp` (an entry that runs `npx -y attio-mcp` leaves the server running each time the host stops it), or name it with --server PATH\n"
+    );
 }

@@ -368,3 +368,13 @@ pub fn assert_no_leak(env: &TestEnv, run: &Run, what: &str) {
         );
     }
 }
+
+/// Writes a script (`#!/bin/sh …`) and makes it executable.
+pub fn write_script(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}

@@ -8,6 +8,7 @@ mod exec;
 mod login;
 mod logout;
 mod man;
+mod mcp_config;
 mod refresh;
 mod status;
 mod switch;
@@ -19,6 +20,7 @@ use clap::CommandFactory;
 
 use crate::cli::{Cli, Command};
 use crate::context::Ctx;
+use crate::failure::{Failure, Kind};
 use crate::output;
 use crate::paths::Paths;
 use crate::profile::Implied;
@@ -103,7 +105,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
         settings,
         paths,
     };
-    match command {
+    let outcome = match command {
         Command::Login(args) => login::run(&ctx, args),
         Command::Token(args) => token::run(&ctx, args),
         Command::Refresh => refresh::run(&ctx),
@@ -111,9 +113,26 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
         Command::Logout(args) => logout::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Exec(args) => exec::run(&ctx, args),
+        Command::McpConfig(args) => mcp_config::run(&ctx, env, &args),
         Command::Switch(args) => switch::run(&ctx, args),
         Command::Completions(_) | Command::Config(_) | Command::Man | Command::Doctor(_) => {
             unreachable!("handled before the context is built")
         }
+    };
+    outcome.map_err(|e| explain_missing_bus(e, env))
+}
+
+/// A keyring out of reach because this process has no session bus (an MCP host's, cron's
+/// or a service's minimal environment): the error names what is missing, and how to pass
+/// it on.
+fn explain_missing_bus(err: anyhow::Error, env: &Environment) -> anyhow::Error {
+    if crate::failure::kind(&err) != Some(Kind::KeyringUnavailable) {
+        return err;
     }
+    let Some(why) = env.no_session_bus() else {
+        return err;
+    };
+    Failure::new(Kind::KeyringUnavailable, format!("{err:#}; {why}"))
+        .hint("programs started by an app (an MCP host, cron, a service) often lack the desktop session's DBUS_SESSION_BUS_ADDRESS: pass it on (`attio-auth mcp-config` puts it in an MCP server's entry), or log in with --store file")
+        .into()
 }

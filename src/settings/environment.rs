@@ -211,6 +211,16 @@ impl Environment {
             .unwrap_or_default()
     }
 
+    /// `PATH` as it is, for a program that must find what this shell finds.
+    pub fn path(&self) -> Option<&str> {
+        self.get("PATH")
+    }
+
+    /// The D-Bus session bus address, as set.
+    pub fn session_bus_address(&self) -> Option<&str> {
+        self.get("DBUS_SESSION_BUS_ADDRESS")
+    }
+
     /// The `BROWSER` command line.
     pub fn browser(&self) -> Option<&str> {
         self.get("BROWSER")

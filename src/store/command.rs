@@ -157,28 +157,38 @@ impl CommandStore {
 /// Whether `program` can be run: a path to an executable file, or a name found in one
 /// of `dirs` (`PATH`; on Windows also with `.exe`, `.cmd`, `.bat` or `.com`).
 pub fn installed(program: &str, dirs: &[std::path::PathBuf]) -> bool {
-    let runnable = |path: &std::path::Path| {
+    which(program, dirs).is_some()
+}
+
+/// Where `program` is: itself when it is a path to an executable file, else the first
+/// runnable file of that name in `dirs` (on Windows also with an extension).
+pub fn which(program: &str, dirs: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
+    let runnable = |path: &std::path::Path| -> Option<std::path::PathBuf> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             path.metadata()
                 .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+                .then(|| path.to_path_buf())
         }
         #[cfg(not(unix))]
         {
-            path.is_file()
-                || [".exe", ".cmd", ".bat", ".com"].iter().any(|ext| {
-                    let mut with = path.as_os_str().to_owned();
-                    with.push(ext);
-                    std::path::Path::new(&with).is_file()
-                })
+            if path.is_file() {
+                return Some(path.to_path_buf());
+            }
+            [".exe", ".cmd", ".bat", ".com"].iter().find_map(|ext| {
+                let mut with = path.as_os_str().to_owned();
+                with.push(ext);
+                let with = std::path::PathBuf::from(with);
+                with.is_file().then_some(with)
+            })
         }
     };
     let path = std::path::Path::new(program);
     if path.components().count() > 1 || path.is_absolute() {
         return runnable(path);
     }
-    dirs.iter().any(|dir| runnable(&dir.join(program)))
+    dirs.iter().find_map(|dir| runnable(&dir.join(program)))
 }
 
 const FIX: &str = "check ATTIO_AUTH_STORE_COMMAND or config.toml's store_command (at login) and that the program is installed; it is run without a shell, as `PROGRAM ARGS... get|store|erase PROFILE`";

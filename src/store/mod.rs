@@ -9,7 +9,7 @@ pub mod lock;
 
 use anyhow::Result;
 
-pub use self::command::{CommandStore, installed};
+pub use self::command::{CommandStore, installed, which};
 pub use self::file::FileStore;
 pub use self::keyring::KeyringStore;
 use crate::names::ProfileName;
