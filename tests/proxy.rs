@@ -633,3 +633,47 @@ fn mcp_config_prints_entries_a_host_runs_as_they_are() {
         "attio-auth: error: the MCP server `attio-mcp` is not installed (not found on PATH)\nattio-auth: hint: install it once with `npm install -g attio-mcp` (an entry that runs `npx -y attio-mcp` leaves the server running each time the host stops it), or name it with --server PATH\n"
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn another_user_flooding_the_proxy_cannot_shut_the_command_out() {
+    if !crate::support::can_chown()
+        || !crate::support::have("setpriv", "apt-get install util-linux")
+    {
+        return;
+    }
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    // uid 65534 opens 300 idle connections (more than the proxy holds) and says `ready`
+    // once the proxy has closed one of them: by then it is full.
+    let flood = r#"import select, socket, sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1])
+held = [socket.create_connection((p.hostname, p.port)) for _ in range(300)]
+select.select(held, [], [], 30)
+print("ready", flush=True)
+sys.stdin.read()"#;
+    // The command, as us: lets the neighbour flood, then makes its request.
+    let command = r#"import os, subprocess, sys, urllib.request
+flood = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+    "/usr/bin/python3", "-c", sys.argv[1], os.environ["ATTIO_API_URL"]],
+    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+flood.stdout.readline()
+request = urllib.request.Request(os.environ["ATTIO_BASE_URL"] + "/objects/people/records",
+    headers={"Authorization": "Bearer " + os.environ["ATTIO_API_KEY"]})
+try:
+    print(urllib.request.urlopen(request, timeout=30).status)
+except Exception as e:
+    print("failed:", e)
+flood.stdin.close()
+flood.wait()"#;
+    let run = env.run(&[
+        "exec",
+        "--proxy",
+        "--",
+        "/usr/bin/python3",
+        "-c",
+        command,
+        flood,
+    ]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "200\n"), "{run:?}");
+}

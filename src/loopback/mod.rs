@@ -5,6 +5,7 @@
 
 mod callback;
 mod port;
+mod room;
 mod server;
 mod wire;
 
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use self::callback::{Callback, Rejection};
+pub use self::room::{Room, is_transient};
 use self::server::{Arrival, Incoming, Reply};
 pub use self::server::{DEFAULT_PORT, Listener};
 use crate::attio::oauth::AuthorizeRequest;

@@ -6,27 +6,26 @@
 //! to it: it reads at most [`MAX_HEAD`] bytes of one request head per connection (never a
 //! body, never a second request), gives each connection [`HEAD_TIMEOUT`] to send its head,
 //! keeps at most [`MAX_WAITING`] connections waiting for theirs (when full, another
-//! user's go first, then the oldest of whoever holds the most: see [`make_room`]; a
+//! user's go first, then the oldest of whoever holds the most: see [`Room`]; a
 //! browser sends its request at once), and writes every answer from its own thread (a client that never reads
 //! cannot block the login). It raises its soft limit on open files to the hard limit, runs
 //! on a single-threaded tokio runtime of its own, and tells the login at once if it stops
 //! accepting.
 
-use std::collections::VecDeque;
 use std::io::{self, BufRead, IsTerminal};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
-use tokio::task::AbortHandle;
 
 use super::callback;
 use super::port::bind_error;
+use super::room::{Room, is_transient};
 use super::wire::{page, parse_head, redirect};
 use crate::output;
 
@@ -39,11 +38,8 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a connection waits for the login to decide its answer (a code exchange and
 /// identity check, with their own timeouts, may run meanwhile).
 const REPLY_TIMEOUT: Duration = Duration::from_secs(600);
-/// The most connections kept waiting for their request head (see [`make_room`]).
+/// The most connections kept waiting for their request head (see [`Room`]).
 const MAX_WAITING: usize = 64;
-/// How many connections one `make_room` drops when none is another user's, so that
-/// the kernel's table is not read for every new connection of a flood.
-const EVICTED_AT_ONCE: usize = 8;
 /// How long the login waits for its last answer to be written before it ends.
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -218,7 +214,7 @@ impl Listener {
         let sockets = self.sockets;
         thread::spawn(move || {
             runtime.block_on(async move {
-                let waiting = Arc::new(Mutex::new(VecDeque::new()));
+                let waiting = Arc::new(Room::new(MAX_WAITING));
                 let mut loops = Vec::new();
                 for socket in sockets {
                     let stopped = tx.clone();
@@ -243,99 +239,19 @@ impl Listener {
     }
 }
 
-/// Connections still waiting for their request head, oldest first.
-type Waiting = Arc<Mutex<VecDeque<Pending>>>;
-
-/// A connection waiting for its request head.
-struct Pending {
-    id: u64,
-    peer: SocketAddr,
-    local: Option<SocketAddr>,
-    /// Who is behind it, once looked up.
-    owner: Option<crate::os::Peer>,
-    task: AbortHandle,
-}
-
-/// Makes room for one more waiting connection when [`MAX_WAITING`] are waiting. The
-/// kernel's socket table is read once (Linux) to see who is behind the connections not
-/// yet looked up: another user's, which would be refused at their head anyway, all go;
-/// then, if still full, the oldest [`EVICTED_AT_ONCE`] of whoever holds the most. A
-/// flood from one user thus evicts its own connections, never the browser's.
-fn make_room(queue: &mut VecDeque<Pending>) {
-    if queue.len() < MAX_WAITING {
-        return;
-    }
-    let unknown: Vec<usize> = (0..queue.len())
-        .filter(|&i| queue[i].owner.is_none())
-        .collect();
-    let pairs: Vec<(SocketAddr, SocketAddr)> = unknown
-        .iter()
-        .map(|&i| (queue[i].peer, queue[i].local.unwrap_or(queue[i].peer)))
-        .collect();
-    for (i, owner) in unknown.into_iter().zip(crate::os::peers(&pairs)) {
-        let known = queue[i].local.is_some();
-        queue[i].owner = Some(if known {
-            owner
-        } else {
-            crate::os::Peer::Unknown
-        });
-    }
-    let owner = |p: &Pending| p.owner.unwrap_or(crate::os::Peer::Unknown);
-    queue.retain(|pending| {
-        let foreign = owner(pending).is_foreign();
-        if foreign {
-            pending.task.abort();
-        }
-        !foreign
-    });
-    if queue.len() < MAX_WAITING {
-        return;
-    }
-    let mut counts: Vec<(crate::os::Peer, usize)> = Vec::new();
-    for pending in queue.iter() {
-        match counts.iter_mut().find(|(o, _)| *o == owner(pending)) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((owner(pending), 1)),
-        }
-    }
-    let Some(busiest) = counts.iter().max_by_key(|(_, n)| *n).map(|(o, _)| *o) else {
-        return;
-    };
-    let mut evicted = 0;
-    queue.retain(|pending| {
-        let evict = evicted < EVICTED_AT_ONCE && owner(pending) == busiest;
-        if evict {
-            evicted += 1;
-            pending.task.abort();
-        }
-        !evict
-    });
-}
-
 /// Accepts connections until an error that will not pass; then tells the login.
-async fn accept_loop(listener: tokio::net::TcpListener, tx: Sender<Arrival>, waiting: Waiting) {
+async fn accept_loop(listener: tokio::net::TcpListener, tx: Sender<Arrival>, waiting: Arc<Room>) {
     let local = listener.local_addr().ok();
-    let mut next_id = 0u64;
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
-                next_id += 1;
-                let id = next_id;
+                let id = waiting.next_id();
                 let queue = Arc::clone(&waiting);
                 let tx = tx.clone();
                 let task = tokio::spawn(async move {
                     handle(stream, peer, local, tx, id, queue).await;
                 });
-                if let Ok(mut queue) = waiting.lock() {
-                    make_room(&mut queue);
-                    queue.push_back(Pending {
-                        id,
-                        peer,
-                        local,
-                        owner: None,
-                        task: task.abort_handle(),
-                    });
-                }
+                waiting.admit(id, peer, local, task.abort_handle());
             }
             // Out of descriptors or buffers for now: they come back as connections close.
             Err(e) if is_transient(&e) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -347,33 +263,6 @@ async fn accept_loop(listener: tokio::net::TcpListener, tx: Sender<Arrival>, wai
     }
 }
 
-fn is_transient(err: &io::Error) -> bool {
-    // WSAEINTR, WSAEMFILE, WSAECONNABORTED, WSAECONNRESET (a client that gave up before
-    // it was accepted), WSAENOBUFS.
-    #[cfg(windows)]
-    if let Some(code) = err.raw_os_error() {
-        return matches!(code, 10004 | 10024 | 10053 | 10054 | 10055);
-    }
-    #[cfg(unix)]
-    if let Some(code) = err.raw_os_error() {
-        return matches!(
-            code,
-            libc::EMFILE
-                | libc::ENFILE
-                | libc::ENOBUFS
-                | libc::ENOMEM
-                | libc::ECONNABORTED
-                | libc::EINTR
-        );
-    }
-    matches!(
-        err.kind(),
-        io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionReset
-            | io::ErrorKind::Interrupted
-    )
-}
-
 /// One connection: one request head in, one answer out, then closed.
 async fn handle(
     mut stream: tokio::net::TcpStream,
@@ -381,13 +270,11 @@ async fn handle(
     local: Option<SocketAddr>,
     tx: Sender<Arrival>,
     id: u64,
-    waiting: Waiting,
+    waiting: Arc<Room>,
 ) {
     let head = tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut stream)).await;
     // Past its head, a connection can no longer be dropped for a newer one.
-    if let Ok(mut queue) = waiting.lock() {
-        queue.retain(|pending| pending.id != id);
-    }
+    waiting.leave(id);
     let head = match head {
         Ok(Ok(Some(head))) => head,
         Ok(Ok(None)) => {

@@ -24,17 +24,19 @@ use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::oneshot;
 
 use crate::context::Ctx;
 use crate::failure::{self, Failure, Kind};
 use crate::freshness;
+use crate::loopback::{Room, is_transient};
 use crate::output;
 use crate::profile::Stored;
 use crate::renew::{self, Mode};
 use crate::secret::Secret;
 
-/// Connections served at once; more wait in the kernel's queue.
+/// Connections served at once; when full, another user's go first, then the oldest of
+/// whoever holds the most (`Room`), so a local flood cannot shut the command out.
 const MAX_CONNECTIONS: usize = 256;
 /// The largest request head (request line and headers).
 const MAX_HEAD: usize = 64 * 1024;
@@ -446,28 +448,31 @@ async fn serve(
     mut signals: Signals,
 ) -> std::io::Result<ExitStatus> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let local = listener.local_addr().ok();
+    let room = Arc::new(Room::new(MAX_CONNECTIONS));
     loop {
         tokio::select! {
             status = child.wait() => return status,
             signal = signals.next() => child.pass_on(signal),
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     // Out of descriptors, or a connection reset before it was accepted:
-                    // the next one may do.
-                    Err(_) => {
+                    // they come back as connections close.
+                    Err(e) if is_transient(&e) => {
                         tokio::time::sleep(Duration::from_millis(20)).await;
                         continue;
                     }
-                };
-                let Ok(slot) = slots.clone().try_acquire_owned() else {
-                    // Full: this one is closed at once, the command's own are served.
-                    continue;
+                    Err(e) => {
+                        output::warn(format!("proxy: no longer accepting connections: {e}"));
+                        std::future::pending::<()>().await;
+                        continue;
+                    }
                 };
                 let state = state.clone();
-                tokio::spawn(async move {
-                    let _slot = slot;
+                let id = room.next_id();
+                let leaving = room.clone();
+                let task = tokio::spawn(async move {
                     let _ = stream.set_nodelay(true);
                     let service = hyper::service::service_fn(move |request| {
                         let state = state.clone();
@@ -479,7 +484,9 @@ async fn serve(
                         .max_buf_size(MAX_HEAD)
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
+                    leaving.leave(id);
                 });
+                room.admit(id, peer, local, task.abort_handle());
             }
         }
     }

@@ -1,0 +1,153 @@
+//! A bounded set of connections on a loopback port that another local user can reach:
+//! when it is full, another user's connections go first, then the oldest of whoever holds
+//! the most, so a flood evicts its own connections, never the browser's (the login's
+//! listener) or the command's (`exec --proxy`).
+
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::task::AbortHandle;
+
+/// How many connections one eviction drops when none is another user's, so that the
+/// kernel's table is not read for every new connection of a flood.
+const EVICTED_AT_ONCE: usize = 8;
+
+/// The connections held, oldest first, at most `capacity` of them.
+pub struct Room {
+    held: Mutex<VecDeque<Held>>,
+    capacity: usize,
+    ids: AtomicU64,
+}
+
+/// One connection in the room.
+struct Held {
+    id: u64,
+    peer: SocketAddr,
+    local: Option<SocketAddr>,
+    /// Who is behind it, once looked up.
+    owner: Option<crate::os::Peer>,
+    task: AbortHandle,
+}
+
+impl Room {
+    pub fn new(capacity: usize) -> Self {
+        Room {
+            held: Mutex::new(VecDeque::new()),
+            capacity,
+            ids: AtomicU64::new(0),
+        }
+    }
+
+    /// An id for the next connection, known to its task before it is admitted.
+    pub fn next_id(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Takes in a connection served by `task`, making room first when full.
+    pub fn admit(&self, id: u64, peer: SocketAddr, local: Option<SocketAddr>, task: AbortHandle) {
+        if let Ok(mut held) = self.held.lock() {
+            make_room(&mut held, self.capacity);
+            held.push_back(Held {
+                id,
+                peer,
+                local,
+                owner: None,
+                task,
+            });
+        }
+    }
+
+    /// A connection that ended, or may no longer be evicted.
+    pub fn leave(&self, id: u64) {
+        if let Ok(mut held) = self.held.lock() {
+            held.retain(|h| h.id != id);
+        }
+    }
+}
+
+/// Makes room for one more connection when `capacity` are held. The kernel's socket
+/// table is read once (Linux) to see who is behind the connections not yet looked up:
+/// another user's, which would be refused anyway, all go; then, if still full, the oldest
+/// [`EVICTED_AT_ONCE`] of whoever holds the most.
+fn make_room(queue: &mut VecDeque<Held>, capacity: usize) {
+    if queue.len() < capacity {
+        return;
+    }
+    let unknown: Vec<usize> = (0..queue.len())
+        .filter(|&i| queue[i].owner.is_none())
+        .collect();
+    let pairs: Vec<(SocketAddr, SocketAddr)> = unknown
+        .iter()
+        .map(|&i| (queue[i].peer, queue[i].local.unwrap_or(queue[i].peer)))
+        .collect();
+    for (i, owner) in unknown.into_iter().zip(crate::os::peers(&pairs)) {
+        let known = queue[i].local.is_some();
+        queue[i].owner = Some(if known {
+            owner
+        } else {
+            crate::os::Peer::Unknown
+        });
+    }
+    let owner = |h: &Held| h.owner.unwrap_or(crate::os::Peer::Unknown);
+    queue.retain(|held| {
+        let foreign = owner(held).is_foreign();
+        if foreign {
+            held.task.abort();
+        }
+        !foreign
+    });
+    if queue.len() < capacity {
+        return;
+    }
+    let mut counts: Vec<(crate::os::Peer, usize)> = Vec::new();
+    for held in queue.iter() {
+        match counts.iter_mut().find(|(o, _)| *o == owner(held)) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((owner(held), 1)),
+        }
+    }
+    let Some(busiest) = counts.iter().max_by_key(|(_, n)| *n).map(|(o, _)| *o) else {
+        return;
+    };
+    let mut evicted = 0;
+    queue.retain(|held| {
+        let evict = evicted < EVICTED_AT_ONCE && owner(held) == busiest;
+        if evict {
+            evicted += 1;
+            held.task.abort();
+        }
+        !evict
+    });
+}
+
+/// An `accept` error that passes: out of descriptors or buffers for now, or a client
+/// that gave up before it was accepted.
+pub fn is_transient(err: &io::Error) -> bool {
+    // WSAEINTR, WSAEMFILE, WSAECONNABORTED, WSAECONNRESET (a client that gave up before
+    // it was accepted), WSAENOBUFS.
+    #[cfg(windows)]
+    if let Some(code) = err.raw_os_error() {
+        return matches!(code, 10004 | 10024 | 10053 | 10054 | 10055);
+    }
+    #[cfg(unix)]
+    if let Some(code) = err.raw_os_error() {
+        return matches!(
+            code,
+            libc::EMFILE
+                | libc::ENFILE
+                | libc::ENOBUFS
+                | libc::ENOMEM
+                | libc::ECONNABORTED
+                | libc::EINTR
+        );
+    }
+    matches!(
+        err.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+    )
+}
