@@ -56,8 +56,14 @@ class Handler(BaseHTTPRequestHandler):
                          "expires_in": 3600, "refresh_token": f"rt_{n}_{time.time_ns()}"})
 
 
+class Server(ThreadingHTTPServer):
+    # The proxy's burst opens 100 connections at once.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", 0), Handler)
     with open(sys.argv[1], "w") as f:
         f.write(str(server.server_address[1]))
     server.serve_forever()

@@ -10,6 +10,8 @@
 #   32 concurrent token calls on an expired token vs 32 on a fresh one (≤ 1.3×): what a
 #     refresh costs under a storm; every burst must make exactly one refresh request and
 #     print one distinct token
+#   exec --proxy: one request through the proxy vs the same request made directly
+#     (≤ 1 ms added, at the median), and 100 requests at once through it (no error)
 #   peak RSS of a fresh `token` (≤ 4.5 MiB) and the release binaries' sizes (reported)
 #   a clean `cargo build --release --locked` (≤ 150 s) and the number of crates it compiles
 #     (skipped with BENCH_BUILD=0)
@@ -180,6 +182,21 @@ read -r t_calm t_storm < <(median "${files[@]}")
 row "32 concurrent calls, expired token" "$t_storm" "32 concurrent calls, fresh token" "$t_calm" 1.3
 bursts=$((STORMS + ROUNDS))
 
+# exec --proxy: the time one request takes through the proxy against the same request
+# made directly, one after another on a kept-alive connection (the median of each
+# round's median, rounds alternating), and 100 requests at once through it.
+CLIENT="python3 tests/bench/proxy_client.py"
+direct=() proxied=()
+for r in $(seq "$ROUNDS"); do
+  direct+=("$($CLIENT latency "$RUNS" "$URL/v2" "$TOKEN")")
+  proxied+=("$("$BIN" --profile fresh exec --proxy -- $CLIENT latency "$RUNS")")
+done
+read -r t_direct t_proxied < <(python3 -c 'import statistics,sys
+n=len(sys.argv[1:])//2; a=[float(x) for x in sys.argv[1:]]
+print(statistics.median(a[:n]), statistics.median(a[n:]))' "${direct[@]}" "${proxied[@]}")
+proxy_added=$(python3 -c "import sys; print(round((float(sys.argv[2]) - float(sys.argv[1])) * 1000, 3))" "$t_direct" "$t_proxied")
+burst_failed=$("$BIN" --profile fresh exec --proxy -- $CLIENT burst 100)
+
 rss=$(/usr/bin/time -f %M "$BIN" --profile fresh token 2>&1 >/dev/null | tail -n 1)
 size=$(stat -c %s "$BIN")
 musl_size=$(stat -c %s "$MUSL")
@@ -206,6 +223,10 @@ if [ -s "$W/broken" ]; then
 else
   echo "storm: every burst printed one distinct, refreshed token"
 fi
+met=yes; python3 -c "import sys; sys.exit(float(sys.argv[1]) > 1)" "$proxy_added" || { met=NO; failed=1; }
+echo "exec --proxy: a request takes $(python3 -c "print(round($t_proxied * 1000, 3))") ms through the proxy, $(python3 -c "print(round($t_direct * 1000, 3))") ms directly: $proxy_added ms added (target <= 1 ms: $met)"
+echo "exec --proxy: 100 requests at once, $burst_failed not answered 200 (expected 0)"
+[ "$burst_failed" = 0 ] || failed=1
 echo "peak RSS of a fresh token: $((rss)) KiB (target <= 4608 KiB)"
 [ "$rss" -le 4608 ] || failed=1
 echo "release binaries: $size bytes (ordinary), $musl_size bytes (static musl)"

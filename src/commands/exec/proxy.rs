@@ -481,7 +481,7 @@ async fn serve(
                     let _ = hyper::server::conn::http1::Builder::new()
                         .timer(TokioTimer::new())
                         .header_read_timeout(HEAD_TIMEOUT)
-                        .max_buf_size(MAX_HEAD)
+                        .max_header_size(MAX_HEAD)
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                     leaving.leave(id);
