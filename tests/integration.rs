@@ -35,6 +35,9 @@ mod profile_state;
 #[cfg(unix)]
 mod proxy;
 mod readme;
+// docs/recipes.md's recipes are bash, make and direnv.
+#[cfg(unix)]
+mod recipes;
 // Other builds, run on a Linux host: musl natively and under qemu, Windows under Wine.
 #[cfg(target_os = "linux")]
 mod release_builds;
