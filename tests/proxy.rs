@@ -683,3 +683,24 @@ flood.wait()"#;
     ]);
     assert_eq!((run.code, run.stdout.as_str()), (0, "200\n"), "{run:?}");
 }
+
+#[test]
+fn under_a_host_a_profile_that_is_not_logged_in_is_the_first_line_on_stderr() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // As a host starts a server: no terminal, no TERM; the command never starts.
+    let run = env.run(&["exec", "--proxy", "--", "sh", "-c", "echo started"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(run.stdout, "");
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first, "attio-auth: error: profile `default` is not logged in",
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("attio-auth login")),
+        "{run:?}"
+    );
+}

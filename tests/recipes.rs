@@ -218,7 +218,10 @@ fn make_echoes_no_token_and_stops_when_there_is_none() {
         "{failed:?}"
     );
     assert_eq!(self_bearers(&env)[before..], [None]);
-    assert!(!dir.join("self.json").exists(), "make removes a target whose line failed");
+    assert!(
+        !dir.join("self.json").exists(),
+        "make removes a target whose line failed"
+    );
 }
 
 #[test]
