@@ -6,6 +6,10 @@
 //! their lower-case forms, with `socks5://` and `socks5h://` too), then from the OS
 //! settings on macOS and Windows; reqwest reads them. Certificates are checked against
 //! the platform's trust store, plus any named by `SSL_CERT_FILE` or `SSL_CERT_DIR`.
+//!
+//! It is long (about 500 lines) because the clients' one setup (proxies, certificates,
+//! timeouts), the one send path with its Ctrl-C handling, and the words for each way a
+//! request fails are one rule: how this tool talks to the network.
 
 use std::cell::OnceCell;
 use std::fmt;
