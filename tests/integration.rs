@@ -11,24 +11,26 @@ mod secret_service;
 mod support;
 
 mod architecture;
-mod beyond;
-mod cli_errors;
+// Stand-in browsers and a waiting login, for the listener and secrets tests.
+#[cfg(unix)]
+mod browsers;
+mod cli;
 mod completions;
 mod concurrency;
+mod config;
 mod crash;
 #[cfg(unix)]
 mod descriptors;
 mod doctor;
-mod everyday;
-mod first_minutes;
-mod hostile;
+mod exec;
 mod keyring;
-mod login;
-#[cfg(unix)]
-mod name_service;
 // Other local users, signals, core dumps and `/proc`: Unix things.
 #[cfg(unix)]
-mod neighbours;
+mod listener;
+mod login;
+mod login_with_token;
+#[cfg(unix)]
+mod name_service;
 mod network;
 mod profile_state;
 // The commands it serves are shell scripts with curl.
@@ -41,10 +43,16 @@ mod recipes;
 // Other builds, run on a Linux host: musl natively and under qemu, Windows under Wine.
 #[cfg(target_os = "linux")]
 mod release_builds;
+#[cfg(unix)]
+mod secrets;
+mod server_answers;
 mod session;
+mod status;
 mod storage;
 // The stand-in vaults and docs/storage.md's `pass` recipe are shell scripts.
 #[cfg(unix)]
 mod store_command;
+mod switch;
+mod token;
 #[cfg(target_os = "linux")]
 mod wine;

@@ -1,11 +1,10 @@
 //! `attio-auth login`: the browser flow against a strict fake server.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
 
-use crate::fake_attio::{CLIENT_SECRET, Consent, Tokens, raw_get};
-use crate::support::{TestEnv, files_under};
+use crate::fake_attio::{CLIENT_ID, CLIENT_SECRET, Consent, Tokens, raw_get};
+use crate::support::{TestEnv, files_under, free_port, hint_of};
 
 #[test]
 fn login_exchanges_the_code_with_pkce_and_secret_in_the_body_then_stores_it() {
@@ -132,21 +131,6 @@ fn no_callback_before_the_timeout_exits_4() {
         env.fake.seen("/authorize").is_empty(),
         "--no-browser opens nothing"
     );
-}
-
-#[test]
-fn a_busy_port_is_named_in_the_error() {
-    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = busy.local_addr().unwrap().port().to_string();
-    let run = env.run(&["login", "--port", &port]);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stderr
-            .contains(&format!("port {port} is already in use")),
-        "{run:?}"
-    );
-    assert!(env.fake.seen("/authorize").is_empty());
 }
 
 #[test]
@@ -600,25 +584,6 @@ fn a_wrong_client_secret_shows_what_the_server_said_and_stores_nothing() {
     assert!(files_under(env.home.path()).is_empty(), "nothing stored");
 }
 
-#[test]
-fn a_browser_that_cannot_start_is_only_a_warning() {
-    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let run = env.run_with(
-        &["login", "--port", "0", "--timeout", "1"],
-        &[("BROWSER", "/nonexistent/browser --flag")],
-    );
-    assert_eq!(run.code, 4, "it kept waiting until the timeout: {run:?}");
-    assert!(
-        run.stderr
-            .contains("attio-auth: warning: could not open a browser"),
-        "{run:?}"
-    );
-    assert!(
-        run.stderr.contains("open the URL above yourself"),
-        "{run:?}"
-    );
-}
-
 #[cfg(unix)]
 #[test]
 fn browser_is_a_list_tried_in_order() {
@@ -777,4 +742,260 @@ fn waiting_for_attio_itself_names_the_redirect_uri_the_app_must_have() {
     let local = env.run(&["login", "--port", &port, "--timeout", "1", "--no-browser"]);
     assert_eq!(local.code, 4, "{local:?}");
     assert!(!local.stderr.contains("build.attio.com)"), "{local:?}");
+}
+
+#[test]
+fn over_ssh_without_a_display_login_explains_the_port_forward_instead_of_a_browser() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run: crate::support::Run = env
+        .cmd(&["login", "--port", "0", "--timeout", "1"])
+        .env_remove("BROWSER")
+        .env("SSH_CONNECTION", "10.0.0.2 52000 10.0.0.1 22")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 4, "{run:?}");
+    let port = run
+        .stderr
+        .split("return to http://localhost:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("the redirect URI is shown");
+    assert!(
+        run.stderr
+            .contains(&format!("    ssh -L {port}:localhost:{port} ")),
+        "the real port: {run:?}"
+    );
+    assert!(run.stderr.contains("paste the URL"), "{run:?}");
+    assert!(
+        run.stderr.lines().filter(|l| l.starts_with("Or ")).count() <= 1,
+        "one line offers the alternative: {run:?}"
+    );
+    assert!(
+        !run.stderr.contains("could not open a browser"),
+        "no browser was tried: {run:?}"
+    );
+    assert!(
+        env.fake.seen("/authorize").is_empty(),
+        "nothing opened the URL"
+    );
+
+    // With BROWSER set, the user said how to show a page: it is used.
+    let with_browser = env.run_with(
+        &["login", "--port", "0", "--timeout", "20"],
+        &[("SSH_CONNECTION", "10.0.0.2 52000 10.0.0.1 22")],
+    );
+    assert_eq!(with_browser.code, 0, "{with_browser:?}");
+    assert!(!with_browser.stderr.contains("ssh -L"), "{with_browser:?}");
+}
+
+#[test]
+fn a_busy_port_names_its_holder() {
+    use std::io::{BufRead, BufReader};
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+
+    // A program of ours (this test process) listening on the port.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let run = env.run(&["login", "--port", &port, "--timeout", "5"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "port {port} is already in use on the loopback interface by pid {} (",
+            std::process::id()
+        )),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("(`kill {}`)", std::process::id())),
+        "{run:?}"
+    );
+    assert!(
+        env.fake.seen("/authorize").is_empty(),
+        "nothing was authorized"
+    );
+    drop(listener);
+
+    // Another login, still waiting.
+    let port = crate::support::free_port().to_string();
+    let mut first = env
+        .cmd(&["login", "--port", &port, "--no-browser", "--timeout", "30"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(first.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("Open this URL") {
+        line.clear();
+        assert_ne!(
+            stderr.read_line(&mut line).unwrap(),
+            0,
+            "the first login ended"
+        );
+    }
+    let second = env.run(&["login", "--port", &port, "--timeout", "5"]);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert_eq!(second.code, 1, "{second:?}");
+    assert!(
+        second.stderr.contains(&format!(
+            "port {port} is already in use by another `attio-auth login` (pid {}, attio-auth)",
+            first.id()
+        )),
+        "{second:?}"
+    );
+}
+
+#[test]
+fn a_refused_client_secret_is_blamed_on_where_it_came_from() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let typed = Typed {
+        secret: Some("cs_typed_wrong"),
+        ..Typed::default()
+    };
+    let (code, transcript, _) = login_on_a_terminal(&env, typed, 100);
+    assert_eq!(code, 4, "{transcript}");
+    assert!(
+        transcript.contains(
+            "check the client ID and the client secret you typed against the app at build.attio.com"
+        ),
+        "{transcript}"
+    );
+    assert!(!transcript.contains("ATTIO_CLIENT_SECRET"), "{transcript}");
+
+    let run = env.run_with(
+        &["login", "--port", "0", "--timeout", "20"],
+        &[("ATTIO_CLIENT_SECRET", "cs_env_wrong")],
+    );
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        hint_of(&run.stderr).starts_with("check the client ID and ATTIO_CLIENT_SECRET"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn a_failed_login_hints_at_the_same_login_again() {
+    let env = TestEnv::new(Consent::Deny, Tokens::LongLived);
+    let port = free_port().to_string();
+    let again = format!(
+        "`attio-auth login --profile den --port {port} --app-url {0} --api-url {0}`",
+        env.fake.url
+    );
+    let denied = env.run(&[
+        "login",
+        "--profile",
+        "den",
+        "--port",
+        &port,
+        "--timeout",
+        "20",
+    ]);
+    assert_eq!(denied.code, 4, "{denied:?}");
+    assert_eq!(
+        hint_of(&denied.stderr),
+        format!("run {again} again and approve the request")
+    );
+    let timed_out = env.run(&[
+        "login",
+        "--profile",
+        "den",
+        "--port",
+        &port,
+        "--no-browser",
+        "--timeout",
+        "1",
+    ]);
+    assert_eq!(timed_out.code, 4, "{timed_out:?}");
+    assert!(
+        hint_of(&timed_out.stderr).starts_with(&format!("run {again} again")),
+        "{timed_out:?}"
+    );
+}
+
+#[test]
+fn a_browser_that_cannot_start_is_one_short_warning() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env.run_with(
+        &["login", "--port", "0", "--timeout", "1"],
+        &[("BROWSER", "/nonexistent/browser --new-window")],
+    );
+    assert_eq!(run.code, 4, "{run:?}");
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning:"))
+        .collect();
+    assert_eq!(
+        warnings,
+        ["attio-auth: warning: could not open a browser: open the URL above yourself"],
+        "{run:?}"
+    );
+    assert_eq!(
+        run.stderr.matches("/authorize?").count(),
+        1,
+        "the URL once: {run:?}"
+    );
+}
+
+#[test]
+fn a_missing_client_id_is_asked_for_at_a_terminal() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let typed = Typed {
+        client_id: Some(CLIENT_ID),
+        secret: Some(CLIENT_SECRET),
+    };
+    let (code, transcript, _) = login_on_a_terminal(&env, typed, 100);
+    assert_eq!(code, 0, "{transcript}");
+    let exchange = &env.fake.token_requests("authorization_code")[0];
+    assert_eq!(exchange.form["client_id"], CLIENT_ID);
+    // The next login of the profile reuses it.
+    let again = env
+        .cmd(&["login", "--port", "0", "--timeout", "20"])
+        .env_remove("ATTIO_CLIENT_ID")
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_browser_login_that_cannot_complete_fails_at_once_with_the_with_token_recipe() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // No DISPLAY, no BROWSER (an empty one is unset), not SSH, and stdin is not a
+    // terminal (an MCP host, CI); under timeout(1), so a wait fails rather than hangs.
+    let run = env.run_bounded(&["login", "--port", "0"], &[("BROWSER", "")]);
+    assert_eq!(run.code, 4, "at once, not after the timeout: {run:?}");
+    assert!(
+        run.stderr
+            .contains("a browser login cannot complete; nothing was started")
+            && run.stderr.contains("| attio-auth login --with-token`"),
+        "{run:?}"
+    );
+    assert!(env.fake.seen("/authorize").is_empty());
+    // With a terminal to paste into, or --no-browser, it waits as before.
+    let chosen = env.run_with(
+        &["login", "--port", "0", "--no-browser", "--timeout", "1"],
+        &[("BROWSER", "")],
+    );
+    assert_eq!(chosen.code, 4, "{chosen:?}");
+    assert!(
+        chosen.stderr.contains("no redirect arrived within 1 s"),
+        "{chosen:?}"
+    );
+}
+
+#[test]
+fn logging_in_again_says_which_login_it_replaces() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let again = env.login(&[]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again
+            .stderr
+            .contains("Replacing the earlier login of profile `default` (workspace Acme, acme)."),
+        "{again:?}"
+    );
 }

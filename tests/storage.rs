@@ -259,3 +259,36 @@ fn logout_all_removes_every_profile_it_can_and_names_the_busy_one() {
     assert_eq!(again.code, 0, "once free, it goes too: {again:?}");
     assert!(!env.credentials_file("busy").exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_loose_file_is_reported_once_per_run_even_when_a_refresh_reads_it_twice() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let file = env.credentials_file("default");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let refresh = env.run(&["refresh"]);
+    assert_eq!(refresh.code, 0, "{refresh:?}");
+    assert_eq!(
+        refresh
+            .stderr
+            .matches("is accessible by other users")
+            .count(),
+        1,
+        "{refresh:?}"
+    );
+}
+
+#[test]
+fn logout_all_with_a_profile_is_a_usage_error_and_removes_nothing() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let both = env.run(&["logout", "--all", "--profile", "default"]);
+    assert_eq!(both.code, 2, "{both:?}");
+    assert!(
+        both.stderr.contains("cannot be combined with --profile"),
+        "{both:?}"
+    );
+    assert!(env.meta_file("default").exists());
+}

@@ -378,3 +378,21 @@ pub fn write_script(path: &Path, text: &str) {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
+
+/// A workspace API key the tests' fake Attio can be told to accept.
+pub const API_KEY: &str = "sk_live_0123456789abcdef";
+
+/// A fake Attio that accepts [`API_KEY`].
+pub fn with_api_key() -> TestEnv {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.fake.state().api_keys.push(API_KEY.into());
+    env
+}
+
+/// The text of the `attio-auth: hint:` line of a command's stderr.
+pub fn hint_of(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("attio-auth: hint: "))
+        .unwrap_or_else(|| panic!("no hint in {stderr:?}"))
+}

@@ -289,3 +289,20 @@ fn a_connection_closed_without_an_answer_is_a_clear_error() {
         "credentials kept"
     );
 }
+
+#[test]
+fn a_network_failure_says_what_to_check() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env.run_with(
+        &["whoami"],
+        &[
+            ("ATTIO_API_KEY", crate::support::API_KEY),
+            ("ATTIO_API_URL", "http://127.0.0.1:1"),
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        crate::support::hint_of(&run.stderr).starts_with("check the network connection"),
+        "{run:?}"
+    );
+}

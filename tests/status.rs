@@ -1,0 +1,130 @@
+//! `status`: the stored profiles, on stdout, and with `--check` what Attio says of
+//! each.
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::support::TestEnv;
+
+#[test]
+fn status_reports_on_stdout_and_exits_3_when_nothing_is_stored() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    let empty = env.run(&["status"]);
+    assert_eq!((empty.code, empty.stdout.as_str()), (3, ""), "{empty:?}");
+    assert!(
+        empty.stderr.contains("no profile is logged in"),
+        "{empty:?}"
+    );
+    let json = env.run(&["status", "--json"]);
+    assert_eq!(json.code, 3, "{json:?}");
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["profiles"], serde_json::json!([]));
+
+    env.logged_in(&[]);
+    env.logged_in(&["--profile", "work"]);
+    let all = env.run(&["status"]);
+    assert_eq!((all.code, all.stderr.as_str()), (0, ""), "{all:?}");
+    assert!(
+        all.stdout.starts_with("default\n") && all.stdout.contains("\n\nwork\n"),
+        "{all:?}"
+    );
+    assert!(
+        all.stdout.contains(" (refreshed automatically)\n"),
+        "a profile that refreshes itself says so: {all:?}"
+    );
+    for run in [
+        env.run(&["status", "--profile", "work"]),
+        env.run_with(&["status"], &[("ATTIO_PROFILE", "work")]),
+    ] {
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(
+            run.stdout.starts_with("work\n") && !run.stdout.contains("default"),
+            "{run:?}"
+        );
+    }
+    let json = env.run(&["status", "--json", "--profile", "work"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["profiles"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        value["profiles"][0]["location"],
+        env.credentials_file("work").display().to_string()
+    );
+    let unknown = env.run(&["status", "--profile", "wrok"]);
+    assert_eq!(unknown.code, 3, "{unknown:?}");
+    assert!(
+        unknown.stderr.contains("did you mean `work`?"),
+        "{unknown:?}"
+    );
+}
+
+#[test]
+fn status_check_asks_attio_about_every_profile() {
+    use crate::support::{store_document, stored_document};
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&["--profile", "a"]);
+    env.logged_in(&["--profile", "b"]);
+    let before = env.fake.seen("/v2/self").len();
+    let live = env.run(&["status", "--check"]);
+    assert_eq!(live.code, 0, "{live:?}");
+    assert_eq!(
+        live.stdout.matches("Checked:    live").count(),
+        2,
+        "{live:?}"
+    );
+    assert_eq!(
+        env.fake.seen("/v2/self").len(),
+        before + 2,
+        "one request each"
+    );
+
+    // b's token is no longer one Attio knows.
+    let mut document = stored_document(&env, "b");
+    document["access_token"] = serde_json::json!("at_unknown_to_attio");
+    store_document(&env, "b", &document);
+    let run = env.run(&["status", "--check"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("Attio no longer accepts the login of: b\n"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("hint: run `attio-auth login --profile b --port 0"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.contains("b\n") && run.stdout.contains("Checked:    needs a new login"),
+        "{run:?}"
+    );
+    let json = env.run(&["status", "--check", "--json"]);
+    assert_eq!(json.code, 3, "{json:?}");
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["profiles"][0]["active"], true);
+    assert_eq!(value["profiles"][1]["active"], false);
+
+    // Attio unreachable for a: exit 1, and `active` is unknown.
+    let meta_path = env.meta_file("a");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    meta["api_url"] = serde_json::json!("http://127.0.0.1:1/");
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+    let json: crate::support::Run = env
+        .cmd(&["status", "--check", "--json", "--profile", "a"])
+        .env_remove("ATTIO_API_URL")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(json.code, 1, "{json:?}");
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        value["profiles"][0]["active"],
+        serde_json::Value::Null,
+        "{json:?}"
+    );
+    assert!(
+        value["profiles"][0]["check_error"]
+            .as_str()
+            .unwrap()
+            .contains("could not connect"),
+        "{json:?}"
+    );
+}
