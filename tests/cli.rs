@@ -21,7 +21,7 @@ fn plain_http_to_a_remote_host_is_refused() {
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(2));
-    assert!(env.fake.state().seen.is_empty());
+    assert!(env.fake.requests().is_empty());
 }
 
 #[test]

@@ -12,7 +12,7 @@ fn fifty_mixed_processes_never_reuse_a_refresh_token_or_lose_credentials() {
     env.logged_in(&[]);
     env.logged_in(&["--profile", "bystander"]);
     let bystander = env.fake.last_access_token();
-    env.fake.state().refresh_latency = Duration::from_millis(20);
+    env.fake.set_refresh_latency(Duration::from_millis(20));
     // Tokens living 30 s are due for refresh under the default --min-ttl of 60 s.
     let commands: Vec<&[&str]> = (0..50)
         .map(|i| match i {
@@ -38,16 +38,13 @@ fn fifty_mixed_processes_never_reuse_a_refresh_token_or_lose_credentials() {
         }
         if args[0] == "token" && run.code == 0 {
             assert!(
-                env.fake
-                    .state()
-                    .issued
-                    .contains(&run.stdout.trim().to_string()),
+                env.fake.issued().contains(&run.stdout.trim().to_string()),
                 "{run:?}"
             );
         }
     }
     assert_eq!(
-        env.fake.state().refresh_reuses,
+        env.fake.refresh_reuses(),
         0,
         "no refresh token was sent twice"
     );

@@ -28,7 +28,7 @@ fn a_kill_while_the_refresh_is_in_flight_keeps_the_old_token_usable_and_the_gran
     );
     assert!(run.stderr.contains("did not finish"), "{run:?}");
     assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
-    assert_eq!(env.fake.state().refresh_reuses, 0);
+    assert_eq!(env.fake.refresh_reuses(), 0);
     assert_eq!(env.run(&["whoami"]).code, 0, "the grant is alive");
 }
 

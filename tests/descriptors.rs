@@ -73,7 +73,7 @@ impl Setup {
         let refresh = self.shell("refresh", "");
         assert_eq!(refresh.code, 0, "{context}: {refresh:?}");
         assert_eq!(
-            self.env.fake.state().refresh_reuses,
+            self.env.fake.refresh_reuses(),
             0,
             "{context}: a refresh token was sent twice"
         );

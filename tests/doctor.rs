@@ -48,7 +48,7 @@ fn doctor_checks_everything_and_passes_a_healthy_setup() {
     env.logged_in(&[]);
     let port = free_port();
     configure_port(&env, port);
-    let before = env.fake.state().seen.len();
+    let before = env.fake.requests().len();
     // A store command's arguments may hold a vault session: only its program is shown.
     let run = env.run_with(
         &["doctor", "--json"],
@@ -122,7 +122,7 @@ fn doctor_checks_everything_and_passes_a_healthy_setup() {
     );
     assert!(find(&all, "clock").2.contains("(within 60 s)"), "{all:?}");
     // What reached Attio: the two hosts, then the profile's /v2/self.
-    let seen: Vec<String> = env.fake.state().seen[before..]
+    let seen: Vec<String> = env.fake.requests()[before..]
         .iter()
         .map(|s| format!("{} {}", s.method, s.path))
         .collect();
@@ -151,7 +151,7 @@ fn doctor_names_each_problem_with_its_fix() {
     let port = busy.local_addr().unwrap().port();
     configure_port(&env, port);
     // Attio's clock is five minutes ahead.
-    env.fake.state().clock_offset = 300;
+    env.fake.set_clock_offset(300);
     // The stored token is one Attio no longer knows.
     let mut document = crate::support::stored_document(&env, "default");
     document["access_token"] = serde_json::json!("at_unknown_to_attio");
@@ -221,7 +221,7 @@ fn doctor_offline_asks_nobody_and_reports_bad_settings_instead_of_stopping() {
         "[profiles.default]\nport = \"high\"\n",
     )
     .unwrap();
-    let before = env.fake.state().seen.len();
+    let before = env.fake.requests().len();
     let run = env.run_with(
         &["doctor", "--offline", "--json"],
         &[
@@ -232,7 +232,7 @@ fn doctor_offline_asks_nobody_and_reports_bad_settings_instead_of_stopping() {
     );
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(
-        env.fake.state().seen.len(),
+        env.fake.requests().len(),
         before,
         "nothing was asked of Attio"
     );

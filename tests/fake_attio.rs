@@ -138,9 +138,9 @@ struct Grant {
     revoked: bool,
 }
 
-pub struct Access {
+struct Access {
     grant: usize,
-    pub expires_at: Option<u64>,
+    expires_at: Option<u64>,
 }
 
 struct RefreshState {
@@ -148,44 +148,44 @@ struct RefreshState {
     used: bool,
 }
 
-pub struct State {
-    pub consent: Consent,
-    pub tokens: Tokens,
-    pub self_mode: SelfMode,
-    pub scope: String,
+struct State {
+    consent: Consent,
+    tokens: Tokens,
+    self_mode: SelfMode,
+    scope: String,
     /// Delay before answering a refresh, to widen races between concurrent clients.
-    pub refresh_latency: Duration,
+    refresh_latency: Duration,
     /// Told when a refresh request arrives (before the latency).
-    pub on_refresh: Option<std::sync::mpsc::Sender<()>>,
-    pub seen: Vec<Seen>,
+    on_refresh: Option<std::sync::mpsc::Sender<()>>,
+    seen: Vec<Seen>,
     /// Every access token issued, in order.
-    pub issued: Vec<String>,
+    issued: Vec<String>,
     /// The access tokens issued for authorization codes (logins), in order.
-    pub exchanged: Vec<String>,
+    exchanged: Vec<String>,
     /// Refresh answers leave out `expires_in` (the token still expires).
-    pub refresh_omits_expires_in: bool,
+    refresh_omits_expires_in: bool,
     /// Error answers that write the secrets of the request back, encoded: the token
     /// endpoint (code, verifier, client secret, refresh token) and `/v2/self` (the token).
-    pub echo: Option<Echo>,
+    echo: Option<Echo>,
     /// The workspace name `/v2/self` reports.
-    pub workspace_name: String,
+    workspace_name: String,
     /// What the fake's own favicon request to the listener got back.
-    pub favicon: Option<RawResponse>,
+    favicon: Option<RawResponse>,
     /// The statuses the listener gave the `ProbeFirst` requests, in order.
-    pub probes: Vec<u16>,
+    probes: Vec<u16>,
     /// Refresh tokens presented a second time.
-    pub refresh_reuses: usize,
+    refresh_reuses: usize,
     /// Workspace API keys `/v2/self` accepts.
-    pub api_keys: Vec<String>,
+    api_keys: Vec<String>,
     /// API calls (`api_call`) refused for their token.
-    pub api_refused: usize,
+    api_refused: usize,
     /// Seconds the `Date` header of every answer is off by (0: tiny_http's own).
-    pub clock_offset: i64,
+    clock_offset: i64,
     /// Misbehaviour per path, and for how many more requests (`usize::MAX`: always).
-    pub misbehave: HashMap<String, (Misbehave, usize)>,
+    misbehave: HashMap<String, (Misbehave, usize)>,
     codes: HashMap<String, CodeGrant>,
     grants: Vec<Grant>,
-    pub access: HashMap<String, Access>,
+    access: HashMap<String, Access>,
     refresh: HashMap<String, RefreshState>,
     counter: usize,
 }
@@ -260,8 +260,110 @@ impl FakeAttio {
         }
     }
 
-    pub fn state(&self) -> MutexGuard<'_, State> {
+    fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap()
+    }
+
+    // What it does. (Some are used only by Unix-only tests.)
+
+    /// Accepts `key` as a workspace API key, which never expires.
+    pub fn accept_api_key(&self, key: &str) {
+        self.state().api_keys.push(key.into());
+    }
+
+    pub fn set_self_mode(&self, mode: SelfMode) {
+        self.state().self_mode = mode;
+    }
+
+    /// Holds every refresh answer back this long.
+    pub fn set_refresh_latency(&self, latency: Duration) {
+        self.state().refresh_latency = latency;
+    }
+
+    /// Tells `to` when a refresh request arrives (before the latency).
+    pub fn tell_refreshes(&self, to: std::sync::mpsc::Sender<()>) {
+        self.state().on_refresh = Some(to);
+    }
+
+    /// Leaves `expires_in` out of refresh answers (the token still expires).
+    pub fn omit_expires_in_on_refresh(&self) {
+        self.state().refresh_omits_expires_in = true;
+    }
+
+    /// Writes the secrets of a request back into its error answers, encoded `how`.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pub fn echo_secrets(&self, how: Echo) {
+        self.state().echo = Some(how);
+    }
+
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pub fn set_workspace_name(&self, name: &str) {
+        self.state().workspace_name = name.into();
+    }
+
+    /// Puts every answer's `Date` header this many seconds off.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pub fn set_clock_offset(&self, seconds: i64) {
+        self.state().clock_offset = seconds;
+    }
+
+    /// Stops honouring an access token it issued, long before its stated expiry.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pub fn stop_honouring(&self, token: &str) {
+        self.state()
+            .access
+            .get_mut(token)
+            .expect("a token it issued")
+            .expires_at = Some(1);
+    }
+
+    /// Forgets the requests `which` picks (for a test that sent them on purpose).
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pub fn forget_requests(&self, which: impl Fn(&Seen) -> bool) {
+        self.state().seen.retain(|seen| !which(seen));
+    }
+
+    // What it saw and did.
+
+    /// Every request, in order.
+    pub fn requests(&self) -> Vec<Seen> {
+        self.state().seen.clone()
+    }
+
+    /// Every access token issued, in order.
+    pub fn issued(&self) -> Vec<String> {
+        self.state().issued.clone()
+    }
+
+    /// The access tokens issued for authorization codes (logins), in order.
+    pub fn exchanged(&self) -> Vec<String> {
+        self.state().exchanged.clone()
+    }
+
+    /// Refresh tokens presented a second time.
+    pub fn refresh_reuses(&self) -> usize {
+        self.state().refresh_reuses
+    }
+
+    /// API calls refused for their token.
+    #[cfg_attr(not(unix), allow(dead_code))]
+    pub fn api_refused(&self) -> usize {
+        self.state().api_refused
+    }
+
+    /// The statuses the listener gave the `ProbeFirst` requests, in order.
+    pub fn probes(&self) -> Vec<u16> {
+        self.state().probes.clone()
+    }
+
+    /// What its own favicon request to the listener got back.
+    pub fn favicon(&self) -> Option<RawResponse> {
+        self.state().favicon.clone()
+    }
+
+    /// When an access token it issued expires (`None`: never).
+    pub fn expires_at(&self, token: &str) -> Option<u64> {
+        self.state().access[token].expires_at
     }
 
     /// Requests received on a path.
@@ -809,6 +911,7 @@ fn api_call(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u
 }
 
 /// A response read off the wire by [`raw_get`].
+#[derive(Clone)]
 pub struct RawResponse {
     pub status: u16,
     /// The status line and headers, as sent.

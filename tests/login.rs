@@ -98,11 +98,7 @@ fn a_callback_with_the_wrong_state_is_never_exchanged() {
 fn a_favicon_request_first_gets_404_and_the_login_still_completes() {
     let env = TestEnv::new(Consent::FaviconFirst, Tokens::LongLived);
     env.logged_in(&[]);
-    let state = env.fake.state();
-    let favicon = state
-        .favicon
-        .as_ref()
-        .expect("the fake asked for a favicon");
+    let favicon = env.fake.favicon().expect("the fake asked for a favicon");
     assert_eq!(favicon.status, 404);
     assert_eq!(favicon.header("Cache-Control"), Some("no-store"));
     assert!(
@@ -110,7 +106,6 @@ fn a_favicon_request_first_gets_404_and_the_login_still_completes() {
         "{}",
         favicon.body
     );
-    drop(state);
     assert_eq!(env.fake.token_requests("authorization_code").len(), 1);
 }
 
@@ -225,7 +220,7 @@ fn verbose_output_never_shows_a_secret() {
     let exchange = env.fake.token_requests("authorization_code")[0]
         .form
         .clone();
-    let first_token = env.fake.state().issued[0].clone();
+    let first_token = env.fake.issued()[0].clone();
     // Tokens living 30 s, each nearly spent (the default --min-ttl is at most half a
     // token's lifetime, so a document without its age is refreshed within 60 s).
     let mut document = crate::support::stored_document(&env, "default");
@@ -247,7 +242,7 @@ fn verbose_output_never_shows_a_secret() {
         first_token,
     ];
     secrets.extend(refreshed.iter().map(|r| r.form["refresh_token"].clone()));
-    secrets.extend(env.fake.state().issued.iter().cloned());
+    secrets.extend(env.fake.issued());
     for run in [&login, &whoami, &token, &refresh] {
         for secret in &secrets {
             assert!(
@@ -630,7 +625,7 @@ fn hostile_requests_to_the_listener_are_refused_and_never_exchanged() {
     );
     // Another Host (DNS rebinding), POST, a repeated code, a repeated state, a forged
     // state, and no code at all.
-    assert_eq!(env.fake.state().probes, [400, 405, 400, 400, 400, 400]);
+    assert_eq!(env.fake.probes(), [400, 405, 400, 400, 400, 400]);
     let exchanged: Vec<_> = env
         .fake
         .token_requests("authorization_code")

@@ -98,7 +98,7 @@ fn login_with_token_reads_no_more_than_a_token_could_be() {
 #[test]
 fn a_pasted_token_expires_only_when_attio_says_so() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
-    env.fake.state().api_keys.push(API_KEY.into());
+    env.fake.accept_api_key(API_KEY);
     env.logged_in(&[]);
     let access = env.fake.last_access_token();
     let pasted = env.run_stdin(&["login", "--with-token", "--profile", "pasted"], &access);
@@ -117,7 +117,7 @@ fn a_pasted_token_expires_only_when_attio_says_so() {
             .clone()
     };
     // (Not the `default` profile's: that one is the login's clock plus expires_in.)
-    let reported = env.fake.state().access[&access].expires_at;
+    let reported = env.fake.expires_at(&access);
     assert_eq!(
         expiry("pasted"),
         serde_json::json!(reported),

@@ -71,7 +71,7 @@ fn without_home_the_home_directory_comes_from_the_user_database() {
 #[test]
 fn host_names_resolve() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    env.fake.state().api_keys.push("sk_live_resolve".into());
+    env.fake.accept_api_key("sk_live_resolve");
     let by_name = env.fake.url.replace("127.0.0.1", "localhost");
     let run = env.run_with(
         &["whoami", "--json"],
@@ -196,7 +196,7 @@ fn host_names_resolve_through_sss_and_myhostname() {
         return;
     }
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    env.fake.state().api_keys.push("sk_live_resolve".into());
+    env.fake.accept_api_key("sk_live_resolve");
     let by_name = env.fake.url.replace("127.0.0.1", "localhost");
     let binary = env!("CARGO_BIN_EXE_attio-auth");
     let cases = [

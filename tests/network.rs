@@ -47,7 +47,7 @@ impl Proxy {
 impl Net {
     fn new() -> Self {
         let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-        env.fake.state().api_keys.push(API_KEY.into());
+        env.fake.accept_api_key(API_KEY);
         let fake: SocketAddr = env.fake.url.trim_start_matches("http://").parse().unwrap();
 
         // A CA of the test's own, and a certificate it signs for both names.

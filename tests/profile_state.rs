@@ -88,7 +88,7 @@ fn a_complete_document_left_by_a_killed_refresh_is_recovered() {
     let forced = env.run(&["refresh"]);
     assert_eq!(forced.code, 0, "{forced:?}");
     assert!(!temp.exists());
-    assert_eq!(env.fake.state().refresh_reuses, 0);
+    assert_eq!(env.fake.refresh_reuses(), 0);
     assert_eq!(env.fake.token_requests("refresh_token").len(), 2);
 }
 
@@ -103,7 +103,7 @@ fn a_login_that_lands_during_a_slow_refresh_is_what_token_prints() {
     let refresh: crate::support::Run = refresh.wait_with_output().unwrap().into();
     assert_eq!(refresh.code, 0, "{refresh:?}");
 
-    let login_token = env.fake.state().exchanged.last().cloned().unwrap();
+    let login_token = env.fake.exchanged().last().cloned().unwrap();
     let token = env.run(&["token"]);
     assert_eq!(token.stdout, format!("{login_token}\n"), "{token:?}");
 }
@@ -112,7 +112,7 @@ fn a_login_that_lands_during_a_slow_refresh_is_what_token_prints() {
 fn a_refresh_answer_without_expires_in_takes_the_expiry_from_v2_self() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
-    env.fake.state().refresh_omits_expires_in = true;
+    env.fake.omit_expires_in_on_refresh();
     let run = env.run(&["refresh"]);
     assert_eq!(run.code, 0, "{run:?}");
     let json = env.run(&["token", "--json"]);
@@ -296,10 +296,7 @@ fn stored_credentials_go_only_to_the_app_url_that_issued_them() {
     }
     let whoami = env.run_with(&["whoami"], &[("ATTIO_API_URL", &other.url)]);
     assert_eq!(whoami.code, 2, "{whoami:?}");
-    assert!(
-        other.state().seen.is_empty(),
-        "the other host heard nothing"
-    );
+    assert!(other.requests().is_empty(), "the other host heard nothing");
     assert_eq!(env.fake.token_requests("refresh_token").len(), 0);
 }
 

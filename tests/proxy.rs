@@ -115,7 +115,7 @@ fn now() -> u64 {
 /// Waits until the fake no longer honours the token it issued last (it expired).
 fn until_expired(env: &TestEnv) {
     let token = env.fake.last_access_token();
-    let expires_at = env.fake.state().access[&token].expires_at.unwrap();
+    let expires_at = env.fake.expires_at(&token).unwrap();
     while now() <= expires_at {
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -124,8 +124,7 @@ fn until_expired(env: &TestEnv) {
 /// The bearer tokens the fake's API calls carried, in order.
 fn api_bearers(env: &TestEnv) -> Vec<String> {
     env.fake
-        .state()
-        .seen
+        .requests()
         .iter()
         .filter(|s| s.path.starts_with(API_CALLS))
         .map(|s| {
@@ -155,7 +154,7 @@ fn a_long_running_command_keeps_working_across_two_expiries_and_never_holds_a_to
     assert_eq!(code, 7, "exec exits as its command did: {stderr}");
     assert_eq!(env.fake.token_requests("refresh_token").len(), 2);
     let bearers = api_bearers(&env);
-    let issued = env.fake.state().issued.clone();
+    let issued = env.fake.issued();
     assert_eq!(bearers.len(), 3);
     assert!(bearers.iter().all(|b| issued.contains(b)), "{bearers:?}");
     assert_eq!(
@@ -281,9 +280,9 @@ fn the_proxy_serves_only_requests_with_the_session_key_and_only_towards_the_api(
     assert_eq!(code, 7);
 
     let fake = format!("127.0.0.1:{}", env.fake.port());
-    let mut state = env.fake.state();
-    let forwarded: Vec<(String, String, Option<String>)> = state
-        .seen
+    let forwarded: Vec<(String, String, Option<String>)> = env
+        .fake
+        .requests()
         .iter()
         .filter(|s| s.path != "/oauth/token" && s.path != "/v2/self" && s.path != "/authorize")
         .map(|s| {
@@ -299,7 +298,7 @@ fn the_proxy_serves_only_requests_with_the_session_key_and_only_towards_the_api(
             )
         })
         .collect();
-    let bearer = format!("Bearer {}", state.issued.last().unwrap());
+    let bearer = format!("Bearer {}", env.fake.last_access_token());
     assert_eq!(
         forwarded,
         [
@@ -312,7 +311,7 @@ fn the_proxy_serves_only_requests_with_the_session_key_and_only_towards_the_api(
         ]
     );
     // The fake serves no such path; that it was asked is what this test checks.
-    state.seen.retain(|s| !s.path.starts_with("//"));
+    env.fake.forget_requests(|s| s.path.starts_with("//"));
 }
 
 #[test]
@@ -323,7 +322,7 @@ fn a_token_attio_refuses_is_refreshed_once_and_the_request_sent_again() {
     assert_eq!(session.ask("call"), "200");
     // Attio stops honouring the token long before its stated expiry.
     let first = env.fake.last_access_token();
-    env.fake.state().access.get_mut(&first).unwrap().expires_at = Some(1);
+    env.fake.stop_honouring(&first);
     assert_eq!(session.ask("call"), "200");
     assert_eq!(session.ask("call"), "200");
     let (code, stderr) = session.quit();
@@ -365,9 +364,8 @@ fn bodies_stream_both_ways_connections_are_kept_and_statuses_pass_through() {
     let (code, _) = session.quit();
     assert_eq!(code, 7);
 
-    let state = env.fake.state();
-    let uploaded = state
-        .seen
+    let requests = env.fake.requests();
+    let uploaded = requests
         .iter()
         .find(|s| s.path == "/v2/objects/files/records")
         .unwrap();
@@ -515,7 +513,7 @@ fn the_attio_mcp_server_keeps_working_across_two_expiries() {
         calls.iter().all(|&n| n > 0),
         "each tool call reached the API: {calls:?}"
     );
-    assert_eq!(env.fake.state().api_refused, 0, "no call was refused");
+    assert_eq!(env.fake.api_refused(), 0, "no call was refused");
     let bearers = api_bearers(&env);
     let distinct: std::collections::BTreeSet<_> = bearers.iter().collect();
     assert!(

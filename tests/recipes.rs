@@ -261,7 +261,7 @@ fn direnv() {
 fn ci() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     let key = "ci_workspace_key_0123456789abcdef";
-    env.fake.state().api_keys.push(key.into());
+    env.fake.accept_api_key(key);
     let (dir, path) = workplace(&env, &[]);
     write_script(
         &dir.join("deploy.sh"),

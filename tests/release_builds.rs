@@ -41,7 +41,7 @@ pub fn build(variable: &str, default: &str, how: &str) -> Option<PathBuf> {
 /// and logout.
 pub fn smoke<V: AsRef<OsStr>>(program: &[&OsStr], vars: &[(&str, V)]) {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    env.fake.state().api_keys.push(API_KEY.into());
+    env.fake.accept_api_key(API_KEY);
     let run = runner(&env, program, vars);
 
     let version = run(&["--version"], "");

@@ -108,7 +108,7 @@ fn secrets_echoed_back_in_any_encoding_are_never_shown() {
     for echo in Echo::ALL {
         // The code exchange.
         let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
-        env.fake.state().echo = Some(echo);
+        env.fake.echo_secrets(echo);
         let run = env.login(&["--verbose"]);
         assert_eq!(run.code, 4, "{echo:?}: {run:?}");
         assert_no_leak(&env, &run, &format!("exchange, {echo:?}"));
@@ -116,7 +116,7 @@ fn secrets_echoed_back_in_any_encoding_are_never_shown() {
         // A refresh, and /v2/self.
         let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
         env.logged_in(&[]);
-        env.fake.state().echo = Some(echo);
+        env.fake.echo_secrets(echo);
         let refresh = env.run(&["refresh", "--verbose"]);
         assert_eq!(refresh.code, 3, "{echo:?}: {refresh:?}");
         assert_no_leak(&env, &refresh, &format!("refresh, {echo:?}"));
@@ -178,7 +178,8 @@ fn tokens_that_are_not_bearer_tokens_are_refused_and_never_stored_or_printed() {
 #[test]
 fn terminal_control_sequences_from_a_server_are_escaped() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    env.fake.state().workspace_name = "Acme\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J".into();
+    env.fake
+        .set_workspace_name("Acme\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J");
     env.logged_in(&[]);
     let whoami = env.run(&["whoami"]);
     assert_eq!(whoami.code, 0, "{whoami:?}");

@@ -22,7 +22,7 @@ fn assert_clean_failure(env: &TestEnv, run: &Run, code: i32, message: &str) {
         "one error line: {run:?}"
     );
     let mut secrets = vec![CLIENT_SECRET.to_string()];
-    secrets.extend(env.fake.state().issued.iter().cloned());
+    secrets.extend(env.fake.issued());
     for seen in env.fake.seen("/oauth/token") {
         secrets.extend(
             ["code", "code_verifier", "refresh_token"]
@@ -208,7 +208,7 @@ fn a_refresh_with_an_unknown_outcome_is_never_sent_again() {
             "{due:?}"
         );
         assert_eq!(env.fake.token_requests("refresh_token").len(), 1, "{how:?}");
-        assert_eq!(env.fake.state().refresh_reuses, 0);
+        assert_eq!(env.fake.refresh_reuses(), 0);
     }
 }
 

@@ -94,7 +94,7 @@ fn whoami_fails_with_5_naming_a_missing_scope() {
 fn an_inactive_token_means_log_in_again() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     env.logged_in(&[]);
-    env.fake.state().self_mode = SelfMode::Inactive;
+    env.fake.set_self_mode(SelfMode::Inactive);
     let run = env.run(&["whoami"]);
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.stderr.contains("inactive"), "{run:?}");
@@ -106,7 +106,7 @@ fn an_inactive_token_means_log_in_again() {
         "the hint repeats the profile's own settings: {run:?}"
     );
 
-    env.fake.state().self_mode = SelfMode::Unauthorized;
+    env.fake.set_self_mode(SelfMode::Unauthorized);
     let run = env.run(&["whoami", "--profile", "default"]);
     assert_eq!(run.code, 3, "{run:?}");
     assert!(
@@ -152,7 +152,7 @@ fn an_expiring_token_is_refreshed_before_it_is_printed_and_the_refresh_token_rot
         refreshes[0].form["refresh_token"], refreshes[1].form["refresh_token"],
         "the rotated token is used"
     );
-    assert_eq!(env.fake.state().refresh_reuses, 0);
+    assert_eq!(env.fake.refresh_reuses(), 0);
     assert_eq!(env.run(&["whoami"]).code, 0, "the grant is still alive");
 }
 
@@ -218,7 +218,7 @@ fn a_rejected_refresh_token_means_log_in_again() {
 fn sixteen_concurrent_token_calls_on_an_expired_token_make_one_refresh() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 30 });
     env.logged_in(&[]);
-    env.fake.state().refresh_latency = Duration::from_millis(200);
+    env.fake.set_refresh_latency(Duration::from_millis(200));
     let runs = env.run_all(&[&["token", "--min-ttl", "60"][..]; 16]);
     let expected = format!("{}\n", env.fake.last_access_token());
     for run in &runs {
@@ -229,7 +229,7 @@ fn sixteen_concurrent_token_calls_on_an_expired_token_make_one_refresh() {
         );
     }
     assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
-    assert_eq!(env.fake.state().refresh_reuses, 0);
+    assert_eq!(env.fake.refresh_reuses(), 0);
 }
 
 #[test]

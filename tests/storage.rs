@@ -30,7 +30,7 @@ fn status_lists_profiles_without_a_network_call_or_a_secret() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&["--profile", "work"]);
     env.logged_in(&["--profile", "acme-prod"]);
-    let requests_before = env.fake.state().seen.len();
+    let requests_before = env.fake.requests().len();
 
     let run = env.run(&["status"]);
     assert_eq!(run.code, 0, "{run:?}");
@@ -56,11 +56,11 @@ fn status_lists_profiles_without_a_network_call_or_a_secret() {
     assert_eq!(names, ["acme-prod", "work"]);
     assert_eq!(list[0]["has_refresh_token"], true);
     assert_eq!(
-        env.fake.state().seen.len(),
+        env.fake.requests().len(),
         requests_before,
         "status makes no request"
     );
-    for secret in env.fake.state().issued.iter() {
+    for secret in env.fake.issued().iter() {
         assert!(!json.stdout.contains(secret.as_str()) && !run.stderr.contains(secret.as_str()));
     }
 }

@@ -95,11 +95,8 @@ impl TestEnv {
         latency: std::time::Duration,
     ) -> std::process::Child {
         let (arrived, refresh_seen) = std::sync::mpsc::channel();
-        {
-            let mut state = self.fake.state();
-            state.refresh_latency = latency;
-            state.on_refresh = Some(arrived);
-        }
+        self.fake.set_refresh_latency(latency);
+        self.fake.tell_refreshes(arrived);
         let child = self
             .cmd(args)
             .stdout(Stdio::piped())
@@ -385,7 +382,7 @@ pub const API_KEY: &str = "sk_live_0123456789abcdef";
 /// A fake Attio that accepts [`API_KEY`].
 pub fn with_api_key() -> TestEnv {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    env.fake.state().api_keys.push(API_KEY.into());
+    env.fake.accept_api_key(API_KEY);
     env
 }
 

@@ -132,7 +132,7 @@ fn the_windows_build_keeps_secrets_in_the_credential_manager_under_wine() {
         return;
     };
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    env.fake.state().api_keys.push(API_KEY.into());
+    env.fake.accept_api_key(API_KEY);
     let mut vars = wine.vars();
     // The default store, not the tests' usual file store (an empty variable is unset).
     vars.push(("ATTIO_AUTH_STORE", OsString::new()));
@@ -186,7 +186,7 @@ fn a_document_larger_than_the_credential_manager_holds_is_a_clear_error() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     // 1,300 characters: 2,600 bytes as UTF-16, over the Credential Manager's 2,560.
     let long_key = format!("sk_live_{}", "k".repeat(1300));
-    env.fake.state().api_keys.push(long_key.clone());
+    env.fake.accept_api_key(&long_key);
     let vars = wine.vars();
     let program = ["wine".as_ref(), binary.as_os_str()];
     let run = runner(&env, &program, &vars);
@@ -215,7 +215,7 @@ fn the_windows_build_moves_a_file_store_out_of_the_roaming_directory() {
         return;
     };
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    env.fake.state().api_keys.push(API_KEY.into());
+    env.fake.accept_api_key(API_KEY);
     let vars = wine.vars();
     let program = ["wine".as_ref(), binary.as_os_str()];
     let run = runner(&env, &program, &vars);
