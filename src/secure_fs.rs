@@ -25,8 +25,8 @@ const MAX_READ: u64 = 1024 * 1024;
 /// What was read from a file, and who else may read it.
 pub struct Contents {
     pub bytes: Vec<u8>,
-    /// The permission bits (0 where the platform has none).
-    pub mode: u32,
+    /// Who else may read it.
+    pub standing: Standing,
     /// Whether the file is the user's (or root's) and nobody else may write it: only then
     /// may it name a program to run. Always true where the platform has no owners.
     pub trusted: bool,
@@ -139,29 +139,58 @@ fn symlink_failure(path: &Path) -> anyhow::Error {
     .into()
 }
 
+/// Who a file is open to: the one rule for owners and modes, used when a file is read
+/// and by `doctor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(unix), allow(dead_code))]
+pub enum Standing {
+    /// Ours, and only ours.
+    Private,
+    /// Ours, but other users may read or write it (`mode`: the permission bits).
+    Exposed { mode: u32 },
+    /// Another user's.
+    Foreign { uid: u32 },
+}
+
+/// The standing of a file from its metadata. Windows has no owner or mode bits to check:
+/// the files' protection there is the user profile directory's access list.
+pub fn standing(metadata: &fs::Metadata) -> Standing {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if metadata.uid() != crate::os::euid() {
+            return Standing::Foreign {
+                uid: metadata.uid(),
+            };
+        }
+        let mode = metadata.mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Standing::Exposed { mode };
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = metadata;
+    Standing::Private
+}
+
 /// Refuses anything but a regular file owned by this user.
 fn check_own_file(file: &File, path: &Path) -> Result<()> {
     let metadata = file
         .metadata()
         .with_context(|| format!("checking {}", path.display()))?;
     check_regular(&metadata, path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if metadata.uid() != crate::os::euid() {
-            let shown = path.display();
-            return Err(Failure::new(
-                Kind::Failed,
-                format!(
-                    "{shown} is owned by another user (uid {}); attio-auth only uses its own files",
-                    metadata.uid()
-                ),
-            )
-            .hint(format!(
-                "remove it (`rm {shown}`) and log in again if it held credentials"
-            ))
-            .into());
-        }
+    if let Standing::Foreign { uid } = standing(&metadata) {
+        let shown = path.display();
+        return Err(Failure::new(
+            Kind::Failed,
+            format!(
+                "{shown} is owned by another user (uid {uid}); attio-auth only uses its own files"
+            ),
+        )
+        .hint(format!(
+            "remove it (`rm {shown}`) and log in again if it held credentials"
+        ))
+        .into());
     }
     Ok(())
 }
@@ -211,7 +240,7 @@ pub fn read_followed(path: &Path) -> Result<Option<Contents>> {
 }
 
 fn read_all(file: File, path: &Path) -> Result<Contents> {
-    let mode = mode_of(&file);
+    let standing = standing_of(&file);
     let trusted = trusted(&file);
     let mut bytes = Vec::new();
     file.take(MAX_READ + 1)
@@ -227,7 +256,7 @@ fn read_all(file: File, path: &Path) -> Result<Contents> {
     }
     Ok(Contents {
         bytes,
-        mode,
+        standing,
         trusted,
     })
 }
@@ -246,17 +275,9 @@ fn trusted(file: &File) -> bool {
     }
 }
 
-fn mode_of(file: &File) -> u32 {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        file.metadata().map_or(0, |m| m.mode() & 0o777)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = file;
-        0
-    }
+fn standing_of(file: &File) -> Standing {
+    file.metadata()
+        .map_or(Standing::Private, |metadata| standing(&metadata))
 }
 
 /// The prefix of every temporary file written for `path`: `.<name>.tmp-`.

@@ -36,7 +36,7 @@ impl SecretStore for FileStore {
         let Some(contents) = secure_fs::read_own(&path).with_context(context)? else {
             return Ok(None);
         };
-        warn_if_exposed(&path, contents.mode);
+        warn_if_exposed(&path, contents.standing);
         // Not `from_utf8(...)?`: its error would carry the bytes along.
         match String::from_utf8(contents.bytes) {
             Ok(text) => Ok(Some(Secret::document(text))),
@@ -65,7 +65,10 @@ impl SecretStore for FileStore {
 
 /// Reports a credentials file that other users could read, as ssh does for keys: once
 /// per file and process, however often it is read (a refresh reads it twice).
-fn warn_if_exposed(path: &std::path::Path, mode: u32) {
+fn warn_if_exposed(path: &std::path::Path, standing: secure_fs::Standing) {
+    let secure_fs::Standing::Exposed { mode } = standing else {
+        return;
+    };
     static WARNED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
     let first = WARNED.lock().is_ok_and(|mut warned| {
         let first = !warned.iter().any(|p| p == path);
@@ -74,7 +77,7 @@ fn warn_if_exposed(path: &std::path::Path, mode: u32) {
         }
         first
     });
-    if mode & 0o077 != 0 && first {
+    if first {
         crate::output::warn(format!(
             "{} is accessible by other users (mode {mode:03o}); run `chmod 600 {}`",
             path.display(),

@@ -281,34 +281,24 @@ pub(super) fn check_browser(report: &mut Report, env: &Environment) {
 }
 
 /// The files of the file store and the profiles' metadata that are another user's, and
-/// those of ours that others may read (secrets only). Windows has no owner or mode bits to
-/// check: the files' protection there is the user profile directory's access list.
-#[cfg(unix)]
+/// those of ours that others may read (secrets only), by `secure_fs`'s one rule.
 fn foreign_and_exposed(paths: &Paths) -> (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>) {
+    use crate::secure_fs::{Standing, standing};
     let (mut foreign, mut exposed) = (Vec::new(), Vec::new());
-    {
-        use std::os::unix::fs::MetadataExt;
-        let own = crate::os::euid();
-        for (dir, secret) in [
-            (paths.credentials_dir(), true),
-            (paths.profiles_dir(), false),
-        ] {
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let Ok(metadata) = entry.path().symlink_metadata() else {
-                    continue;
-                };
-                if metadata.uid() != own {
-                    foreign.push(entry.path());
-                } else if secret && metadata.mode() & 0o077 != 0 {
-                    exposed.push(entry.path());
-                }
+    for (dir, secret) in [
+        (paths.credentials_dir(), true),
+        (paths.profiles_dir(), false),
+    ] {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let Ok(metadata) = entry.path().symlink_metadata() else {
+                continue;
+            };
+            match standing(&metadata) {
+                Standing::Foreign { .. } => foreign.push(entry.path()),
+                Standing::Exposed { .. } if secret => exposed.push(entry.path()),
+                _ => {}
             }
         }
     }
     (foreign, exposed)
-}
-
-#[cfg(not(unix))]
-fn foreign_and_exposed(_: &Paths) -> (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>) {
-    (Vec::new(), Vec::new())
 }
