@@ -1,6 +1,7 @@
 //! What every command works with: validated settings, the tool's directories and the
 //! (lazily built) HTTP client, and the profile repository they lead to.
 
+use crate::failure::Next;
 use crate::http::Http;
 use crate::names::ProfileName;
 use crate::paths::Paths;
@@ -17,6 +18,11 @@ impl Ctx {
     /// The selected profile's state.
     pub fn repository(&self) -> Repository<'_> {
         self.repository_of(&self.settings.profile)
+    }
+
+    /// A next step's words, for a message shown now.
+    pub fn render(&self, next: &Next) -> String {
+        next.render(|| self.settings.implied(&self.paths).profile())
     }
 
     /// A profile's state.

@@ -24,12 +24,91 @@ pub enum Kind {
     Exit(u8),
 }
 
+/// What to do next: words, and attio-auth commands whose ` --profile NAME` is decided
+/// only when they are shown. It is left out when a command naming no profile would pick
+/// that one anyway, which may take reading the switched default: so the words are put
+/// together once, when they are shown (`render`), never while an error is raised.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Next(Vec<Part>);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Part {
+    Text(String),
+    /// `head`, then ` --profile PROFILE` unless that profile is implied, then `tail`.
+    Command {
+        head: String,
+        profile: String,
+        tail: String,
+    },
+}
+
+impl Next {
+    /// A command that names `profile` only when it must: `head[ --profile P]tail`.
+    pub fn command(
+        head: impl Into<String>,
+        profile: impl Into<String>,
+        tail: impl Into<String>,
+    ) -> Self {
+        Next(vec![Part::Command {
+            head: head.into(),
+            profile: profile.into(),
+            tail: tail.into(),
+        }])
+    }
+
+    /// This, followed by `more`.
+    pub fn then(mut self, more: impl Into<Next>) -> Self {
+        self.0.extend(more.into().0);
+        self
+    }
+
+    /// The words, given the profile a command naming none would use (`None`: unknown, so
+    /// every command names its profile). `implied` is asked at most once, and only when
+    /// there is a command to show.
+    pub fn render(&self, implied: impl FnOnce() -> Option<String>) -> String {
+        let mut implied = Some(implied);
+        let mut known: Option<Option<String>> = None;
+        let mut out = String::new();
+        for part in &self.0 {
+            match part {
+                Part::Text(text) => out.push_str(text),
+                Part::Command {
+                    head,
+                    profile,
+                    tail,
+                } => {
+                    let implied = known.get_or_insert_with(|| implied.take().and_then(|f| f()));
+                    out.push_str(head);
+                    if implied.as_deref() != Some(profile.as_str()) {
+                        out.push_str(" --profile ");
+                        out.push_str(profile);
+                    }
+                    out.push_str(tail);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl From<String> for Next {
+    fn from(text: String) -> Self {
+        Next(vec![Part::Text(text)])
+    }
+}
+
+impl From<&str> for Next {
+    fn from(text: &str) -> Self {
+        Next(vec![Part::Text(text.to_string())])
+    }
+}
+
 /// An error with a kind (for the exit code) and an optional next step for the user.
 #[derive(Debug)]
 pub struct Failure {
     pub kind: Kind,
     message: String,
-    hint: Option<String>,
+    hint: Option<Next>,
 }
 
 impl Failure {
@@ -48,7 +127,7 @@ impl Failure {
     }
 
     /// Attaches the next step the user should take.
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub fn hint(mut self, hint: impl Into<Next>) -> Self {
         self.hint = Some(hint.into());
         self
     }
@@ -86,8 +165,8 @@ pub fn kind(err: &anyhow::Error) -> Option<Kind> {
 
 /// The next step the first `Failure` in the chain suggests, if any (`advice::next_step`
 /// also knows what to check after a network error).
-pub fn hint(err: &anyhow::Error) -> Option<&str> {
-    find(err).and_then(|f| f.hint.as_deref())
+pub fn hint(err: &anyhow::Error) -> Option<&Next> {
+    find(err).and_then(|f| f.hint.as_ref())
 }
 
 /// A closed stdout (`attio-auth token | head -c 5`) is the reader's choice, not a failure.

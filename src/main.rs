@@ -59,12 +59,14 @@ fn run() -> u8 {
         Err(err) => return usage_error(&err),
     };
     output::set_verbose(cli.global.verbose);
-    let outcome = commands::run(cli, &env);
+    let mut implied = settings::Implied::default();
+    let outcome = commands::run(cli, &env, &mut implied);
     match outcome {
         Ok(()) => 0,
         Err(err) if failure::is_broken_pipe(&err) => 0,
         Err(err) => {
-            output::error(&format!("{err:#}"), advice::next_step(&err));
+            let next = advice::next_step(&err).map(|next| next.render(|| implied.profile()));
+            output::error(&format!("{err:#}"), next.as_deref());
             failure::exit_code(&err)
         }
     }

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use crate::attio;
 use crate::attio::oauth::{self, TokenError};
 use crate::context::Ctx;
-use crate::failure::{Failure, Kind};
+use crate::failure::{Failure, Kind, Next};
 use crate::freshness;
 use crate::names::ProfileName;
 use crate::output;
@@ -43,14 +43,15 @@ pub struct Handout {
 impl Handout {
     /// What to do when Attio rejects the token: log in again, or fix the variable. Built
     /// only when it is shown (it may read the switched default profile).
-    pub fn rejected_hint(&self, ctx: &Ctx) -> String {
+    pub fn rejected_hint(&self, ctx: &Ctx) -> Next {
         let profile = &ctx.settings.profile;
         match (&self.stored, &ctx.settings.env_token) {
             (Some(stored), _) => stored.meta.login_again(profile).hint(),
             (None, Some(env)) => format!(
                 "{var} is set and wins over the stored profiles: unset it (`unset {var}`) to use profile `{profile}`, or replace it with a valid key",
                 var = env.var
-            ),
+            )
+            .into(),
             (None, None) => login_hint(profile),
         }
     }
@@ -136,7 +137,7 @@ pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
             output::warn(format!(
                 "the access token of profile `{profile}` expires {} and cannot be refreshed (there is no refresh token); {} before then",
                 freshness::describe(stored.creds.expires_at, now),
-                stored.meta.login_again(profile).hint()
+                ctx.render(&stored.meta.login_again(profile).hint())
             ));
             return Ok((stored, false));
         }
@@ -178,7 +179,7 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
         return Err(no_refresh_token(profile, &stored, mode));
     };
     if stored.creds.refresh_pending {
-        return interrupted_refresh(profile, stored, mode);
+        return interrupted_refresh(ctx, profile, stored, mode);
     }
     let client_secret = stored
         .creds
@@ -261,10 +262,12 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
             .into())
         }
         Err(TokenError::Failed { why, .. }) => Err(Failure::new(Kind::Failed, why)
-            .hint(format!(
-                "the refresh's outcome is unknown, so its refresh token will not be sent again; {}",
-                stored.meta.login_again(profile).hint()
-            ))
+            .hint(
+                Next::from(
+                    "the refresh's outcome is unknown, so its refresh token will not be sent again; ",
+                )
+                .then(stored.meta.login_again(profile).hint()),
+            )
             .into()),
     };
     drop(armed);
@@ -369,6 +372,7 @@ fn refused(again: LoginAgain, reason: &str) -> anyhow::Error {
 /// A refresh is due but an earlier one never finished. The refresh token is not sent
 /// again; a token that has not expired yet is still handed out, with a warning.
 fn interrupted_refresh(
+    ctx: &Ctx,
     profile: &ProfileName,
     stored: Stored,
     mode: Mode,
@@ -382,7 +386,7 @@ fn interrupted_refresh(
         output::warn(format!(
             "{why}; using the current access token, which expires {}; {}",
             freshness::describe(stored.creds.expires_at, now),
-            again
+            ctx.render(&again)
         ));
         return Ok((stored, false));
     }
@@ -411,7 +415,7 @@ fn no_refresh_token(profile: &ProfileName, stored: &Stored, mode: Mode) -> anyho
                 freshness::describe(expires, now)
             ),
         )
-        .hint(format!("`attio-auth token` prints it until then; for a new one, {again}"))
+        .hint(Next::from("`attio-auth token` prints it until then; for a new one, ").then(again))
         .into(),
         (Some(_), _, _) => Failure::new(
             Kind::LoginAgain,

@@ -90,7 +90,7 @@ pub fn identify(
     http: &Http,
     api_url: &Url,
     token: &Secret<String>,
-    rejected_hint: &dyn Fn() -> String,
+    rejected_hint: &dyn Fn() -> crate::failure::Next,
 ) -> Result<Identity> {
     let url = endpoint(api_url, "/v2/self");
     let response = get_with_retries(http, &url, token)?;

@@ -12,7 +12,7 @@ use crate::browser::{Browser, SystemBrowser};
 use crate::cli::LoginArgs;
 use crate::context::Ctx;
 use crate::credentials::Credentials;
-use crate::failure::{Failure, Kind};
+use crate::failure::{Failure, Kind, Next};
 use crate::freshness;
 use crate::loopback::{Listener, Session};
 use crate::output;
@@ -65,10 +65,15 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
             Kind::LoginIncomplete,
             "no browser can be opened here (no DISPLAY, WAYLAND_DISPLAY or BROWSER) and there is no terminal to paste the redirect URL into, so a browser login cannot complete; nothing was started",
         )
-        .hint(format!(
-            "store an API key or access token instead: `printf '%s' \"$KEY\" | attio-auth login --with-token{}`; or run `attio-auth login` at a terminal, or set BROWSER",
-            crate::profile::flag(&ctx.settings.profile)
-        ))
+        .hint(
+            Next::from("store an API key or access token instead: `printf '%s' \"$KEY\" | ")
+                .then(Next::command(
+                    "attio-auth login --with-token",
+                    ctx.settings.profile.as_str(),
+                    "",
+                ))
+                .then("`; or run `attio-auth login` at a terminal, or set BROWSER"),
+        )
         .into());
     }
     let previous = ctx.repository().meta().ok().flatten();
@@ -187,7 +192,7 @@ fn client_secret(ctx: &Ctx, client_id: &str) -> Result<(Secret<String>, bool)> {
 
 impl Flow<'_> {
     /// The command that logs this profile in again, with this login's settings.
-    fn again(&self) -> String {
+    fn again(&self) -> Next {
         LoginAgain {
             profile: &self.ctx.settings.profile,
             port: Some(self.port),
@@ -214,21 +219,24 @@ impl Flow<'_> {
         )
         .map_err(|e| match e {
             TokenError::Rejected(why) => Failure::new(Kind::LoginIncomplete, why)
-                .hint(format!(
-                    "check the client ID and {} against the app at build.attio.com, then run `{}` again",
-                    if self.secret_typed {
-                        "the client secret you typed"
-                    } else {
-                        "ATTIO_CLIENT_SECRET"
-                    },
-                    self.again()
-                ))
+                .hint(
+                    Next::from(format!(
+                        "check the client ID and {} against the app at build.attio.com, then run `",
+                        if self.secret_typed {
+                            "the client secret you typed"
+                        } else {
+                            "ATTIO_CLIENT_SECRET"
+                        }
+                    ))
+                    .then(self.again())
+                    .then("` again"),
+                )
                 .into(),
             TokenError::Unsent(why) => why,
             TokenError::Failed { why, .. } => anyhow::anyhow!(why),
         })
         .context("exchanging the authorization code for a token")?;
-        let rejected = || format!("run `{}` again", self.again());
+        let rejected = || Next::from("run `").then(self.again()).then("` again");
         let identity = attio::identify(&ctx.http, &self.api_url, &tokens.access_token, &rejected)
             .context("checking the new token with Attio")?;
         let missing = scopes::missing(&identity.scopes, &self.required);
@@ -269,10 +277,13 @@ fn with_token(ctx: &Ctx, required: &[String], store: StoreChoice) -> Result<()> 
     let previous = ctx.repository().meta().ok().flatten();
     let (app_url, api_url) = ctx.settings.login_urls(previous.as_ref())?;
     let rejected = || {
-        format!(
-            "check the key or token (a workspace API key from Attio's settings, or an access token) and pipe it in again: `printenv ATTIO_API_KEY | attio-auth login --with-token{}`",
-            crate::profile::flag(profile)
-        )
+        Next::from("check the key or token (a workspace API key from Attio's settings, or an access token) and pipe it in again: `printenv ATTIO_API_KEY | ")
+            .then(Next::command(
+                "attio-auth login --with-token",
+                profile.as_str(),
+                "",
+            ))
+            .then("`")
     };
     let identity = attio::identify(&ctx.http, &api_url, &token, &rejected)
         .context("checking the token with Attio; nothing was stored")?;

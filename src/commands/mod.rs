@@ -23,8 +23,7 @@ use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
 use crate::output;
 use crate::paths::Paths;
-use crate::profile::Implied;
-use crate::settings::{Environment, ProfileSource, Settings};
+use crate::settings::{Environment, Implied, Settings};
 
 /// The stored profiles' names, one per line, for the completion scripts
 /// ([`crate::cli::COMPLETE_PROFILES`]): whatever goes wrong, nothing is listed, quietly.
@@ -41,8 +40,10 @@ pub fn complete_profiles() -> u8 {
 }
 
 /// Runs one subcommand: builds the real dependencies (directories, config file, settings,
-/// HTTP client) for the commands that need them.
-pub fn run(cli: Cli, env: &Environment) -> Result<()> {
+/// HTTP client) for the commands that need them. `implied` is set, once the settings are
+/// known, to the profile a command naming none would use: the words of an error's next
+/// step depend on it (`main` puts them together).
+pub fn run(cli: Cli, env: &Environment, implied: &mut Implied) -> Result<()> {
     let Some(command) = cli.command else {
         // A bare `attio-auth` asks what the tool does.
         output::raw(Cli::command().render_help().to_string().as_bytes())?;
@@ -93,13 +94,7 @@ pub fn run(cli: Cli, env: &Environment) -> Result<()> {
             read => read,
         },
     )?;
-    crate::profile::set_implied(match settings.profile_source {
-        ProfileSource::Switched | ProfileSource::Default => {
-            Implied::Profile(settings.profile.clone())
-        }
-        ProfileSource::Variable => Implied::Unknown,
-        ProfileSource::Flag => Implied::Switched(paths.clone()),
-    });
+    *implied = settings.implied(&paths);
     let ctx = Ctx {
         http: settings.http(),
         settings,

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
 use crate::context::Ctx;
-use crate::failure::{Failure, Kind};
+use crate::failure::{Failure, Kind, Next};
 use crate::freshness;
 use crate::health::{Check, Entry, check_all, read_all};
 use crate::names::ProfileName;
@@ -115,19 +115,25 @@ fn check_outcome(entries: &[Entry], checks: &[Option<Check>]) -> Result<()> {
     };
     let again = named(|c| matches!(c, Check::LoginAgain(_)));
     if !again.is_empty() {
-        let commands: Vec<String> = entries
+        let mut hint = Next::from("run ");
+        let logged_out = entries
             .iter()
-            .filter(|(name, _)| again.contains(&name.as_str()))
-            .map(|(name, meta)| match meta {
-                Ok(meta) => format!("`{}`", meta.login_again(name).command()),
-                Err(_) => format!("`{}`", profile::login_command(name)),
-            })
-            .collect();
+            .filter(|(name, _)| again.contains(&name.as_str()));
+        for (i, (name, meta)) in logged_out.enumerate() {
+            let command = match meta {
+                Ok(meta) => meta.login_again(name).command(),
+                Err(_) => profile::login_command(name),
+            };
+            if i > 0 {
+                hint = hint.then(", then ");
+            }
+            hint = hint.then("`").then(command).then("`");
+        }
         return Err(Failure::new(
             Kind::LoginAgain,
             format!("Attio no longer accepts the login of: {}", again.join(", ")),
         )
-        .hint(format!("run {}", commands.join(", then ")))
+        .hint(hint)
         .into());
     }
     let unknown = named(|c| matches!(c, Check::Unreachable(_)));

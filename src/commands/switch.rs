@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::cli::SwitchArgs;
 use crate::context::Ctx;
-use crate::failure::{Failure, Kind};
+use crate::failure::{Failure, Kind, Next};
 use crate::names::ProfileName;
 use crate::output;
 use crate::profile;
@@ -45,10 +45,12 @@ fn not_logged_in(name: &ProfileName, stored: &[ProfileName]) -> anyhow::Error {
     let (message, guess) = profile::not_logged_in(name, stored);
     let login = profile::login_command(name);
     let hint = match guess {
-        Some(guess) => {
-            format!("run `attio-auth switch {guess}`, or `{login}` first to log `{name}` in")
-        }
-        None => format!("run `{login}` first, then `attio-auth switch {name}`"),
+        Some(guess) => Next::from(format!("run `attio-auth switch {guess}`, or `"))
+            .then(login)
+            .then(format!("` first to log `{name}` in")),
+        None => Next::from("run `")
+            .then(login)
+            .then(format!("` first, then `attio-auth switch {name}`")),
     };
     Failure::new(Kind::LoginAgain, message).hint(hint).into()
 }

@@ -20,7 +20,7 @@ pub use self::room::{Room, is_transient};
 use self::server::{Arrival, Incoming, Reply};
 pub use self::server::{DEFAULT_PORT, Listener};
 use crate::attio::oauth::AuthorizeRequest;
-use crate::failure::{Failure, Kind};
+use crate::failure::{Failure, Kind, Next};
 use crate::output;
 use crate::progress::Countdown;
 use crate::secret::Secret;
@@ -36,7 +36,7 @@ pub struct Session<'a> {
     /// that no process's argv reveals `state`.
     nonce: &'a str,
     /// The command that logs the profile in again with this login's settings, for hints.
-    again: String,
+    again: Next,
     /// Exchanges a code and stores the login; `Ok` carries what to tell the user.
     finish: &'a dyn Fn(&Secret<String>) -> Result<String>,
     /// Whether the start URL has been fetched (a second fetch ends the login).
@@ -49,7 +49,7 @@ impl<'a> Session<'a> {
         redirect_uri: &'a str,
         auth: &'a AuthorizeRequest,
         nonce: &'a str,
-        again: String,
+        again: Next,
         finish: &'a dyn Fn(&Secret<String>) -> Result<String>,
     ) -> Self {
         Self {
@@ -74,6 +74,11 @@ enum Step {
 }
 
 impl Session<'_> {
+    /// A hint around the command that logs in again: `before`, the command, `after`.
+    fn run_again(&self, before: &str, after: &str) -> Next {
+        Next::from(before).then(self.again.clone()).then(after)
+    }
+
     /// Waits for the redirect (browser or paste) until the deadline, answering everything
     /// else that reaches the listener.
     pub fn wait(&self, listener: Listener, timeout: Duration) -> Result<String> {
@@ -126,7 +131,7 @@ impl Session<'_> {
                         Kind::LoginIncomplete,
                         format!("the listener for the redirect stopped accepting connections ({why}); nothing was stored"),
                     )
-                    .hint(format!("run `{}` again", self.again))
+                    .hint(self.run_again("run `", "` again"))
                     .into());
                 }
                 Arrival::Pasted(line) => match callback::parse_pasted(&line, self.redirect_uri) {
@@ -159,16 +164,19 @@ impl Session<'_> {
                 Kind::LoginIncomplete,
                 format!("{waited}: the browser was sent to Attio but never came back; if Attio showed an error such as invalid_redirect_uri, the app does not have {} as a redirect URI", self.redirect_uri),
             )
-            .hint(format!(
-                "register {} as a redirect URI of the app (build.attio.com), or pass the --port of one it has; then run `{}` again (or approve in the browser sooner, or pass a longer --timeout)",
-                self.redirect_uri, self.again
+            .hint(self.run_again(
+                &format!(
+                    "register {} as a redirect URI of the app (build.attio.com), or pass the --port of one it has; then run `",
+                    self.redirect_uri
+                ),
+                "` again (or approve in the browser sooner, or pass a longer --timeout)",
             ))
             .into();
         }
         Failure::new(Kind::LoginIncomplete, waited)
-            .hint(format!(
-                "run `{}` again and approve in the browser, or pass a longer --timeout",
-                self.again
+            .hint(self.run_again(
+                "run `",
+                "` again and approve in the browser, or pass a longer --timeout",
             ))
             .into()
     }
@@ -253,9 +261,9 @@ impl Session<'_> {
                 Kind::LoginIncomplete,
                 "another program opened this login's URL as well as the browser, so the login was stopped before anyone could complete it; nothing was stored",
             )
-            .hint(format!(
-                "run `{}` again; if it happens again, another user on this machine may be watching the process list (use --no-browser and open the printed URL yourself)",
-                self.again
+            .hint(self.run_again(
+                "run `",
+                "` again; if it happens again, another user on this machine may be watching the process list (use --no-browser and open the printed URL yourself)",
             ))
             .into()));
         }
@@ -286,10 +294,7 @@ impl Session<'_> {
                     why.push_str(&format!(" ({description})"));
                 }
                 Step::Done(Err(Failure::new(Kind::LoginIncomplete, why)
-                    .hint(format!(
-                        "run `{}` again and approve the request",
-                        self.again
-                    ))
+                    .hint(self.run_again("run `", "` again and approve the request"))
                     .into()))
             }
             Callback::Code { code, .. } => Step::Done((self.finish)(&code)),

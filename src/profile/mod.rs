@@ -13,50 +13,13 @@ use serde::{Deserialize, Serialize};
 
 pub use self::repository::{Locked, Repository, Stored};
 use crate::credentials::Credentials;
+use crate::failure::Next;
 use crate::names::ProfileName;
 use crate::paths::Paths;
 use crate::store::StoreKind;
 
 /// The metadata format this build writes and understands.
 const META_VERSION: u32 = 1;
-
-/// The ` --profile NAME` a suggested command needs to name this profile (nothing
-/// when the command would pick it anyway).
-pub fn flag(name: &ProfileName) -> String {
-    let implied = match IMPLIED.get() {
-        None => Some(ProfileName::fallback()),
-        Some(Implied::Profile(name)) => Some(name.clone()),
-        Some(Implied::Unknown) => None,
-        Some(Implied::Switched(paths)) => Some(
-            default::read(paths)
-                .ok()
-                .flatten()
-                .unwrap_or_else(ProfileName::fallback),
-        ),
-    };
-    if implied.as_ref() == Some(name) {
-        String::new()
-    } else {
-        format!(" --profile {name}")
-    }
-}
-
-/// The profile a command that names none would use, for suggested commands.
-pub enum Implied {
-    Profile(ProfileName),
-    /// `ATTIO_PROFILE` is set: a suggestion must not depend on it, so it names one.
-    Unknown,
-    /// The one `switch` set (or `default`), read only when a suggestion needs it.
-    Switched(Paths),
-}
-
-/// See [`Implied`]; unset, it is `default`.
-static IMPLIED: std::sync::OnceLock<Implied> = std::sync::OnceLock::new();
-
-/// Records which profile a command without `--profile` would use (see [`Implied`]).
-pub fn set_implied(implied: Implied) {
-    let _ = IMPLIED.set(implied);
-}
 
 /// What is known about a logged-in profile, minus its secrets.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -133,11 +96,12 @@ impl ProfileMeta {
 }
 
 /// The hint for a profile whose stored state cannot be used.
-pub fn clean_up_hint(profile: &ProfileName) -> String {
-    format!(
-        "run `attio-auth logout --profile {profile}` to remove it, then `{}`",
-        login_command(profile)
-    )
+pub fn clean_up_hint(profile: &ProfileName) -> Next {
+    Next::from(format!(
+        "run `attio-auth logout --profile {profile}` to remove it, then `"
+    ))
+    .then(login_command(profile))
+    .then("`")
 }
 
 /// The settings a log-in-again command repeats: the profile, and the port and URLs
@@ -152,9 +116,9 @@ pub struct LoginAgain<'a> {
 
 impl LoginAgain<'_> {
     /// The one rule for the command that logs a profile in (again).
-    pub fn command(&self) -> String {
+    pub fn command(&self) -> Next {
         use crate::attio::{DEFAULT_API_URL, DEFAULT_APP_URL};
-        let mut command = format!("attio-auth login{}", flag(self.profile));
+        let mut command = String::new();
         if let Some(port) = self.port.filter(|&p| p != crate::loopback::DEFAULT_PORT) {
             command.push_str(&format!(" --port {port}"));
         }
@@ -168,22 +132,22 @@ impl LoginAgain<'_> {
                 command.push_str(&format!(" {flag} {}", url.trim_end_matches('/')));
             }
         }
-        command
+        Next::command("attio-auth login", self.profile.as_str(), command)
     }
 
     /// The hint that says to log the profile in (again).
-    pub fn hint(&self) -> String {
-        format!("run `{}`", self.command())
+    pub fn hint(&self) -> Next {
+        Next::from("run `").then(self.command()).then("`")
     }
 }
 
 /// How to log in a profile of which nothing else is known.
-pub fn login_command(profile: &ProfileName) -> String {
+pub fn login_command(profile: &ProfileName) -> Next {
     just(profile).command()
 }
 
 /// The hint that says to log in a profile of which nothing else is known.
-pub fn login_hint(profile: &ProfileName) -> String {
+pub fn login_hint(profile: &ProfileName) -> Next {
     just(profile).hint()
 }
 
@@ -275,15 +239,55 @@ mod tests {
             app_url: Some("http://127.0.0.1:9/"),
             api_url: Some("https://api.attio.com/"),
         };
+        let as_default = || Some("default".to_string());
         assert_eq!(
-            again.command(),
+            again.command().render(as_default),
             "attio-auth login --profile den --port 3461 --app-url http://127.0.0.1:9"
         );
+        // With `den` as the profile a bare command picks, it is not named.
+        assert_eq!(
+            again.command().render(|| Some("den".to_string())),
+            "attio-auth login --port 3461 --app-url http://127.0.0.1:9"
+        );
         let default = ProfileName::parse("default").unwrap();
-        assert_eq!(login_command(&default), "attio-auth login");
+        assert_eq!(
+            login_command(&default).render(as_default),
+            "attio-auth login"
+        );
+        // Under ATTIO_PROFILE nothing is implied: every command names its profile.
+        assert_eq!(
+            login_command(&default).render(|| None),
+            "attio-auth login --profile default"
+        );
         let mut meta = ProfileMeta::new("c".into(), DEFAULT_APP.into(), DEFAULT_API.into());
         meta.port = Some(3456);
-        assert_eq!(meta.login_again(&default).command(), "attio-auth login");
+        assert_eq!(
+            meta.login_again(&default).command().render(as_default),
+            "attio-auth login"
+        );
+    }
+
+    #[test]
+    fn a_hint_asks_which_profile_is_implied_only_to_show_a_command_and_once() {
+        let asked = std::cell::Cell::new(0);
+        let implied = || {
+            asked.set(asked.get() + 1);
+            Some("work".to_string())
+        };
+        assert_eq!(
+            Next::from("check the network").render(implied),
+            "check the network"
+        );
+        assert_eq!(asked.get(), 0, "no command, no question");
+        let work = ProfileName::parse("work").unwrap();
+        let hint = clean_up_hint(&work)
+            .then(", or ")
+            .then(login_command(&work));
+        assert_eq!(
+            hint.render(implied),
+            "run `attio-auth logout --profile work` to remove it, then `attio-auth login`, or attio-auth login"
+        );
+        assert_eq!(asked.get(), 1);
     }
 
     const DEFAULT_APP: &str = "https://app.attio.com/";

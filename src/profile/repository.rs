@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 
 use super::{ProfileMeta, clean_up_hint, login_hint, parse_meta};
 use crate::credentials::Credentials;
-use crate::failure::{self, Failure, Kind};
+use crate::failure::{self, Failure, Kind, Next};
 use crate::names::ProfileName;
 use crate::output;
 use crate::paths::Paths;
@@ -166,11 +166,9 @@ impl<'a> Repository<'a> {
         let stored = super::list(self.paths).unwrap_or_default();
         let (message, guess) = super::not_logged_in(self.name, &stored);
         let hint = match guess {
-            Some(guess) => format!(
-                "pass `--profile {guess}`, or run `{}` to log `{}` in",
-                super::login_command(self.name),
-                self.name
-            ),
+            Some(guess) => Next::from(format!("pass `--profile {guess}`, or run `"))
+                .then(super::login_command(self.name))
+                .then(format!("` to log `{}` in", self.name)),
             None => login_hint(self.name),
         };
         Failure::new(Kind::LoginAgain, message).hint(hint).into()

@@ -193,6 +193,17 @@ impl Settings {
     }
 
     /// The HTTP client of this run (built when first asked to send).
+    /// Which profile a command naming none would use (see [`Implied`]).
+    pub fn implied(&self, paths: &Paths) -> Implied {
+        match self.profile_source {
+            ProfileSource::Switched | ProfileSource::Default => {
+                Implied::Profile(self.profile.clone())
+            }
+            ProfileSource::Variable => Implied::Unknown,
+            ProfileSource::Flag => Implied::Switched(paths.clone()),
+        }
+    }
+
     pub fn http(&self) -> Http {
         Http::new(self.http_timeout, self.extra_ca.clone())
     }
@@ -283,6 +294,40 @@ impl Settings {
             explicit: explicit.is_some() || command.is_some(),
             command,
         })
+    }
+}
+
+/// Which profile a command naming none would use: the commands a hint shows name their
+/// profile only when it is another (see [`crate::failure::Next`]).
+#[derive(Debug, Clone)]
+pub enum Implied {
+    Profile(ProfileName),
+    /// `ATTIO_PROFILE` is set: a suggestion must not depend on it, so it names one.
+    Unknown,
+    /// The one `switch` set (or `default`), read only when a hint shows a command.
+    Switched(Paths),
+}
+
+impl Default for Implied {
+    fn default() -> Self {
+        Implied::Profile(ProfileName::fallback())
+    }
+}
+
+impl Implied {
+    /// The profile's name, when known.
+    pub fn profile(&self) -> Option<String> {
+        match self {
+            Implied::Profile(name) => Some(name.to_string()),
+            Implied::Unknown => None,
+            Implied::Switched(paths) => Some(
+                crate::profile::default::read(paths)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(ProfileName::fallback)
+                    .to_string(),
+            ),
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use anyhow::Result;
 use url::{Host, Url};
 
 use crate::attio::{DEFAULT_API_URL, DEFAULT_APP_URL};
-use crate::failure::{Failure, Kind};
+use crate::failure::{Failure, Kind, Next};
 use crate::names::ProfileName;
 use crate::profile;
 
@@ -115,11 +115,14 @@ impl UrlSetting {
                     "profile `{profile}` was logged in with the {} {stored}, but {source} names {url}; its credentials are only ever sent where they came from",
                     self.kind.label
                 ))
-                .hint(format!(
-                    "to use {url}, log in again: `{} {} {url}`; otherwise remove the setting",
-                    profile::login_command(profile),
-                    self.kind.flag
-                ))
+                .hint(
+                    Next::from(format!("to use {url}, log in again: `"))
+                        .then(profile::login_command(profile))
+                        .then(format!(
+                            " {} {url}`; otherwise remove the setting",
+                            self.kind.flag
+                        )),
+                )
                 .into());
             }
         }

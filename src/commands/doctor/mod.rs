@@ -16,6 +16,7 @@ use url::Url;
 use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::config::{self, Config};
 use crate::context::Ctx;
+use crate::failure::Next;
 use crate::failure::{self, Failure, Kind};
 use crate::health::{self, Check, Entry};
 use crate::http::Http;
@@ -50,7 +51,8 @@ struct Finding {
     name: String,
     status: Status,
     detail: String,
-    fix: Option<String>,
+    /// Its words are put together when the report is shown (`Ctx::render`).
+    fix: Option<Next>,
 }
 
 /// The findings so far.
@@ -72,7 +74,7 @@ impl Report {
         name: impl Into<String>,
         status: Status,
         detail: impl Into<String>,
-        fix: impl Into<String>,
+        fix: impl Into<Next>,
     ) {
         self.0.push(Finding {
             name: name.into(),
@@ -84,7 +86,7 @@ impl Report {
 
     /// An error as a finding: its message, and its hint as the fix.
     fn add_error(&mut self, name: impl Into<String>, status: Status, err: &anyhow::Error) {
-        let fix = crate::advice::next_step(err).map(str::to_string);
+        let fix = crate::advice::next_step(err);
         self.0.push(Finding {
             name: name.into(),
             status,
@@ -138,7 +140,7 @@ pub fn run(
         network::check_hosts(&mut report, &ctx, &metas);
         network::check_profiles_online(&mut report, &ctx, &metas);
     }
-    show(&report, args)?;
+    show(&report, args, &ctx)?;
     match report.count(Status::Fail) {
         0 => Ok(()),
         n => Err(Failure::new(
@@ -187,7 +189,8 @@ fn wrap(head: &str, text: &str, indent: usize, columns: Option<usize>) -> String
 }
 
 /// The report on stdout: a line per check (and its fix), or one JSON object.
-fn show(report: &Report, args: &DoctorArgs) -> std::io::Result<()> {
+fn show(report: &Report, args: &DoctorArgs, ctx: &Ctx) -> std::io::Result<()> {
+    let fix = |finding: &Finding| finding.fix.as_ref().map(|next| ctx.render(next));
     if args.json {
         let checks: Vec<Value> = report
             .0
@@ -197,7 +200,7 @@ fn show(report: &Report, args: &DoctorArgs) -> std::io::Result<()> {
                     "name": f.name,
                     "status": f.status.name(),
                     "detail": crate::secret::scrub(&f.detail),
-                    "fix": f.fix.as_deref().map(crate::secret::scrub),
+                    "fix": fix(f).as_deref().map(crate::secret::scrub),
                 })
             })
             .collect();
@@ -211,7 +214,7 @@ fn show(report: &Report, args: &DoctorArgs) -> std::io::Result<()> {
     for finding in &report.0 {
         let head = format!("{:<4}  {:<width$}  ", finding.status.name(), finding.name);
         lines.push(wrap(&head, &finding.detail, indent, columns));
-        if let Some(fix) = &finding.fix {
+        if let Some(fix) = fix(finding) {
             let head = format!("{:<indent$}", "");
             lines.push(wrap(&head, &format!("fix: {fix}"), indent, columns));
         }

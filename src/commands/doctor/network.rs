@@ -158,7 +158,7 @@ pub(super) fn check_profiles_online(report: &mut Report, ctx: &Ctx, metas: &[Ent
                 title,
                 Status::Fail,
                 format!("needs a new login: {why}"),
-                format!("run `{login}`"),
+                Next::from("run `").then(login).then("`"),
             ),
             Some(Check::Unreachable(why)) => report.add_fix(
                 title,
@@ -185,7 +185,7 @@ pub(super) fn check_profiles_offline(report: &mut Report, metas: &[Entry]) {
                         title,
                         Status::Fail,
                         format!("expired ({expires}) and has no refresh token"),
-                        format!("run `{}`", meta.login_again(name).command()),
+                        meta.login_again(name).hint(),
                     );
                 } else {
                     report.add(

@@ -299,7 +299,7 @@ impl Keeper {
             }
             Err(e) => {
                 let message = format!("{e:#}");
-                let hint = crate::advice::next_step(&e).map(str::to_string);
+                let hint = crate::advice::next_step(&e).map(|next| ctx.render(&next));
                 if self.last_warning.as_ref() != Some(&message) {
                     output::warn(format!("proxy: {message}"));
                     if let Some(hint) = &hint {
