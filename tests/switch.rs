@@ -131,8 +131,14 @@ fn an_unreadable_default_profile_is_a_clear_error_that_switch_repairs() {
         run.stderr.contains("hint: run `attio-auth switch NAME`"),
         "{run:?}"
     );
-    // --profile does not need it; `switch` replaces it.
-    assert_eq!(env.run(&["token", "--profile", "default"]).code, 0);
+    // --profile does not need it, and reads it for nothing (not even a hint); `switch`
+    // replaces it.
+    let named = env.run(&["token", "--profile", "default"]);
+    assert_eq!(
+        (named.code, named.stdout.as_str(), named.stderr.as_str()),
+        (0, format!("{}\n", env.fake.last_access_token()).as_str(), ""),
+        "{named:?}"
+    );
     let switched = env.run(&["switch", "default"]);
     assert_eq!(switched.code, 0, "{switched:?}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "default\n");
