@@ -136,7 +136,11 @@ fn an_unreadable_default_profile_is_a_clear_error_that_switch_repairs() {
     let named = env.run(&["token", "--profile", "default"]);
     assert_eq!(
         (named.code, named.stdout.as_str(), named.stderr.as_str()),
-        (0, format!("{}\n", env.fake.last_access_token()).as_str(), ""),
+        (
+            0,
+            format!("{}\n", env.fake.last_access_token()).as_str(),
+            ""
+        ),
         "{named:?}"
     );
     let switched = env.run(&["switch", "default"]);

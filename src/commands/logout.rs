@@ -2,14 +2,11 @@
 //! stored. It is also the way out of corrupt stored state, so it never needs to parse
 //! what it removes, and it creates nothing for a profile that does not exist.
 
-use std::collections::BTreeSet;
-
 use anyhow::Result;
 
 use crate::cli::LogoutArgs;
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
-use crate::names::ProfileName;
 use crate::output;
 use crate::profile;
 use crate::settings::ProfileSource;
@@ -30,7 +27,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         .into());
     }
     let profiles = if args.all {
-        every_profile(ctx)?
+        profile::list_with_leftovers(&ctx.paths)?
     } else {
         vec![ctx.settings.profile.clone()]
     };
@@ -107,13 +104,4 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         return Ok(());
     }
     Err(ctx.repository().unknown())
-}
-
-/// Profiles with metadata, or with anything in the file store or the lock directory.
-fn every_profile(ctx: &Ctx) -> Result<Vec<ProfileName>> {
-    let paths = &ctx.paths;
-    let mut names: BTreeSet<ProfileName> = profile::list(paths)?.into_iter().collect();
-    names.extend(profile::names_in(&paths.credentials_dir(), ".json")?);
-    names.extend(profile::names_in(&paths.locks_dir(), ".lock")?);
-    Ok(names.into_iter().collect())
 }

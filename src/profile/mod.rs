@@ -197,9 +197,20 @@ pub fn list(paths: &Paths) -> Result<Vec<ProfileName>> {
     names_in(&paths.profiles_dir(), ".json")
 }
 
+/// The profiles with metadata, or with anything left in the file store or the lock
+/// directory (what `logout --all` removes), sorted.
+pub fn list_with_leftovers(paths: &Paths) -> Result<Vec<ProfileName>> {
+    let mut names = list(paths)?;
+    names.extend(names_in(&paths.credentials_dir(), ".json")?);
+    names.extend(names_in(&paths.locks_dir(), ".lock")?);
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
 /// The profiles that have a `<name><suffix>` file in `dir` (or a temporary file of one),
 /// sorted; other files are ignored.
-pub fn names_in(dir: &std::path::Path, suffix: &str) -> Result<Vec<ProfileName>> {
+fn names_in(dir: &std::path::Path, suffix: &str) -> Result<Vec<ProfileName>> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
