@@ -36,6 +36,9 @@ const GLOBAL: &str = "Global options";
 #[derive(Debug, Parser)]
 #[command(
     name = "attio-auth",
+    // The same name in usage lines whatever the program file is called (`attio-auth.exe`
+    // on Windows, a renamed link), as the examples write it.
+    bin_name = "attio-auth",
     version,
     about,
     after_help = START,

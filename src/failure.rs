@@ -173,7 +173,13 @@ pub fn hint(err: &anyhow::Error) -> Option<&Next> {
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain()
         .filter_map(|e| e.downcast_ref::<io::Error>())
-        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe || closed_pipe_on_windows(e))
+}
+
+/// Windows also says a pipe's reader is gone with ERROR_PIPE_NOT_CONNECTED (233), which
+/// std does not count as `BrokenPipe` (Wine answers so for `token | head -c 5`).
+fn closed_pipe_on_windows(err: &io::Error) -> bool {
+    cfg!(windows) && err.raw_os_error() == Some(233)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ fn the_config_file_supplies_profile_defaults_below_flags_and_environment() {
     let path = env.run(&["config", "path"]);
     assert_eq!(
         path.stdout,
-        format!("{}\n", env.config_dir().join("config.toml").display())
+        format!("{}\n", env.shown(&env.config_dir().join("config.toml")))
     );
     std::fs::create_dir_all(env.config_dir()).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -99,7 +99,7 @@ fn a_malformed_config_file_names_the_path_and_line() {
     assert_eq!(run.code, 2, "{run:?}");
     let first = run.stderr.lines().next().unwrap();
     assert!(
-        first.starts_with(&format!("attio-auth: error: {}:2:8: ", file.display())),
+        first.starts_with(&format!("attio-auth: error: {}:2:8: ", env.shown(&file))),
         "{run:?}"
     );
     let run = env.run_with(
@@ -120,7 +120,7 @@ fn a_value_of_the_wrong_type_names_its_key_and_a_secret_is_turned_away() {
     assert!(
         run.stderr.starts_with(&format!(
             "attio-auth: error: {}:2:8: `port`: invalid type: string \"3461\"",
-            config.display()
+            env.shown(&config)
         )),
         "{run:?}"
     );

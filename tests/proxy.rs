@@ -399,8 +399,9 @@ fn a_refresh_attio_refuses_answers_401_with_the_login_hint_and_says_it_once() {
 fn a_signal_to_attio_auth_reaches_the_command_and_everything_it_started() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
-    // A wrapper (as npx is) that starts the real server and passes no signal on.
-    let script = "sleep 1000 & echo $!; trap 'exit 42' TERM; while :; do wait; done";
+    // A wrapper (as npx is) that starts the real server and passes no signal on. Its
+    // trap is set before it says the server's pid, which is when the test signals.
+    let script = "trap 'exit 42' TERM; sleep 1000 & echo $!; while :; do wait; done";
     let mut child = env
         .cmd(&["exec", "--proxy", "--", "sh", "-c", script])
         .stdout(Stdio::piped())

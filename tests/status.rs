@@ -45,7 +45,7 @@ fn status_reports_on_stdout_and_exits_3_when_nothing_is_stored() {
     assert_eq!(value["profiles"].as_array().unwrap().len(), 1);
     assert_eq!(
         value["profiles"][0]["location"],
-        env.credentials_file("work").display().to_string()
+        env.shown(&env.credentials_file("work"))
     );
     let unknown = env.run(&["status", "--profile", "wrok"]);
     assert_eq!(unknown.code, 3, "{unknown:?}");

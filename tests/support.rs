@@ -14,6 +14,86 @@ pub const BROWSER: &str = "curl --silent --output /dev/null --location --max-tim
 pub struct TestEnv {
     pub home: TempDir,
     pub fake: FakeAttio,
+    /// Set when the tests run the Windows build under Wine (`ATTIO_AUTH_UNDER_WINE`).
+    wine: Option<UnderWine>,
+}
+
+/// The Windows build, run under Wine in a prefix of this test's own (a copy of one
+/// template prefix per test process, see `tests/wine/prefix.sh`): its files live in the
+/// prefix's `AppData`, since a Windows program ignores HOME and XDG_*.
+struct UnderWine {
+    exe: PathBuf,
+    prefix: PathBuf,
+}
+
+/// `ATTIO_AUTH_UNDER_WINE`: the Windows build to run in place of the ordinary one.
+fn under_wine() -> Option<PathBuf> {
+    std::env::var_os("ATTIO_AUTH_UNDER_WINE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The template prefix, made once per test process.
+fn wine_template() -> &'static Path {
+    static TEMPLATE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let prefix = dir.join("prefix");
+        let made = Command::new("sh")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/prefix.sh"))
+            .arg(&prefix)
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "tests/wine/prefix.sh: {made:?}");
+        prefix
+    })
+}
+
+impl UnderWine {
+    /// A prefix of its own in `home`: the template's files hard-linked (Wine never
+    /// writes them), its registry and user directory copied (it writes those).
+    fn new(exe: PathBuf, home: &Path) -> Self {
+        let template = wine_template();
+        let prefix = home.join("wine-prefix");
+        let copy = |args: &[&std::ffi::OsStr]| {
+            let status = Command::new("cp").args(args).status().unwrap();
+            assert!(status.success(), "cp {args:?}");
+        };
+        copy(&["-al".as_ref(), template.as_os_str(), prefix.as_os_str()]);
+        for name in ["system.reg", "user.reg", "userdef.reg"] {
+            std::fs::remove_file(prefix.join(name)).unwrap();
+            std::fs::copy(template.join(name), prefix.join(name)).unwrap();
+        }
+        let users = prefix.join("drive_c/users");
+        std::fs::remove_dir_all(&users).unwrap();
+        copy(&[
+            "-a".as_ref(),
+            template.join("drive_c/users").as_os_str(),
+            users.as_os_str(),
+        ]);
+        UnderWine { exe, prefix }
+    }
+
+    /// `%APPDATA%` (`Roaming`) or `%LOCALAPPDATA%` (`Local`) of the prefix's user.
+    fn app_data(&self, which: &str) -> PathBuf {
+        let users = self.prefix.join("drive_c/users");
+        std::fs::read_dir(&users)
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.path().join("AppData").join(which))
+            .find(|dir| dir.is_dir())
+            .unwrap_or_else(|| panic!("no user with AppData/{which} in {}", users.display()))
+    }
+}
+
+impl Drop for UnderWine {
+    fn drop(&mut self) {
+        let _ = Command::new("wineserver")
+            .arg("-k")
+            .env("WINEPREFIX", &self.prefix)
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 /// What a finished command did.
@@ -48,15 +128,101 @@ impl std::fmt::Debug for Run {
 
 impl TestEnv {
     pub fn new(consent: Consent, tokens: Tokens) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let wine = under_wine().map(|exe| UnderWine::new(exe, home.path()));
         Self {
-            home: tempfile::tempdir().unwrap(),
+            home,
             fake: FakeAttio::start(consent, tokens),
+            wine,
         }
     }
 
-    /// A command with nothing from the developer's environment but PATH.
+    /// A command with nothing from the developer's environment but PATH: attio-auth, or
+    /// under `ATTIO_AUTH_UNDER_WINE` the Windows build under Wine.
     pub fn cmd(&self, args: &[&str]) -> Command {
-        self.cmd_of(&[env!("CARGO_BIN_EXE_attio-auth").as_ref()], args)
+        match &self.wine {
+            Some(wine) => {
+                let mut cmd = self.cmd_of(&["wine".as_ref(), wine.exe.as_os_str()], args);
+                cmd.env("WINEPREFIX", &wine.prefix).env("WINEDEBUG", "-all");
+                // Wine names the prefix's user directory after the Unix user.
+                if let Some(user) = std::env::var_os("USER") {
+                    cmd.env("USER", user);
+                }
+                cmd
+            }
+            None => self.cmd_of(&[env!("CARGO_BIN_EXE_attio-auth").as_ref()], args),
+        }
+    }
+
+    /// attio-auth as a shell runs it: the binary, or under Wine a script in the test's
+    /// home that runs the Windows build there.
+    pub fn program(&self) -> String {
+        match &self.wine {
+            Some(wine) => {
+                let script = self.home.path().join("attio-auth-under-wine");
+                if !script.exists() {
+                    write_script(
+                        &script,
+                        &format!("#!/bin/sh\nexec wine '{}' \"$@\"\n", wine.exe.display()),
+                    );
+                }
+                script.display().to_string()
+            }
+            None => env!("CARGO_BIN_EXE_attio-auth").to_string(),
+        }
+    }
+
+    /// Whether the Windows build runs the tests, under Wine.
+    pub fn under_wine(&self) -> bool {
+        self.wine.is_some()
+    }
+
+    /// attio-auth as `exec` runs it as its command: the binary, or under Wine the
+    /// Windows build (a Unix program started by a Windows one under Wine runs, but
+    /// cannot be waited for).
+    pub fn program_for_exec(&self) -> String {
+        match &self.wine {
+            Some(wine) => wine.exe.display().to_string(),
+            None => env!("CARGO_BIN_EXE_attio-auth").to_string(),
+        }
+    }
+
+    /// A path as attio-auth shows it: as is, or under Wine as Windows names it
+    /// (`C:\users\…` for the prefix's `drive_c/users/…`).
+    pub fn shown(&self, path: &Path) -> String {
+        match &self.wine {
+            Some(wine) => match path.strip_prefix(wine.prefix.join("drive_c")) {
+                Ok(inside) => format!("C:\\{}", inside.display()).replace('/', "\\"),
+                Err(_) => path.display().to_string(),
+            },
+            None => path.display().to_string(),
+        }
+    }
+
+    /// For a test of something only the Unix build has or does (strace, signals, file
+    /// modes): under Wine it says so, loudly, and the test ends there. This is the
+    /// runtime form of a `cfg(unix)` gate, since the harness itself runs on Linux.
+    pub fn unix_only(&self, what: &str) -> bool {
+        if self.wine.is_some() {
+            say(&format!("not run against the Windows build: {what}"));
+        }
+        self.wine.is_some()
+    }
+
+    /// The browser command the tests use: [`BROWSER`], with curl by its absolute path
+    /// under Wine (a Windows program finds programs on Wine's own PATH, not the host's;
+    /// by path it runs the host's curl).
+    pub fn browser(&self) -> String {
+        match &self.wine {
+            Some(_) => {
+                let curl = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                    .map(|dir| dir.join("curl"))
+                    .find(|p| p.is_file())
+                    .expect("curl is installed");
+                BROWSER.replacen("curl", &curl.display().to_string(), 1)
+            }
+            None => BROWSER.to_string(),
+        }
     }
 
     /// `cmd` for another build of attio-auth: `program` is the program and its leading
@@ -76,7 +242,7 @@ impl TestEnv {
             .env("ATTIO_API_URL", &self.fake.url)
             .env("ATTIO_CLIENT_ID", fake_attio::CLIENT_ID)
             .env("ATTIO_CLIENT_SECRET", fake_attio::CLIENT_SECRET)
-            .env("BROWSER", BROWSER)
+            .env("BROWSER", self.browser())
             // No session bus: the developer's own keyring must never be reached.
             .env(
                 "DBUS_SESSION_BUS_ADDRESS",
@@ -218,11 +384,17 @@ impl TestEnv {
     }
 
     pub fn config_dir(&self) -> PathBuf {
-        self.home.path().join("config/attio-auth")
+        match &self.wine {
+            Some(wine) => wine.app_data("Roaming").join("attio-auth"),
+            None => self.home.path().join("config/attio-auth"),
+        }
     }
 
     pub fn data_dir(&self) -> PathBuf {
-        self.home.path().join("data/attio-auth")
+        match &self.wine {
+            Some(wine) => wine.app_data("Local").join("attio-auth"),
+            None => self.home.path().join("data/attio-auth"),
+        }
     }
 
     /// The file store's document for a profile.

@@ -123,7 +123,7 @@ fn an_unreadable_default_profile_is_a_clear_error_that_switch_repairs() {
     assert!(
         run.stderr.starts_with(&format!(
             "attio-auth: error: {} does not hold a profile name",
-            file.display()
+            env.shown(&file)
         )),
         "{run:?}"
     );

@@ -59,7 +59,7 @@ fn curl_reads_the_token_from_its_config_on_stdin_and_a_shell_from_eval() {
     let output = env
         .wrapper("bash")
         .args(["-c", &script])
-        .env("BIN", env!("CARGO_BIN_EXE_attio-auth"))
+        .env("BIN", env.program())
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -193,9 +193,10 @@ fn a_token_attio_auth_put_in_the_environment_never_goes_stale() {
     let child = env.run(&[
         "exec",
         "--",
-        "sh",
-        "-c",
-        &format!("{} token --min-ttl 7200", env!("CARGO_BIN_EXE_attio-auth")),
+        &env.program_for_exec(),
+        "token",
+        "--min-ttl",
+        "7200",
     ]);
     assert_eq!(child.code, 0, "{child:?}");
     let newest = env.fake.last_access_token();
@@ -256,16 +257,16 @@ fn a_rejected_token_variable_is_named_with_its_fix() {
 
 #[test]
 fn a_token_that_lives_less_than_a_minute_is_refreshed_once_per_half_life() {
-    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 20 });
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 50 });
     env.logged_in(&[]);
-    // 20-second tokens and the default --min-ttl (60 s): refreshed at most once per
-    // half lifetime, not on every call.
+    // 50-second tokens and the default --min-ttl (60 s): refreshed at most once per
+    // half lifetime (25 s), not on every call.
     let runs: Vec<_> = (0..5).map(|_| env.run(&["token"])).collect();
     for run in &runs {
         assert_eq!(run.code, 0, "{run:?}");
     }
     assert_eq!(env.fake.token_requests("refresh_token").len(), 0);
-    // An explicit --min-ttl is honoured as given.
-    assert_eq!(env.run(&["token", "--min-ttl", "30"]).code, 0);
+    // An explicit --min-ttl is honoured as given: 50 s is more than is left.
+    assert_eq!(env.run(&["token", "--min-ttl", "50"]).code, 0);
     assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
 }

@@ -7,6 +7,9 @@ set -eu
 prefix=$1
 here=$(dirname "$0")
 WINEPREFIX=$prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" wineboot --init >/dev/null 2>&1
+# The registry reaches its files only when the prefix's wineserver exits: wait for that,
+# so that a copy of the prefix is complete.
+WINEPREFIX=$prefix wineserver -w
 dll=$prefix/drive_c/windows/system32/bcryptprimitives.dll
 if [ ! -e "$dll" ]; then
   x86_64-w64-mingw32-gcc -O2 -shared -o "$dll" "$here/bcryptprimitives.c" \
