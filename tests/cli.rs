@@ -271,6 +271,23 @@ fn the_manual_page_covers_every_subcommand() {
     }
 }
 
+/// Every subcommand, for the tests of what each one's help says.
+const SUBCOMMANDS: [&str; 13] = [
+    "login",
+    "token",
+    "refresh",
+    "whoami",
+    "logout",
+    "status",
+    "doctor",
+    "switch",
+    "exec",
+    "mcp-config",
+    "completions",
+    "config",
+    "man",
+];
+
 #[test]
 fn help_shows_global_options_once_and_gives_examples_and_exit_codes() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
@@ -298,18 +315,7 @@ fn help_shows_global_options_once_and_gives_examples_and_exit_codes() {
         "{full}"
     );
 
-    for sub in [
-        "login",
-        "token",
-        "refresh",
-        "whoami",
-        "logout",
-        "status",
-        "exec",
-        "mcp-config",
-        "completions",
-        "config",
-    ] {
+    for sub in SUBCOMMANDS {
         let help = env.run(&[sub, "--help"]);
         assert_eq!(help.code, 0, "{help:?}");
         let text = &help.stdout;
@@ -376,20 +382,7 @@ fn examples(help: &str) -> Vec<String> {
 #[test]
 fn help_examples_are_never_wrapped_into_another_command() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    for sub in [
-        "login",
-        "token",
-        "refresh",
-        "whoami",
-        "logout",
-        "status",
-        "doctor",
-        "switch",
-        "exec",
-        "completions",
-        "config",
-        "man",
-    ] {
+    for sub in SUBCOMMANDS {
         let wide = examples(&env.run(&[sub, "--help"]).stdout);
         assert!(!wide.is_empty(), "{sub}: examples");
         // On a 60-column terminal clap wraps help text: the examples must come out as

@@ -74,26 +74,36 @@ impl UnderWine {
         UnderWine { exe, prefix }
     }
 
-    /// `%APPDATA%` (`Roaming`) or `%LOCALAPPDATA%` (`Local`) of the prefix's user.
+    /// `%APPDATA%` or `%LOCALAPPDATA%` of the prefix's user.
     fn app_data(&self, which: &str) -> PathBuf {
-        let users = self.prefix.join("drive_c/users");
-        std::fs::read_dir(&users)
-            .unwrap()
-            .flatten()
-            .map(|entry| entry.path().join("AppData").join(which))
-            .find(|dir| dir.is_dir())
-            .unwrap_or_else(|| panic!("no user with AppData/{which} in {}", users.display()))
+        app_data(&self.prefix, which)
     }
 }
 
 impl Drop for UnderWine {
     fn drop(&mut self) {
-        let _ = Command::new("wineserver")
-            .arg("-k")
-            .env("WINEPREFIX", &self.prefix)
-            .stderr(Stdio::null())
-            .status();
+        stop_wineserver(&self.prefix);
     }
+}
+
+/// `%APPDATA%` (`Roaming`) or `%LOCALAPPDATA%` (`Local`) of a Wine prefix's user.
+pub fn app_data(prefix: &Path, which: &str) -> PathBuf {
+    let users = prefix.join("drive_c/users");
+    std::fs::read_dir(&users)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path().join("AppData").join(which))
+        .find(|dir| dir.is_dir())
+        .unwrap_or_else(|| panic!("no user with AppData/{which} in {}", users.display()))
+}
+
+/// Stops a Wine prefix's wineserver (and so every program left running in it).
+pub fn stop_wineserver(prefix: &Path) {
+    let _ = Command::new("wineserver")
+        .arg("-k")
+        .env("WINEPREFIX", prefix)
+        .stderr(Stdio::null())
+        .status();
 }
 
 /// What a finished command did.

@@ -87,23 +87,13 @@ impl Wine {
 
     /// `%APPDATA%` (roaming) or `%LOCALAPPDATA%` (local) of the prefix's user.
     fn app_data(&self, which: &str) -> PathBuf {
-        let users = self.prefix.join("drive_c/users");
-        std::fs::read_dir(&users)
-            .unwrap()
-            .flatten()
-            .map(|entry| entry.path().join("AppData").join(which))
-            .find(|dir| dir.is_dir())
-            .unwrap_or_else(|| panic!("no user with AppData/{which} in {}", users.display()))
+        crate::support::app_data(&self.prefix, which)
     }
 }
 
 impl Drop for Wine {
     fn drop(&mut self) {
-        let _ = Command::new("wineserver")
-            .arg("-k")
-            .envs(self.vars())
-            .stderr(Stdio::null())
-            .status();
+        crate::support::stop_wineserver(&self.prefix);
     }
 }
 
