@@ -703,3 +703,19 @@ fn under_a_host_a_profile_that_is_not_logged_in_is_the_first_line_on_stderr() {
         "{run:?}"
     );
 }
+
+#[test]
+fn a_token_that_cannot_be_refreshed_is_used_until_it_expires_then_log_in_again() {
+    let env = TestEnv::new(Consent::Approve, Tokens::ExpiringNoRefresh { ttl: 3 });
+    env.logged_in(&[]);
+    let mut session = Session::start(&env, &[]);
+    assert_eq!(session.ask("call"), "200");
+    assert_eq!(session.ask("call"), "200");
+    until_expired(&env);
+    assert_eq!(session.ask("call"), "401");
+    let (code, stderr) = session.quit();
+    assert_eq!(code, 7);
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 0);
+    assert_eq!(api_bearers(&env).len(), 2, "the expired token was not sent");
+    assert!(stderr.contains("attio-auth login"), "{stderr}");
+}

@@ -29,7 +29,7 @@ use tokio::sync::oneshot;
 use self::child::{Child, Signals};
 use self::forward::{Refusal, State, handle};
 use crate::context::Ctx;
-use crate::failure::{self, Failure, Kind};
+use crate::failure::{self, Kind};
 use crate::freshness;
 use crate::loopback::{Room, is_transient};
 use crate::output;
@@ -88,7 +88,7 @@ pub fn run(
     min_ttl: Option<u64>,
 ) -> anyhow::Error {
     match start(ctx, first, &mut command, variables, min_ttl) {
-        Ok(api) => api.keep(ctx, command, shown, min_ttl),
+        Ok(prepared) => prepared.keep(ctx, command, shown, min_ttl),
         Err(e) => e,
     }
 }
@@ -113,10 +113,8 @@ fn start(
         .settings
         .api_url
         .for_stored(profile, &first.meta.api_url)?;
-    let client = ctx
-        .http
-        .forwarding_client(api_url.scheme() != "http")
-        .map_err(|e| Failure::new(Kind::Failed, e.to_string()).hint(e.hint().to_string()))?;
+    // An HttpError's own hint is shown (`advice`).
+    let client = ctx.http.forwarding_client(api_url.scheme() != "http")?;
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .context("starting the proxy on 127.0.0.1")?;
@@ -282,14 +280,13 @@ impl Keeper {
         };
         match renew::fresh(ctx, mode) {
             Ok((stored, _)) => {
+                let unchanged = stored.creds.access_token == self.current.token;
                 let mut due_at = due_at(&stored, min_ttl);
-                if stored.creds.access_token == self.current.token {
-                    // Not refreshable (no refresh token): ask again only once it expired.
-                    due_at = stored
-                        .creds
-                        .expires_at
-                        .filter(|_| due_at.is_some_and(|d| d <= now));
-                } else {
+                if unchanged && due_at.is_some_and(|due| due <= now) {
+                    // Due, but kept (there is no refresh token): ask again once it expired.
+                    due_at = stored.creds.expires_at;
+                }
+                if !unchanged {
                     self.current.generation += 1;
                 }
                 self.current.token = stored.creds.access_token;
