@@ -333,3 +333,62 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
         .windows(needle.len())
         .any(|window| window == needle.as_bytes())
 }
+
+#[test]
+fn the_windows_build_stops_a_timed_out_store_command_with_everything_it_started() {
+    let Some((binary, wine)) = windows_build() else {
+        return;
+    };
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.fake.accept_api_key(API_KEY);
+    // A vault that never answers: cmd.exe starting a ping that runs for 10 minutes (the
+    // count, 613, marks it); `rem` swallows the action and profile appended to it.
+    let mut vars = wine.vars();
+    vars.push((
+        "ATTIO_AUTH_STORE_COMMAND",
+        "cmd /c ping -n 613 127.0.0.1 >NUL & rem".into(),
+    ));
+    // timeout(1): a vault left running would keep the login waiting on its output.
+    let program = [
+        "timeout".as_ref(),
+        "60".as_ref(),
+        "wine".as_ref(),
+        binary.as_os_str(),
+    ];
+    let run = runner(&env, &program, &vars);
+    let login = run(
+        &[
+            "login",
+            "--with-token",
+            "--store",
+            "command",
+            "--http-timeout",
+            "3",
+        ],
+        API_KEY,
+    );
+    assert_eq!(login.code, 1, "{login:?}");
+    assert!(login.stderr.contains("so it was stopped"), "{login:?}");
+    // The job object took the ping with it: no process of this prefix runs it.
+    let prefix = wine.prefix.display().to_string();
+    let pinging = || {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter(|entry| {
+                let path = entry.path();
+                let cmdline = std::fs::read(path.join("cmdline")).unwrap_or_default();
+                let environ = std::fs::read(path.join("environ")).unwrap_or_default();
+                contains(&cmdline, "613") && contains(&environ, &prefix)
+            })
+            .count()
+    };
+    let gone = (0..100).any(|_| {
+        let left = pinging();
+        if left > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        left == 0
+    });
+    assert!(gone, "the vault's ping outlived its time limit");
+}
