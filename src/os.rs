@@ -83,12 +83,7 @@ pub fn in_terminal_foreground() -> bool {
     #[cfg(unix)]
     {
         use std::os::fd::AsRawFd;
-        use std::os::unix::fs::OpenOptionsExt;
-        let Ok(tty) = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
-            .open("/dev/tty")
-        else {
+        let Some(tty) = controlling_terminal() else {
             return false;
         };
         // SAFETY: plain calls on an open terminal descriptor.
@@ -96,6 +91,19 @@ pub fn in_terminal_foreground() -> bool {
     }
     #[cfg(not(unix))]
     false
+}
+
+/// This process's controlling terminal, when it has one, for asking and handing over
+/// its foreground group.
+#[cfg(unix)]
+fn controlling_terminal() -> Option<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open("/dev/tty")
+        .ok()
 }
 
 /// Sends `signal` to a process, or with `group` to the process group it leads.
@@ -258,13 +266,7 @@ impl Foreground {
     /// Makes `pgid` the terminal's foreground group, when this process's group has it.
     fn hand_to(pgid: libc::pid_t) -> Option<Foreground> {
         use std::os::fd::AsRawFd;
-        use std::os::unix::fs::OpenOptionsExt;
-        let tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
-            .open("/dev/tty")
-            .ok()?;
+        let tty = controlling_terminal()?;
         let fd = tty.as_raw_fd();
         // SAFETY: plain calls on an open terminal descriptor.
         unsafe {

@@ -55,6 +55,11 @@ fn run_in(
     command.output().unwrap().into()
 }
 
+/// Runs the recipe `name` with bash in `dir`, as printed.
+fn bash_recipe(env: &TestEnv, dir: &Path, path: &str, name: &str, vars: &[(&str, &str)]) -> Run {
+    run_in(env, dir, path, "bash", &["-c", &recipe(env, name)], vars)
+}
+
 /// A stand-in program in the test's own bin directory.
 fn stand_in(env: &TestEnv, name: &str, script: &str) {
     let bin = env.home.path().join("bin");
@@ -77,14 +82,7 @@ fn mcp_hosts() {
     env.logged_in(&[]);
     stand_in(&env, "attio-mcp", "#!/bin/sh\nexit 0\n");
     let (dir, path) = workplace(&env, &[]);
-    let run = run_in(
-        &env,
-        &dir,
-        &path,
-        "bash",
-        &["-c", &recipe(&env, "mcp-hosts")],
-        &[],
-    );
+    let run = bash_recipe(&env, &dir, &path, "mcp-hosts", &[]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
     let entry: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("attio-mcp.json")).unwrap())
@@ -103,14 +101,7 @@ fn curl_with_a_request_body() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
     let (dir, path) = workplace(&env, &[]);
-    let run = run_in(
-        &env,
-        &dir,
-        &path,
-        "bash",
-        &["-c", &recipe(&env, "curl-body")],
-        &[],
-    );
+    let run = bash_recipe(&env, &dir, &path, "curl-body", &[]);
     assert_eq!(run.code, 0, "{run:?}");
     let answer: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(answer["method"], "POST");
@@ -134,7 +125,7 @@ fn header_from_file(name: &str, program: &Path) {
     env.logged_in(&[]);
     let (dir, path) = workplace(&env, &[program.parent().unwrap()]);
     let before = self_bearers(&env).len();
-    let run = run_in(&env, &dir, &path, "bash", &["-c", &recipe(&env, name)], &[]);
+    let run = bash_recipe(&env, &dir, &path, name, &[]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("\"workspace_name\""), "{run:?}");
     assert_eq!(
@@ -267,14 +258,7 @@ fn ci() {
         &dir.join("deploy.sh"),
         "#!/bin/sh\ncurl -sS -o /dev/null -w '%{http_code}\\n' -H \"Authorization: Bearer $ATTIO_API_KEY\" \"$ATTIO_API_URL/v2/objects/deals/records\"\n",
     );
-    let run = run_in(
-        &env,
-        &dir,
-        &path,
-        "bash",
-        &["-c", &recipe(&env, "ci")],
-        &[("ATTIO_CI_KEY", key)],
-    );
+    let run = bash_recipe(&env, &dir, &path, "ci", &[("ATTIO_CI_KEY", key)]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.ends_with("200\n"), "{run:?}");
     let seen = env.fake.seen("/v2/objects/deals/records");

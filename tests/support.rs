@@ -37,16 +37,38 @@ fn under_wine() -> Option<PathBuf> {
 fn wine_template() -> &'static Path {
     static TEMPLATE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let prefix = dir.join("prefix");
-        let made = Command::new("sh")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/prefix.sh"))
-            .arg(&prefix)
-            .output()
-            .unwrap();
-        assert!(made.status.success(), "tests/wine/prefix.sh: {made:?}");
+        let prefix = tempfile::tempdir().unwrap().keep().join("prefix");
+        make_wine_prefix(&prefix);
         prefix
     })
+}
+
+/// Makes a Wine prefix with `tests/wine/prefix.sh`, saying what it says (the ProcessPrng
+/// stand-in, when this Wine lacks the real one).
+pub fn make_wine_prefix(prefix: &Path) {
+    let made = Command::new("sh")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/prefix.sh"))
+        .arg(prefix)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "tests/wine/prefix.sh: {made:?}");
+    let said = String::from_utf8_lossy(&made.stdout);
+    if !said.trim().is_empty() {
+        say(said.trim());
+    }
+}
+
+/// The variables a program run in a Wine prefix needs.
+pub fn wine_vars(prefix: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
+    let mut vars = vec![
+        ("WINEPREFIX", prefix.as_os_str().to_owned()),
+        ("WINEDEBUG", "-all".into()),
+    ];
+    // Wine names the prefix's user directory after the Unix user.
+    if let Some(user) = std::env::var_os("USER") {
+        vars.push(("USER", user));
+    }
+    vars
 }
 
 impl UnderWine {
@@ -153,11 +175,7 @@ impl TestEnv {
         match &self.wine {
             Some(wine) => {
                 let mut cmd = self.cmd_of(&["wine".as_ref(), wine.exe.as_os_str()], args);
-                cmd.env("WINEPREFIX", &wine.prefix).env("WINEDEBUG", "-all");
-                // Wine names the prefix's user directory after the Unix user.
-                if let Some(user) = std::env::var_os("USER") {
-                    cmd.env("USER", user);
-                }
+                cmd.envs(wine_vars(&wine.prefix));
                 cmd
             }
             None => self.cmd_of(&[env!("CARGO_BIN_EXE_attio-auth").as_ref()], args),

@@ -11,7 +11,7 @@
 //! The test says so.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use crate::fake_attio::{Consent, Tokens};
@@ -40,33 +40,12 @@ impl Wine {
         }
         let dir = tempfile::tempdir().unwrap();
         let prefix = dir.path().join("prefix");
-        let made = Command::new("sh")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wine/prefix.sh"))
-            .arg(&prefix)
-            .output()
-            .unwrap();
-        assert!(made.status.success(), "tests/wine/prefix.sh: {made:?}");
-        let said = String::from_utf8_lossy(&made.stdout);
-        if !said.trim().is_empty() {
-            crate::support::say(said.trim());
-        }
+        crate::support::make_wine_prefix(&prefix);
         Some(Wine { _dir: dir, prefix })
     }
 
-    fn vars_for(prefix: &Path) -> Vec<(&'static str, OsString)> {
-        let mut vars = vec![
-            ("WINEPREFIX", prefix.as_os_str().to_owned()),
-            ("WINEDEBUG", "-all".into()),
-        ];
-        // Wine names the prefix's user directory after the Unix user.
-        if let Some(user) = std::env::var_os("USER") {
-            vars.push(("USER", user));
-        }
-        vars
-    }
-
     fn vars(&self) -> Vec<(&'static str, OsString)> {
-        Self::vars_for(&self.prefix)
+        crate::support::wine_vars(&self.prefix)
     }
 
     /// The Credential Manager's entries, as Wine's `reg query` lists them.

@@ -68,28 +68,25 @@ pub(super) struct State {
     pub(super) key: Secret<String>,
     pub(super) api_url: url::Url,
     pub(super) client: reqwest::Client,
-    pub(super) current: Mutex<Option<Current>>,
-    pub(super) asks: Option<mpsc::Sender<Ask>>,
+    /// The token in use, and how to ask the keeper for another.
+    pub(super) current: Mutex<Current>,
+    pub(super) asks: mpsc::Sender<Ask>,
 }
 
 impl State {
     /// The token to send: the one at hand unless it is due, or was just `rejected`.
     async fn token(&self, rejected: Option<u64>) -> Result<Current, Refusal> {
-        let now = freshness::now();
         let held = self
             .current
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        if let Some(held) = &held
-            && rejected.is_none()
-            && !held.is_due(now)
-        {
-            return Ok(held.clone());
+        if rejected.is_none() && !held.is_due(freshness::now()) {
+            return Ok(held);
         }
         let (reply, answer) = oneshot::channel();
         let ask = Ask::Token {
-            generation: rejected.unwrap_or_else(|| held.map_or(0, |h| h.generation)),
+            generation: rejected.unwrap_or(held.generation),
             rejected: rejected.is_some(),
             reply,
         };
@@ -100,13 +97,9 @@ impl State {
                 "attio-auth is stopping",
             )
         };
-        self.asks
-            .as_ref()
-            .ok_or_else(gone)?
-            .send(ask)
-            .map_err(|_| gone())?;
+        self.asks.send(ask).map_err(|_| gone())?;
         let current = answer.await.map_err(|_| gone())??;
-        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = Some(current.clone());
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = current.clone();
         Ok(current)
     }
 
@@ -121,7 +114,7 @@ impl State {
         else {
             return false;
         };
-        constant_time_eq(given.as_bytes(), self.key.expose().as_bytes())
+        crate::secret::same(self.key.expose().as_bytes(), given.as_bytes())
     }
 
     /// The URL a request for `uri` goes to: the API URL's origin, always, with the
@@ -131,11 +124,6 @@ impl State {
         url.set_query(uri.query());
         url
     }
-}
-
-/// Compares without stopping at the first difference.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// One request: the key checked, sent on with a token, the answer streamed back.
@@ -176,7 +164,7 @@ async fn forward(
     let (parts, body) = request.into_parts();
     let headers = outgoing_headers(&parts.headers);
     // Small bodies are read first, so a refused request can be sent again.
-    let (resendable, mut streamed) = match body_size(&parts.headers) {
+    let (resendable, body) = match body_size(&parts.headers) {
         Some(size) if size <= RESENDABLE_BODY as u64 => {
             let bytes = Limited::new(body, RESENDABLE_BODY)
                 .collect()
@@ -189,9 +177,9 @@ async fn forward(
                     )
                 })?
                 .to_bytes();
-            (Some(bytes), None)
+            (Some(bytes.clone()), reqwest::Body::from(bytes))
         }
-        _ => (None, Some(body)),
+        _ => (None, reqwest::Body::wrap(body)),
     };
     let build = |token: &Current, body: reqwest::Body| {
         state
@@ -202,11 +190,6 @@ async fn forward(
             .body(body)
     };
     let token = state.token(None).await?;
-    let body = match (&resendable, streamed.take()) {
-        (Some(bytes), _) => reqwest::Body::from(bytes.clone()),
-        (None, Some(body)) => reqwest::Body::wrap(body),
-        (None, None) => reqwest::Body::from(Bytes::new()),
-    };
     let mut answer = send(build(&token, body)).await?;
     if answer.status() == StatusCode::UNAUTHORIZED
         && let Some(bytes) = &resendable

@@ -98,6 +98,8 @@ struct Prepared {
     listener: TcpListener,
     state: State,
     first: Current,
+    /// What the proxy's thread asks (`state` holds the other end).
+    answers: mpsc::Receiver<Ask>,
 }
 
 /// Binds the proxy and sets the command's environment.
@@ -135,16 +137,18 @@ fn start(
         token: first.creds.access_token,
         generation: 1,
     };
+    let (asks, answers) = mpsc::channel();
     Ok(Prepared {
         listener,
         state: State {
             key,
             api_url,
             client,
-            current: Mutex::new(None),
-            asks: None,
+            current: Mutex::new(first.clone()),
+            asks,
         },
         first,
+        answers,
     })
 }
 
@@ -181,7 +185,6 @@ impl Prepared {
         };
         // SIGINT is the command's now; a refresh must not take it back.
         crate::http::leave_signals_alone();
-        let (asks, answers) = mpsc::channel();
         let (child, signals) = {
             let _entered = runtime.enter();
             let signals = match Signals::listen() {
@@ -195,17 +198,17 @@ impl Prepared {
         };
         let Prepared {
             listener,
-            mut state,
+            state,
             first,
+            answers,
         } = self;
-        state.asks = Some(asks.clone());
-        *state.current.lock().unwrap_or_else(|p| p.into_inner()) = Some(first.clone());
         let state = Arc::new(state);
         let serving = std::thread::Builder::new()
             .name("proxy".into())
             .spawn(move || {
+                let finished = state.asks.clone();
                 let status = runtime.block_on(serve(listener, state, child, signals));
-                let _ = asks.send(Ask::Finished(status));
+                let _ = finished.send(Ask::Finished(status));
             });
         if let Err(e) = serving {
             return anyhow::anyhow!("starting the proxy: {e}");
