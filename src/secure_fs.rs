@@ -348,7 +348,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
         let mut file = options.open(&tmp)?;
         file.write_all(contents)?;
         file.sync_all()?;
-        fs::rename(&tmp, path)?;
+        replace(&tmp, path)?;
         // Make the rename itself durable.
         #[cfg(unix)]
         File::open(dir)?.sync_all()?;
@@ -374,6 +374,24 @@ pub fn remove(path: &Path) -> Result<bool> {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(e).with_context(|| format!("removing {}", path.display())),
+    }
+}
+
+/// Renames `tmp` over `path`. Windows refuses the rename for a moment while another
+/// process (a concurrent `token`, a virus scanner) has `path` open: it is tried again for
+/// up to a second there.
+fn replace(tmp: &Path, path: &Path) -> io::Result<()> {
+    let mut tries = 0;
+    loop {
+        match fs::rename(tmp, path) {
+            Err(e)
+                if cfg!(windows) && e.kind() == io::ErrorKind::PermissionDenied && tries < 50 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }
 
