@@ -14,9 +14,13 @@
 use std::cell::OnceCell;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
+
+use hyper::body::{Bytes, Frame, SizeHint};
 
 use oauth2::{HttpRequest, HttpResponse};
 
@@ -27,10 +31,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest response body read; tokens and identities are a few hundred bytes.
 const MAX_BODY: usize = 1024 * 1024;
 
-/// Connections this process has opened (counted by the connector, once TCP and TLS are
-/// up). A request during which the count stayed 0 had no connection to be sent on.
-static CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
-
 /// Whether Ctrl-C cuts requests short (while an [`Interruptible`] lives) instead of
 /// ending the process.
 static ARMED: AtomicBool = AtomicBool::new(false);
@@ -39,7 +39,7 @@ static ARMED: AtomicBool = AtomicBool::new(false);
 static INTERRUPT: OnceLock<tokio::sync::watch::Sender<bool>> = OnceLock::new();
 
 /// While alive, Ctrl-C cuts the request in flight short instead of ending the process:
-/// `send` answers an interrupted error, unsent when no connection had been made, and the
+/// `send` answers an interrupted error, unsent when no byte of it had been written, and the
 /// caller records what that means (a refresh token that never left is still good)
 /// before it ends with exit 130. Once dropped, Ctrl-C ends the process again.
 pub struct Interruptible(());
@@ -89,7 +89,7 @@ impl Drop for Interruptible {
 #[derive(Debug)]
 pub struct HttpError {
     message: String,
-    /// The request certainly never reached the server (no connection was made).
+    /// The request certainly never reached the server: not a byte of it was written.
     unsent: bool,
     /// What to check next.
     hint: String,
@@ -129,11 +129,25 @@ impl std::error::Error for HttpError {}
 
 struct Inner {
     runtime: tokio::runtime::Runtime,
-    /// For `https://`: verifies certificates with the platform's trust store.
-    tls: OnceCell<reqwest::Client>,
-    /// For `http://`, which `settings` allows only to loopback hosts: trusts no
-    /// certificate at all, so building it reads no trust store (hundreds of files).
-    plain: OnceCell<reqwest::Client>,
+    /// The clients, each built on first use, by [`Pool`] and scheme. One for `https://`
+    /// verifies certificates with the platform's trust store; one for `http://`, which
+    /// `settings` allows only to loopback hosts, trusts no certificate at all, so
+    /// building it reads no trust store (hundreds of files).
+    clients: [OnceCell<reqwest::Client>; 4],
+}
+
+/// Whether a request may ride a connection kept from an earlier one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pool {
+    /// Yes: a request that may be repeated (`/v2/self`, `doctor`'s checks).
+    Kept,
+    /// No, a connection of its own: a grant (a code, a refresh token) is used up once it
+    /// is sent, and a kept connection may have been closed by the server while idle
+    /// (Node after 5 s, nginx after 75 s) without this process having noticed, since
+    /// nothing runs here between requests. Written on such a connection, the request
+    /// fails after it was written, and its outcome is unknowable; on a new connection,
+    /// a failure before its first byte is written proves it never left.
+    Fresh,
 }
 
 /// The CA certificates trusted besides the platform's store: those of `SSL_CERT_FILE`
@@ -282,21 +296,30 @@ impl Http {
             })?;
         Ok(self.inner.get_or_init(|| Inner {
             runtime,
-            tls: OnceCell::new(),
-            plain: OnceCell::new(),
+            clients: Default::default(),
         }))
     }
 
-    /// The client for a URL's scheme, built on first use.
-    fn client<'a>(&self, inner: &'a Inner, https: bool) -> Result<&'a reqwest::Client, HttpError> {
-        let cell = if https { &inner.tls } else { &inner.plain };
+    /// The client for a URL's scheme and a request's [`Pool`], built on first use.
+    fn client<'a>(
+        &self,
+        inner: &'a Inner,
+        https: bool,
+        pool: Pool,
+    ) -> Result<&'a reqwest::Client, HttpError> {
+        let cell = &inner.clients[usize::from(https) * 2 + usize::from(pool == Pool::Fresh)];
         if let Some(client) = cell.get() {
             return Ok(client);
         }
         let client = self.build(https, |builder| {
-            builder
+            let builder = builder
                 .timeout(self.timeout)
-                .user_agent(concat!("attio-auth/", env!("CARGO_PKG_VERSION")))
+                .user_agent(concat!("attio-auth/", env!("CARGO_PKG_VERSION")));
+            match pool {
+                Pool::Kept => builder,
+                // No connection is kept once its answer is read, so none is reused.
+                Pool::Fresh => builder.pool_max_idle_per_host(0),
+            }
         })?;
         Ok(cell.get_or_init(|| client))
     }
@@ -319,10 +342,6 @@ impl Http {
         // already installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
-            .connector_layer(tower::util::MapResponseLayer::new(|conn| {
-                CONNECTIONS.fetch_add(1, Ordering::SeqCst);
-                conn
-            }))
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CONNECT_TIMEOUT.min(self.timeout));
         if https {
@@ -337,9 +356,9 @@ impl Http {
     }
 
     /// Sends one request and reads the whole (capped) response.
-    pub fn send(&self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+    pub fn send(&self, request: HttpRequest, pool: Pool) -> Result<HttpResponse, HttpError> {
         let inner = self.inner()?;
-        let client = self.client(inner, request.uri().scheme_str() != Some("http"))?;
+        let client = self.client(inner, request.uri().scheme_str() != Some("http"), pool)?;
         let method = request.method().clone();
         let shown = display_url(&request.uri().to_string());
         if output::is_verbose()
@@ -352,13 +371,14 @@ impl Http {
             ));
         }
         let started = Instant::now();
+        let (request, written) = Watched::wrap(request);
         let request = reqwest::Request::try_from(request).map_err(|e| {
             HttpError::new(format!(
                 "building the request to {shown}: {}",
                 root_cause(&e)
             ))
         })?;
-        let connections_before = CONNECTIONS.load(Ordering::SeqCst);
+        let unsent = || !written.load(Ordering::SeqCst);
         let mut stop = ARMED
             .load(Ordering::SeqCst)
             .then(|| INTERRUPT.get().map(tokio::sync::watch::Sender::subscribe))
@@ -387,13 +407,13 @@ impl Http {
             }
         });
         let Some(result) = result else {
-            let unsent = connections_before == 0 && CONNECTIONS.load(Ordering::SeqCst) == 0;
+            let unsent = unsent();
             output::verbose(format!(
                 "{method} {shown} -> interrupted (Ctrl-C) {}",
                 if unsent {
-                    "before connecting"
+                    "before it was written"
                 } else {
-                    "after connecting"
+                    "after it was written"
                 }
             ));
             return Err(HttpError {
@@ -433,9 +453,14 @@ impl Http {
             Err(e) => {
                 let why = describe(&e, self.timeout);
                 output::verbose(format!("{method} {shown} -> failed: {why} ({elapsed} ms)"));
+                let unsent = unsent();
                 Err(HttpError {
-                    message: format!("{method} {shown} failed: {why}"),
-                    unsent: e.is_connect(),
+                    message: if unsent {
+                        format!("{method} {shown} failed before it was sent: {why}")
+                    } else {
+                        format!("{method} {shown} failed: {why}")
+                    },
+                    unsent,
                     hint: if e.is_timeout() {
                         "the server did not answer in time: try again, or allow longer with --http-timeout; `--verbose` shows each request".into()
                     } else if untrusted_certificate(&e) {
@@ -446,6 +471,55 @@ impl Http {
                 })
             }
         }
+    }
+}
+
+/// A request's body that notes when the connection first asks for it. hyper puts a
+/// request's head in its write buffer and asks for the body before it writes anything,
+/// so while the body was never asked for, not a byte of the request left this process,
+/// whatever the connection did. A request without a body counts as written from the
+/// start (nothing tells when it was).
+struct Watched {
+    bytes: Option<Bytes>,
+    length: u64,
+    asked: Arc<AtomicBool>,
+}
+
+impl Watched {
+    /// The request with its body watched, and the flag that says it may have left.
+    fn wrap(request: HttpRequest) -> (oauth2::http::Request<reqwest::Body>, Arc<AtomicBool>) {
+        let (parts, body) = request.into_parts();
+        let asked = Arc::new(AtomicBool::new(body.is_empty()));
+        let watched = Watched {
+            length: body.len() as u64,
+            bytes: (!body.is_empty()).then(|| Bytes::from(body)),
+            asked: asked.clone(),
+        };
+        (
+            oauth2::http::Request::from_parts(parts, reqwest::Body::wrap(watched)),
+            asked,
+        )
+    }
+}
+
+impl hyper::body::Body for Watched {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        self.asked.store(true, Ordering::SeqCst);
+        Poll::Ready(self.bytes.take().map(|bytes| Ok(Frame::data(bytes))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.bytes.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(if self.bytes.is_some() { self.length } else { 0 })
     }
 }
 

@@ -445,3 +445,32 @@ fn doctor_wraps_to_the_terminal_and_points_at_its_report() {
         "{redirected:?}"
     );
 }
+
+#[test]
+fn doctor_names_a_refresh_that_never_finished() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let mut child = env.refresh_in_flight(&["refresh"], std::time::Duration::from_secs(2));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let why = "an earlier refresh did not finish (its outcome is unknown), so its refresh token is not sent again: the login ends when the access token expires ";
+    for args in [
+        &["doctor", "--json"][..],
+        &["doctor", "--offline", "--json"][..],
+    ] {
+        let run = env.run(args);
+        let all = checks(&run);
+        let profile = find(&all, "profile default");
+        assert_eq!(profile.1, "warn", "{profile:?}");
+        assert!(profile.2.contains(why), "{profile:?}");
+        assert!(
+            profile
+                .3
+                .as_deref()
+                .unwrap()
+                .starts_with("before then, run `attio-auth login "),
+            "{profile:?}"
+        );
+    }
+}

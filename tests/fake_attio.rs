@@ -191,9 +191,13 @@ struct State {
 }
 
 pub struct FakeAttio {
+    /// Its URL: a TCP front that closes connections left idle, as real servers do.
     pub url: String,
     state: Arc<Mutex<State>>,
     server: Arc<Server>,
+    /// The server's own address, behind the front (the chaos run puts its own front there).
+    pub backend: std::net::SocketAddr,
+    _front: crate::wire::Front,
     thread: Option<JoinHandle<()>>,
     /// What went wrong in the fake itself (a handler that panicked, a request for a path
     /// it does not serve): checked when the fake is dropped, so that a broken fake fails
@@ -210,7 +214,8 @@ impl FakeAttio {
     /// Starts the fake on 127.0.0.1 with a free port.
     pub fn start(consent: Consent, tokens: Tokens) -> Self {
         let server = Arc::new(Server::http("127.0.0.1:0").expect("bind fake Attio"));
-        let port = server.server_addr().to_ip().expect("ip listener").port();
+        let backend = server.server_addr().to_ip().expect("ip listener");
+        let front = crate::wire::Front::idle_closing(backend);
         let state = Arc::new(Mutex::new(State {
             consent,
             tokens,
@@ -252,9 +257,11 @@ impl FakeAttio {
             })
         };
         Self {
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("http://127.0.0.1:{}", front.port),
             state,
             server,
+            backend,
+            _front: front,
             thread: Some(thread),
             faults,
         }

@@ -9,6 +9,7 @@
 mod fake_attio;
 mod secret_service;
 mod support;
+mod wire;
 
 mod architecture;
 // Stand-in browsers and a waiting login, for the listener and secrets tests.

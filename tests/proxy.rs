@@ -138,31 +138,35 @@ fn api_bearers(env: &TestEnv) -> Vec<String> {
 }
 
 #[test]
-fn a_long_running_command_keeps_working_across_two_expiries_and_never_holds_a_token() {
+fn a_long_running_command_keeps_working_across_three_expiries_and_never_holds_a_token() {
+    // Each wait for an expiry is an idle gap longer than the fake keeps a connection
+    // open (wire::IDLE_CLOSE): every refresh after the first would ride a connection
+    // the server closed, were token requests sent on pooled connections.
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3 });
     env.logged_in(&[]);
     let mut session = Session::start(&env, &[]);
     let mut statuses = vec![session.ask("call")];
-    until_expired(&env);
-    statuses.push(session.ask("call"));
-    until_expired(&env);
-    statuses.push(session.ask("call"));
+    for _ in 0..3 {
+        until_expired(&env);
+        statuses.push(session.ask("call"));
+    }
     let variables = session.variables();
     let (code, stderr) = session.quit();
 
-    assert_eq!(statuses, ["200", "200", "200"]);
+    assert_eq!(statuses, ["200", "200", "200", "200"]);
     assert_eq!(code, 7, "exec exits as its command did: {stderr}");
-    assert_eq!(env.fake.token_requests("refresh_token").len(), 2);
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 3);
+    assert_eq!(env.fake.refresh_reuses(), 0);
     let bearers = api_bearers(&env);
     let issued = env.fake.issued();
-    assert_eq!(bearers.len(), 3);
+    assert_eq!(bearers.len(), 4);
     assert!(bearers.iter().all(|b| issued.contains(b)), "{bearers:?}");
     assert_eq!(
         bearers
             .iter()
             .collect::<std::collections::BTreeSet<_>>()
             .len(),
-        3,
+        4,
         "each call had a fresh token"
     );
     // The command holds a key for the proxy, in both names, and the proxy's URL; no

@@ -128,3 +128,28 @@ fn status_check_asks_attio_about_every_profile() {
         "{json:?}"
     );
 }
+
+#[test]
+fn a_profile_whose_refresh_never_finished_is_not_said_to_refresh_itself() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let mut child = env.refresh_in_flight(&["refresh"], std::time::Duration::from_secs(2));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let run = env.run(&["status"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    let expires = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("  Expires:"))
+        .unwrap();
+    assert!(
+        expires
+            .ends_with(" (not refreshed: an earlier refresh did not finish; log in again by then)"),
+        "{run:?}"
+    );
+    let json = env.run(&["status", "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["profiles"][0]["refresh_unfinished"], true, "{json:?}");
+}

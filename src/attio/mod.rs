@@ -13,7 +13,7 @@ use url::Url;
 
 use self::oauth::{Answer, rest_error};
 use crate::failure::{Failure, Kind};
-use crate::http::{Http, endpoint};
+use crate::http::{Http, Pool, endpoint};
 use crate::output;
 use crate::secret::Secret;
 
@@ -54,7 +54,7 @@ fn get_with_retries(http: &Http, url: &Url, token: &Secret<String>) -> Result<Ht
             .header("Authorization", format!("Bearer {}", token.expose()))
             .header("Accept", "application/json")
             .body(Vec::new())?;
-        let response = http.send(request)?;
+        let response = http.send(request, Pool::Kept)?;
         let status = response.status().as_u16();
         if attempt == ATTEMPTS || !(status == 429 || (500..600).contains(&status)) {
             return Ok(response);

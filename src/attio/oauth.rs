@@ -6,8 +6,8 @@ use oauth2::basic::BasicClient;
 use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
 use url::Url;
 
-use crate::http::Http;
 use crate::http::endpoint;
+use crate::http::{Http, Pool};
 use crate::secret::Secret;
 
 /// The authorize URL to send the user to, and what must be kept to finish the login.
@@ -63,7 +63,7 @@ pub enum TokenError {
     /// The server answered and refused (bad code, revoked or reused refresh token, bad
     /// client credentials): logging in again is the way out.
     Rejected(String),
-    /// The request never reached the server (no connection): nothing was used up. The
+    /// The request never left (not a byte of it was written): nothing was used up. The
     /// error keeps the HTTP failure, whose hint says what to check.
     Unsent(anyhow::Error),
     /// Anything else (a timeout, a dropped connection, an unusable answer): the server
@@ -148,7 +148,7 @@ fn token_request(
         .header("Accept", "application/json")
         .body(body.into_bytes())
         .map_err(|e| TokenError::Unsent(anyhow::anyhow!("building the token request: {e}")))?;
-    let response = http.send(request).map_err(|e| {
+    let response = http.send(request, Pool::Fresh).map_err(|e| {
         if e.unsent() {
             TokenError::Unsent(e.into())
         } else {

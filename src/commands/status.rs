@@ -150,7 +150,9 @@ fn check_outcome(entries: &[Entry], checks: &[Option<Check>]) -> Result<()> {
 fn describe(ctx: &Ctx, name: &ProfileName, meta: &ProfileMeta, now: u64) -> String {
     let mut expires = freshness::describe(meta.expires_at, now);
     if meta.expires_at.is_some() {
-        expires.push_str(if meta.has_refresh_token {
+        expires.push_str(if meta.refresh_unfinished {
+            " (not refreshed: an earlier refresh did not finish; log in again by then)"
+        } else if meta.has_refresh_token {
             " (refreshed automatically)"
         } else {
             " (no refresh token: log in again then)"
@@ -188,6 +190,7 @@ fn as_json(ctx: &Ctx, name: &ProfileName, meta: &Result<ProfileMeta, String>) ->
             "scopes": meta.scopes,
             "expires_at": meta.expires_at,
             "has_refresh_token": meta.has_refresh_token,
+            "refresh_unfinished": meta.refresh_unfinished,
             "logged_in_at": meta.logged_in_at,
             "app_url": meta.app_url,
             "api_url": meta.api_url,

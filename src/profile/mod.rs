@@ -39,6 +39,11 @@ pub struct ProfileMeta {
     pub expires_at: Option<u64>,
     /// Whether a usable refresh token is stored. Derived from the credentials.
     pub has_refresh_token: bool,
+    /// Whether a refresh was sent and its outcome never learnt (the process was killed,
+    /// the answer was lost), so its refresh token is never sent again: the access token
+    /// lasts until it expires, then a new login is needed. Derived from the credentials.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refresh_unfinished: bool,
     pub logged_in_at: u64,
     /// The redirect port the login asked for, when not the default (so a log-in-again
     /// hint can repeat it).
@@ -70,6 +75,7 @@ impl ProfileMeta {
             scopes: Vec::new(),
             expires_at: None,
             has_refresh_token: false,
+            refresh_unfinished: false,
             logged_in_at: 0,
             port: None,
             keyring_fallback: false,
@@ -92,6 +98,7 @@ impl ProfileMeta {
     fn reflect(&mut self, creds: &Credentials) {
         self.expires_at = creds.expires_at;
         self.has_refresh_token = creds.refresh_token.is_some() && creds.refresh_refused.is_none();
+        self.refresh_unfinished = creds.refresh_pending;
     }
 }
 

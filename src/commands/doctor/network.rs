@@ -2,6 +2,7 @@
 //! Attio's `/v2/self` (or, offline, from its metadata).
 
 use super::*;
+use crate::http::Pool;
 
 /// The app and API URLs: the ones the selected profile's tokens go to
 /// (`Settings::stored_urls`), or those a login would use when it is not logged in.
@@ -84,7 +85,7 @@ fn get(http: &Http, url: &Url) -> Result<oauth2::HttpResponse> {
         .uri(url.as_str())
         .body(Vec::new())
         .map_err(|e| anyhow::anyhow!("building the request to {url}: {e}"))?;
-    http.send(request).map_err(|e| {
+    http.send(request, Pool::Kept).map_err(|e| {
         let hint = e.hint();
         Failure::new(Kind::Failed, e.to_string()).hint(hint).into()
     })
@@ -144,16 +145,22 @@ pub(super) fn check_profiles_online(report: &mut Report, ctx: &Ctx, metas: &[Ent
             Err(_) => profile::login_command(name),
         };
         match check {
-            Some(Check::Live(identity)) => report.add(
-                title,
-                Status::Ok,
-                format!(
+            Some(Check::Live(identity)) => {
+                let live = format!(
                     "live: workspace {} ({}), scopes {}",
                     identity.workspace_name.as_deref().unwrap_or("(unknown)"),
                     identity.workspace_slug.as_deref().unwrap_or("(unknown)"),
                     crate::scopes::listed(&identity.scopes)
-                ),
-            ),
+                );
+                match meta.as_ref().ok().and_then(ends) {
+                    Some(why) => {
+                        report.add_fix(title, Status::Warn, format!("{live}; but {why}"), {
+                            Next::from("before then, run `").then(login).then("`")
+                        })
+                    }
+                    None => report.add(title, Status::Ok, live),
+                }
+            }
             Some(Check::LoginAgain(why)) => report.add_fix(
                 title,
                 Status::Fail,
@@ -180,12 +187,22 @@ pub(super) fn check_profiles_offline(report: &mut Report, metas: &[Entry]) {
             Ok(meta) => {
                 let expired = meta.expires_at.is_some_and(|at| at <= now);
                 let expires = crate::freshness::describe(meta.expires_at, now);
-                if expired && !meta.has_refresh_token {
+                if expired && (!meta.has_refresh_token || meta.refresh_unfinished) {
+                    let why = unfinished(meta).unwrap_or_else(|| "it has no refresh token".into());
                     report.add_fix(
                         title,
                         Status::Fail,
-                        format!("expired ({expires}) and has no refresh token"),
+                        format!("expired ({expires}), and {why}"),
                         meta.login_again(name).hint(),
+                    );
+                } else if let Some(why) = ends(meta) {
+                    report.add_fix(
+                        title,
+                        Status::Warn,
+                        format!("{why} (not checked with Attio: --offline)"),
+                        Next::from("before then, run `")
+                            .then(meta.login_again(name).command())
+                            .then("`"),
                     );
                 } else {
                     report.add(
@@ -206,4 +223,22 @@ pub(super) fn check_profiles_offline(report: &mut Report, metas: &[Entry]) {
             ),
         }
     }
+}
+
+/// What to say of a profile whose last refresh never finished (its refresh token is not
+/// sent again, so the login ends when the access token expires).
+fn unfinished(meta: &ProfileMeta) -> Option<String> {
+    meta.refresh_unfinished.then(|| {
+        "an earlier refresh did not finish (its outcome is unknown), so its refresh token is not sent again".into()
+    })
+}
+
+/// The same, for a token still valid: when the login ends.
+fn ends(meta: &ProfileMeta) -> Option<String> {
+    unfinished(meta).map(|why| {
+        format!(
+            "{why}: the login ends when the access token expires {}",
+            crate::freshness::describe(meta.expires_at, crate::freshness::now())
+        )
+    })
 }
