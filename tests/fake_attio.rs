@@ -15,6 +15,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use tiny_http::{Header, Request, Response, Server};
 
+use crate::wire::{Fault, Front, IDLE_CLOSE, Plan};
+
 pub const CLIENT_ID: &str = "client-abc";
 pub const CLIENT_SECRET: &str = "cs_super_secret_value";
 
@@ -195,9 +197,7 @@ pub struct FakeAttio {
     pub url: String,
     state: Arc<Mutex<State>>,
     server: Arc<Server>,
-    /// The server's own address, behind the front (the chaos run puts its own front there).
-    pub backend: std::net::SocketAddr,
-    _front: crate::wire::Front,
+    front: Front,
     thread: Option<JoinHandle<()>>,
     /// What went wrong in the fake itself (a handler that panicked, a request for a path
     /// it does not serve): checked when the fake is dropped, so that a broken fake fails
@@ -211,11 +211,17 @@ const SERVED: [&str; 4] = ["/authorize", "/oauth/token", "/v2/self", "/"];
 pub const API_CALLS: &str = "/v2/objects/";
 
 impl FakeAttio {
-    /// Starts the fake on 127.0.0.1 with a free port.
+    /// Starts the fake on 127.0.0.1 with a free port, behind a front that closes idle
+    /// connections.
     pub fn start(consent: Consent, tokens: Tokens) -> Self {
+        Self::behind(consent, tokens, Box::new(|| Fault::Idle(IDLE_CLOSE)))
+    }
+
+    /// Starts the fake behind a front that does to each connection what `plan` says.
+    pub fn behind(consent: Consent, tokens: Tokens, plan: Plan) -> Self {
         let server = Arc::new(Server::http("127.0.0.1:0").expect("bind fake Attio"));
         let backend = server.server_addr().to_ip().expect("ip listener");
-        let front = crate::wire::Front::idle_closing(backend);
+        let front = Front::start(backend, plan);
         let state = Arc::new(Mutex::new(State {
             consent,
             tokens,
@@ -260,11 +266,15 @@ impl FakeAttio {
             url: format!("http://127.0.0.1:{}", front.port),
             state,
             server,
-            backend,
-            _front: front,
+            front,
             thread: Some(thread),
             faults,
         }
+    }
+
+    /// The TCP front clients reach it through.
+    pub fn front(&self) -> &Front {
+        &self.front
     }
 
     fn state(&self) -> MutexGuard<'_, State> {

@@ -15,6 +15,8 @@ mod architecture;
 // Stand-in browsers and a waiting login, for the listener and secrets tests.
 #[cfg(unix)]
 mod browsers;
+#[cfg(unix)]
+mod chaos;
 mod cli;
 mod completions;
 mod concurrency;

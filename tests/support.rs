@@ -160,13 +160,14 @@ impl std::fmt::Debug for Run {
 
 impl TestEnv {
     pub fn new(consent: Consent, tokens: Tokens) -> Self {
+        Self::around(FakeAttio::start(consent, tokens))
+    }
+
+    /// An environment whose commands go to `fake`.
+    pub fn around(fake: FakeAttio) -> Self {
         let home = tempfile::tempdir().unwrap();
         let wine = under_wine().map(|exe| UnderWine::new(exe, home.path()));
-        Self {
-            home,
-            fake: FakeAttio::start(consent, tokens),
-            wine,
-        }
+        Self { home, fake, wine }
     }
 
     /// A command with nothing from the developer's environment but PATH: attio-auth, or

@@ -58,11 +58,6 @@ pub struct Front {
 }
 
 impl Front {
-    /// A faithful front that closes idle connections after [`IDLE_CLOSE`].
-    pub fn idle_closing(backend: SocketAddr) -> Front {
-        Front::start(backend, Box::new(|| Fault::Idle(IDLE_CLOSE)))
-    }
-
     /// A front on a free port of 127.0.0.1 that gives each connection the fault `plan`
     /// picks.
     pub fn start(backend: SocketAddr, mut plan: Plan) -> Front {
@@ -80,14 +75,11 @@ impl Front {
                     // Refusing: the port is closed, so connects get ECONNREFUSED.
                     if refusing.load(Ordering::SeqCst) {
                         listener = None;
-                    } else if listener.is_none() {
-                        match TcpListener::bind(("127.0.0.1", port)) {
-                            Ok(l) => {
-                                l.set_nonblocking(true).unwrap();
-                                listener = Some(l);
-                            }
-                            Err(_) => {}
-                        }
+                    } else if listener.is_none()
+                        && let Ok(l) = TcpListener::bind(("127.0.0.1", port))
+                    {
+                        l.set_nonblocking(true).unwrap();
+                        listener = Some(l);
                     }
                     let accepted = listener.as_ref().map(TcpListener::accept);
                     match accepted {
