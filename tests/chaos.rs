@@ -301,11 +301,12 @@ fn honest(env: &TestEnv, run: &Run, kind: &str, lost: bool, tally: &mut Tally) {
         .filter(|line| line.starts_with("attio-auth: error: "))
         .count();
     match run.code {
-        0 if kind == "exec --proxy" => {
-            assert_eq!(errors, 0, "{run:?}");
+        // exec ends as its command did: a call that failed (an answer cut short passes
+        // through as one) is the command's exit code, not attio-auth's.
+        _ if kind == "exec --proxy" && errors == 0 => {
             for status in run.stdout.split_whitespace() {
                 assert!(
-                    ["200", "401", "502"].contains(&status),
+                    ["200", "401", "502", "000"].contains(&status),
                     "a proxied call got {status}: {run:?}"
                 );
                 *tally.proxy_statuses.entry(status.to_string()).or_default() += 1;

@@ -70,6 +70,8 @@ pub enum Misbehave {
     Huge(usize),
     /// No answer for this long.
     Hang(Duration),
+    /// The usual answer, after this long.
+    Slow(Duration),
     /// This status, with an optional `Retry-After` header and an HTML body.
     Status(u16, Option<String>),
     /// A bug in the fake: its handler panics (the fake's own test uses it).
@@ -574,7 +576,9 @@ fn handle(state: &Mutex<State>, faults: &Mutex<Vec<String>>, mut request: Reques
     if misbehave == Some(Misbehave::Panic) {
         panic!("a handler that panics, on purpose");
     }
-    if let Some(how) = misbehave {
+    if let Some(Misbehave::Slow(delay)) = misbehave {
+        thread::sleep(delay);
+    } else if let Some(how) = misbehave {
         misbehave_with(how, request);
         return;
     }
@@ -608,7 +612,9 @@ fn misbehave_with(how: Misbehave, request: Request) {
     };
     let response = match how {
         Misbehave::Html => html(200),
-        Misbehave::Panic => unreachable!("handled before the request is passed on"),
+        Misbehave::Panic | Misbehave::Slow(_) => {
+            unreachable!("handled before the request is passed on")
+        }
         Misbehave::NotJson => Response::from_string("access_token=abc; definitely not json"),
         Misbehave::Json(value) => json(200, value),
         Misbehave::Huge(size) => json(200, serde_json::json!({ "padding": "x".repeat(size) })),

@@ -407,7 +407,7 @@ fn a_signal_to_attio_auth_reaches_the_command_and_everything_it_started() {
     // trap is set before it says the server's pid, which is when the test signals.
     let script = "trap 'exit 42' TERM; sleep 1000 & echo $!; while :; do wait; done";
     let mut child = env
-        .cmd(&["exec", "--proxy", "--", "sh", "-c", script])
+        .cmd(&["exec", "--proxy", "-v", "--", "sh", "-c", script])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -722,4 +722,141 @@ fn a_token_that_cannot_be_refreshed_is_used_until_it_expires_then_log_in_again()
     assert_eq!(env.fake.token_requests("refresh_token").len(), 0);
     assert_eq!(api_bearers(&env).len(), 2, "the expired token was not sent");
     assert!(stderr.contains("attio-auth login"), "{stderr}");
+}
+
+#[test]
+fn a_path_that_climbs_out_of_the_api_urls_path_is_refused_and_trace_is_not_forwarded() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    // The API behind a gateway's path: what the command sends must stay under it.
+    let gateway = format!("{}/gw", env.fake.url);
+    let meta = env.meta_file("default");
+    let mut document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+    document["api_url"] = format!("{gateway}/").into();
+    std::fs::write(&meta, document.to_string()).unwrap();
+    let mut session = Session::start(&env, &["--api-url", &gateway]);
+    let key = session.variable("ATTIO_API_KEY");
+    let port = session
+        .variable("ATTIO_API_URL")
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let request = |line: &str| {
+        raw(
+            &port,
+            &format!("{line}\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    for line in [
+        "GET /../v2/objects/x/records HTTP/1.1",
+        "GET /%2e%2e/v2/objects/x/records HTTP/1.1",
+        "GET /v2/%2E%2E/../v2/objects/x/records HTTP/1.1",
+        "GET /v2/..%2f..%2fv2/objects/x/records HTTP/1.1",
+        "GET /v2/..%5C..%5Cv2/objects/x/records HTTP/1.1",
+    ] {
+        let (status, body) = request(line);
+        assert_eq!(status, 400, "{line}: {body}");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["code"], "path_outside_api", "{line}");
+    }
+    // A server that echoes TRACE would hand the command the real token.
+    for method in ["TRACE", "TRACK"] {
+        let (status, body) = request(&format!("{method} /v2/objects/x/records HTTP/1.1"));
+        assert_eq!(status, 405, "{method}: {body}");
+    }
+    let (status, _) = request("GET /v2/objects/people/records HTTP/1.1");
+    assert_eq!(
+        status, 404,
+        "forwarded under the gateway's path, which the fake lacks"
+    );
+    let (code, _) = session.quit();
+    assert_eq!(code, 7);
+
+    let forwarded: Vec<(String, String)> = env
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|s| !["/oauth/token", "/v2/self", "/authorize"].contains(&s.path.as_str()))
+        .map(|s| (s.method, s.path))
+        .collect();
+    assert_eq!(
+        forwarded,
+        [(
+            "GET".to_string(),
+            "/gw/v2/objects/people/records".to_string()
+        )]
+    );
+    env.fake.forget_requests(|s| s.path.starts_with("/gw/"));
+}
+
+#[test]
+fn a_401_on_a_streamed_body_gets_the_next_request_a_new_token() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    let upload = env.home.path().join("upload.bin");
+    // Larger than the proxy reads before sending: it streams, so it cannot be sent again.
+    std::fs::write(&upload, vec![b'x'; 300 * 1024]).unwrap();
+    let mut session = Session::start(&env, &[]);
+    let first = env.fake.last_access_token();
+    env.fake.stop_honouring(&first);
+    let upload = format!("upload {}", upload.display());
+    assert_eq!(session.ask(&upload), "401", "passed back: it was streamed");
+    assert_eq!(session.ask(&upload), "200", "with a new token");
+    let (code, _) = session.quit();
+    assert_eq!(code, 7);
+    let second = env.fake.last_access_token();
+    assert_ne!(first, second);
+    assert_eq!(api_bearers(&env), [first, second]);
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
+}
+
+#[test]
+fn the_commands_own_requests_in_flight_are_never_evicted() {
+    if !crate::support::have("python3", "apt-get install python3") {
+        return;
+    }
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let path = "/v2/objects/slow/records";
+    env.fake
+        .misbehave(path, Misbehave::Slow(Duration::from_secs(4)), usize::MAX);
+    // One process with 256 requests in flight (all the proxy holds); once the test says
+    // `go` (they reached the API), 44 more; then every status, one per line.
+    let command = r#"import os, socket, sys, urllib.parse as u
+p = u.urlsplit(os.environ["ATTIO_BASE_URL"])
+request = ("GET %s/objects/slow/records HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n" % (p.path, os.environ["ATTIO_API_KEY"])).encode()
+def send():
+    s = socket.create_connection((p.hostname, p.port))
+    s.sendall(request)
+    return s
+held = [send() for _ in range(256)]
+sys.stdin.readline()
+held += [send() for _ in range(44)]
+for s in held:
+    answer = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        answer += chunk
+    print(answer.split(b" ")[1].decode() if answer else "reset", flush=True)"#;
+    let mut child = env
+        .cmd(&["exec", "--proxy", "--", "python3", "-c", command])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while env.fake.seen(path).len() < 256 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    writeln!(child.stdin.take().unwrap(), "go").unwrap();
+    let run: crate::support::Run = child.wait_with_output().unwrap().into();
+    assert_eq!(run.code, 0, "{run:?}");
+    let statuses: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(statuses, vec!["200"; 300], "{run:?}");
+    assert_eq!(env.fake.seen(path).len(), 300);
 }

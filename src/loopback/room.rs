@@ -1,13 +1,18 @@
 //! A bounded set of connections on a loopback port that another local user can reach:
 //! when it is full, another user's connections go first, then the oldest of whoever holds
 //! the most, so a flood evicts its own connections, never the browser's (the login's
-//! listener) or the command's (`exec --proxy`).
+//! listener) or the command's (`exec --proxy`). In a room that asks connections to prove
+//! themselves (`exec --proxy`'s session key), a proven one is never evicted, and an
+//! unproven one only once it had a grace period to prove itself (the command's new
+//! connection sends its request at once); while nothing may be evicted, new connections
+//! wait in the kernel's queue ([`Room::space`]).
 
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use tokio::task::AbortHandle;
 
@@ -20,6 +25,10 @@ pub struct Room {
     held: Mutex<VecDeque<Held>>,
     capacity: usize,
     ids: AtomicU64,
+    /// How long an unproven connection is spared (zero: a room where none proves itself).
+    grace: Duration,
+    /// Told when a connection leaves, for an accept loop waiting for [`Room::space`].
+    left: tokio::sync::Notify,
 }
 
 /// One connection in the room.
@@ -29,15 +38,33 @@ struct Held {
     local: Option<SocketAddr>,
     /// Who is behind it, once looked up.
     owner: Option<crate::os::Peer>,
+    /// It proved itself (`vouch`): never evicted.
+    vouched: bool,
+    since: Instant,
     task: AbortHandle,
 }
 
+impl Held {
+    /// Whether it may be evicted to make room for another user's connection.
+    fn evictable(&self, grace: Duration) -> bool {
+        !self.vouched && self.since.elapsed() >= grace
+    }
+}
+
 impl Room {
+    /// A room whose connections never prove themselves (the login's listener).
     pub fn new(capacity: usize) -> Self {
+        Self::proving(capacity, Duration::ZERO)
+    }
+
+    /// A room whose connections prove themselves (`vouch`) within `grace`.
+    pub fn proving(capacity: usize, grace: Duration) -> Self {
         Room {
             held: Mutex::new(VecDeque::new()),
             capacity,
             ids: AtomicU64::new(0),
+            grace,
+            left: tokio::sync::Notify::new(),
         }
     }
 
@@ -49,12 +76,14 @@ impl Room {
     /// Takes in a connection served by `task`, making room first when full.
     pub fn admit(&self, id: u64, peer: SocketAddr, local: Option<SocketAddr>, task: AbortHandle) {
         if let Ok(mut held) = self.held.lock() {
-            make_room(&mut held, self.capacity);
+            make_room(&mut held, self.capacity, self.grace);
             held.push_back(Held {
                 id,
                 peer,
                 local,
                 owner: None,
+                vouched: false,
+                since: Instant::now(),
                 task,
             });
         }
@@ -65,14 +94,44 @@ impl Room {
         if let Ok(mut held) = self.held.lock() {
             held.retain(|h| h.id != id);
         }
+        self.left.notify_waiters();
+    }
+
+    /// Marks a connection as proven (it sent the session key): it is never evicted.
+    pub fn vouch(&self, id: u64) {
+        if let Ok(mut held) = self.held.lock()
+            && let Some(h) = held.iter_mut().find(|h| h.id == id)
+        {
+            h.vouched = true;
+        }
+    }
+
+    /// Returns once a new connection can be admitted: the room has space, or holds a
+    /// connection that may be evicted for it.
+    pub async fn space(&self) {
+        loop {
+            // Registered before looking, so a leave in between is not missed.
+            let left = self.left.notified();
+            let full = self.held.lock().is_ok_and(|held| {
+                held.len() >= self.capacity && !held.iter().any(|h| h.evictable(self.grace))
+            });
+            if !full {
+                return;
+            }
+            // Until one leaves, or an unproven one's grace runs out.
+            tokio::select! {
+                () = left => {}
+                () = tokio::time::sleep(self.grace.max(Duration::from_millis(50))) => {}
+            }
+        }
     }
 }
 
 /// Makes room for one more connection when `capacity` are held. The kernel's socket
 /// table is read once (Linux) to see who is behind the connections not yet looked up:
-/// another user's, which would be refused anyway, all go; then, if still full, the oldest
-/// [`EVICTED_AT_ONCE`] of whoever holds the most.
-fn make_room(queue: &mut VecDeque<Held>, capacity: usize) {
+/// another user's unproven ones, which would be refused anyway, all go; then, if still
+/// full, the oldest [`EVICTED_AT_ONCE`] evictable ones of whoever holds the most.
+fn make_room(queue: &mut VecDeque<Held>, capacity: usize, grace: Duration) {
     if queue.len() < capacity {
         return;
     }
@@ -93,7 +152,7 @@ fn make_room(queue: &mut VecDeque<Held>, capacity: usize) {
     }
     let owner = |h: &Held| h.owner.unwrap_or(crate::os::Peer::Unknown);
     queue.retain(|held| {
-        let foreign = owner(held).is_foreign();
+        let foreign = owner(held).is_foreign() && !held.vouched;
         if foreign {
             held.task.abort();
         }
@@ -103,7 +162,7 @@ fn make_room(queue: &mut VecDeque<Held>, capacity: usize) {
         return;
     }
     let mut counts: Vec<(crate::os::Peer, usize)> = Vec::new();
-    for held in queue.iter() {
+    for held in queue.iter().filter(|h| h.evictable(grace)) {
         match counts.iter_mut().find(|(o, _)| *o == owner(held)) {
             Some((_, n)) => *n += 1,
             None => counts.push((owner(held), 1)),
@@ -114,7 +173,7 @@ fn make_room(queue: &mut VecDeque<Held>, capacity: usize) {
     };
     let mut evicted = 0;
     queue.retain(|held| {
-        let evict = evicted < EVICTED_AT_ONCE && owner(held) == busiest;
+        let evict = evicted < EVICTED_AT_ONCE && held.evictable(grace) && owner(held) == busiest;
         if evict {
             evicted += 1;
             held.task.abort();

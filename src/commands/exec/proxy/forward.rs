@@ -3,6 +3,7 @@
 //! error shape.
 
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::Instant;
 
@@ -70,6 +71,9 @@ pub(super) struct State {
     pub(super) client: reqwest::Client,
     /// The token in use, and how to ask the keeper for another.
     pub(super) current: Mutex<Current>,
+    /// The generation of a token Attio refused on a request that could not be sent
+    /// again (its body streamed): the next request asks for another (0: none).
+    pub(super) refused: AtomicU64,
     pub(super) asks: mpsc::Sender<Ask>,
 }
 
@@ -81,6 +85,9 @@ impl State {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
+        let rejected = rejected.or_else(|| {
+            (self.refused.load(Ordering::SeqCst) == held.generation).then_some(held.generation)
+        });
         if rejected.is_none() && !held.is_due(freshness::now()) {
             return Ok(held);
         }
@@ -118,20 +125,51 @@ impl State {
     }
 
     /// The URL a request for `uri` goes to: the API URL's origin, always, with the
-    /// request's path under the API URL's own path.
-    fn target(&self, uri: &hyper::Uri) -> url::Url {
+    /// request's path under the API URL's own path. A path that would climb out of it
+    /// (`..`, encoded or not, or a segment hiding a slash that a server may decode) is
+    /// refused: behind a gateway (`https://gw/attio`) it would reach the gateway's other
+    /// routes with the real token.
+    fn target(&self, uri: &hyper::Uri) -> Result<url::Url, Refusal> {
+        let outside = || {
+            Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "path_outside_api",
+                "the path climbs out of the API URL's path (`..` or an encoded slash): send the path itself",
+            )
+        };
+        if uri.path().split('/').any(climbs) {
+            return Err(outside());
+        }
         let mut url = crate::http::endpoint(&self.api_url, uri.path());
         url.set_query(uri.query());
-        url
+        let base = self.api_url.path().trim_end_matches('/');
+        let under = url
+            .path()
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        if under { Ok(url) } else { Err(outside()) }
     }
 }
 
+/// Whether a path segment moves up (`.` and `..`, as `%2e` too) or hides a separator
+/// that a server may decode (`%2f`, `%5c`, a backslash).
+fn climbs(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    let dots = lower.replace("%2e", ".");
+    dots == "." || dots == ".." || ["%2f", "%5c", "\\"].iter().any(|s| lower.contains(s))
+}
+
 /// One request: the key checked, sent on with a token, the answer streamed back.
-pub(super) async fn handle(request: Request<Incoming>, state: &State) -> Response<ProxyBody> {
+/// `vouch` marks its connection as the command's once the key checks out.
+pub(super) async fn handle(
+    request: Request<Incoming>,
+    state: &State,
+    vouch: &(dyn Fn() + Sync),
+) -> Response<ProxyBody> {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let response = forward(request, state)
+    let response = forward(request, state, vouch)
         .await
         .unwrap_or_else(|refusal| refusal.response());
     output::verbose(format!(
@@ -145,6 +183,7 @@ pub(super) async fn handle(request: Request<Incoming>, state: &State) -> Respons
 async fn forward(
     request: Request<Incoming>,
     state: &State,
+    vouch: &(dyn Fn() + Sync),
 ) -> Result<Response<ProxyBody>, Refusal> {
     if !state.admits(request.headers()) {
         return Err(Refusal::new(
@@ -153,6 +192,7 @@ async fn forward(
             "this proxy serves only the command attio-auth started: send its ATTIO_API_KEY as the bearer token",
         ));
     }
+    vouch();
     if request.method() == Method::CONNECT || request.uri().authority().is_some() {
         return Err(Refusal::new(
             StatusCode::BAD_REQUEST,
@@ -160,7 +200,15 @@ async fn forward(
             "send requests to this proxy's own URL (ATTIO_BASE_URL), not through it to another host",
         ));
     }
-    let target = state.target(request.uri());
+    // A server that echoes these would hand the command the real token.
+    if request.method() == Method::TRACE || request.method().as_str() == "TRACK" {
+        return Err(Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "TRACE and TRACK are not forwarded: they would echo the token",
+        ));
+    }
+    let target = state.target(request.uri())?;
     let (parts, body) = request.into_parts();
     let headers = outgoing_headers(&parts.headers);
     // Small bodies are read first, so a refused request can be sent again.
@@ -191,12 +239,16 @@ async fn forward(
     };
     let token = state.token(None).await?;
     let mut answer = send(build(&token, body)).await?;
-    if answer.status() == StatusCode::UNAUTHORIZED
-        && let Some(bytes) = &resendable
-    {
-        let newer = state.token(Some(token.generation)).await?;
-        if newer.token != token.token {
-            answer = send(build(&newer, reqwest::Body::from(bytes.clone()))).await?;
+    if answer.status() == StatusCode::UNAUTHORIZED {
+        match &resendable {
+            Some(bytes) => {
+                let newer = state.token(Some(token.generation)).await?;
+                if newer.token != token.token {
+                    answer = send(build(&newer, reqwest::Body::from(bytes.clone()))).await?;
+                }
+            }
+            // Streamed, so its 401 goes back; the next request gets another token.
+            None => state.refused.store(token.generation, Ordering::SeqCst),
         }
     }
     let status = answer.status();

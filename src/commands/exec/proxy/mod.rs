@@ -38,8 +38,12 @@ use crate::renew::{self, Mode};
 use crate::secret::Secret;
 
 /// Connections served at once; when full, another user's go first, then the oldest of
-/// whoever holds the most (`Room`), so a local flood cannot shut the command out.
+/// whoever holds the most, never one that sent the session key (`Room`), so a local
+/// flood cannot shut the command out, nor the command's own requests evict each other.
 const MAX_CONNECTIONS: usize = 256;
+/// How long a new connection has to send its first request with the session key before
+/// it may be evicted for another (the command's send theirs at once).
+const PROOF_GRACE: Duration = Duration::from_secs(1);
 /// The largest request head (request line and headers).
 const MAX_HEAD: usize = 64 * 1024;
 /// How long a connection may take to send a request's head, and stay idle between two.
@@ -145,6 +149,7 @@ fn start(
             api_url,
             client,
             current: Mutex::new(first.clone()),
+            refused: std::sync::atomic::AtomicU64::new(0),
             asks,
         },
         first,
@@ -331,12 +336,15 @@ async fn serve(
 ) -> std::io::Result<ExitStatus> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let local = listener.local_addr().ok();
-    let room = Arc::new(Room::new(MAX_CONNECTIONS));
+    let room = Arc::new(Room::proving(MAX_CONNECTIONS, PROOF_GRACE));
+    let mut accepting = true;
     loop {
         tokio::select! {
             status = child.wait() => return status,
             signal = signals.next() => child.pass_on(signal),
-            accepted = listener.accept() => {
+            // When only the command's own connections are held, new ones wait in the
+            // kernel's queue rather than evict one of its requests.
+            accepted = async { room.space().await; listener.accept().await }, if accepting => {
                 let (stream, peer) = match accepted {
                     Ok(accepted) => accepted,
                     // Out of descriptors, or a connection reset before it was accepted:
@@ -347,7 +355,7 @@ async fn serve(
                     }
                     Err(e) => {
                         output::warn(format!("proxy: no longer accepting connections: {e}"));
-                        std::future::pending::<()>().await;
+                        accepting = false;
                         continue;
                     }
                 };
@@ -356,9 +364,13 @@ async fn serve(
                 let leaving = room.clone();
                 let task = tokio::spawn(async move {
                     let _ = stream.set_nodelay(true);
+                    let vouching = leaving.clone();
                     let service = hyper::service::service_fn(move |request| {
-                        let state = state.clone();
-                        async move { Ok::<_, Infallible>(handle(request, &state).await) }
+                        let (state, room) = (state.clone(), vouching.clone());
+                        async move {
+                            let vouch = || room.vouch(id);
+                            Ok::<_, Infallible>(handle(request, &state, &vouch).await)
+                        }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .timer(TokioTimer::new())
