@@ -254,6 +254,101 @@ impl Drop for ProcessGroup {
     }
 }
 
+/// Ties a command to this process, so that it cannot outlive it (and go on sending its
+/// requests to a port another user may bind once this process is gone). On Linux the
+/// kernel kills it when this process dies, however it dies (a parent-death signal, then
+/// a check that the parent did not die before it was set); on Windows a job object kills
+/// it and everything it started when its one handle, this process's, closes. macOS has
+/// no parent-death signal: there, a command outlives a SIGKILLed attio-auth.
+pub struct Tether {
+    #[cfg(windows)]
+    job: Option<windows_sys::Win32::Foundation::HANDLE>,
+}
+
+impl Tether {
+    /// Sets `command` up to die with this process (Linux; nothing elsewhere).
+    pub fn prepare(command: &mut std::process::Command) {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::process::CommandExt;
+            let parent = std::process::id() as libc::pid_t;
+            // SAFETY: between fork and exec only async-signal-safe calls are made
+            // (prctl, getppid, _exit); nothing is allocated.
+            unsafe {
+                command.pre_exec(move || {
+                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    // The parent died between fork and prctl: the signal will not come.
+                    if libc::getppid() != parent {
+                        libc::_exit(1);
+                    }
+                    Ok(())
+                });
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = command;
+    }
+
+    /// Holds the child (Windows: in a job that kills it with this process).
+    pub fn hold(child: &tokio::process::Child) -> Self {
+        #[cfg(windows)]
+        {
+            use windows_sys::Win32::Foundation::CloseHandle;
+            use windows_sys::Win32::System::JobObjects::{
+                AssignProcessToJobObject, CreateJobObjectW, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+                JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
+                SetInformationJobObject,
+            };
+            let Some(process) = child.raw_handle() else {
+                return Tether { job: None };
+            };
+            // SAFETY: a new unnamed job; the limit structure is zeroed then filled and
+            // passed with its size; the child's handle is valid while `child` lives.
+            let job = unsafe {
+                let job = CreateJobObjectW(std::ptr::null(), std::ptr::null());
+                if job.is_null() {
+                    None
+                } else {
+                    let mut limits: JOBOBJECT_EXTENDED_LIMIT_INFORMATION = std::mem::zeroed();
+                    limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+                    let set = SetInformationJobObject(
+                        job,
+                        JobObjectExtendedLimitInformation,
+                        (&raw const limits).cast(),
+                        std::mem::size_of::<JOBOBJECT_EXTENDED_LIMIT_INFORMATION>() as u32,
+                    );
+                    if set == 0 || AssignProcessToJobObject(job, process as _) == 0 {
+                        CloseHandle(job);
+                        None
+                    } else {
+                        Some(job)
+                    }
+                }
+            };
+            Tether { job }
+        }
+        #[cfg(not(windows))]
+        {
+            let _ = child;
+            Tether {}
+        }
+    }
+}
+
+#[cfg(windows)]
+impl Drop for Tether {
+    fn drop(&mut self) {
+        if let Some(job) = self.job.take() {
+            // SAFETY: closing the handle this value owns kills what is left in the job.
+            unsafe {
+                windows_sys::Win32::Foundation::CloseHandle(job);
+            }
+        }
+    }
+}
+
 /// The controlling terminal, handed to another process group; given back when dropped.
 #[cfg(unix)]
 struct Foreground {

@@ -121,6 +121,20 @@ fn until_expired(env: &TestEnv) {
     }
 }
 
+/// Whether a process is gone (or a zombie) within 5 s.
+fn gone(pid: i32) -> bool {
+    (0..200).any(|_| {
+        // SAFETY: signal 0 only asks whether the process exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0
+            && std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map_or(true, |stat| !stat.contains(") Z "));
+        if alive {
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        !alive
+    })
+}
+
 /// The bearer tokens the fake's API calls carried, in order.
 fn api_bearers(env: &TestEnv) -> Vec<String> {
     env.fake
@@ -421,17 +435,7 @@ fn a_signal_to_attio_auth_reaches_the_command_and_everything_it_started() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(42), "exec exits as its command did");
     // The server the wrapper started got it too, and is gone (reaped by init or us).
-    let gone = (0..200).any(|_| {
-        // SAFETY: signal 0 only asks whether the process exists.
-        let alive = unsafe { libc::kill(grandchild, 0) } == 0
-            && std::fs::read_to_string(format!("/proc/{grandchild}/stat"))
-                .map_or(true, |stat| !stat.contains(") Z "));
-        if alive {
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        !alive
-    });
-    assert!(gone, "the wrapper's server outlived the signal");
+    assert!(gone(grandchild), "the wrapper's server outlived the signal");
     let run = crate::support::Run {
         code: 42,
         stdout: String::new(),
@@ -859,4 +863,49 @@ for s in held:
     let statuses: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(statuses, vec!["200"; 300], "{run:?}");
     assert_eq!(env.fake.seen(path).len(), 300);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_command_never_outlives_attio_auth_killed_or_done() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    env.logged_in(&[]);
+    // SIGKILL (the OOM killer, an abort) gives attio-auth no chance to act: the kernel
+    // stops the command, whose next request would go to a port anyone may now bind.
+    let mut child = env
+        .cmd(&[
+            "exec",
+            "--proxy",
+            "--",
+            "sh",
+            "-c",
+            "echo $$; exec sleep 1000",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let command: i32 = line.trim().parse().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(gone(command), "the command outlived a SIGKILLed attio-auth");
+
+    // A command that ends leaving a worker behind in its group: the worker is stopped.
+    let run = env.run(&[
+        "exec",
+        "--proxy",
+        "--",
+        "sh",
+        "-c",
+        "sleep 1000 >/dev/null 2>&1 & echo $!",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let worker: i32 = run.stdout.trim().parse().unwrap();
+    assert!(
+        gone(worker),
+        "the worker outlived its command and the proxy"
+    );
 }

@@ -6,6 +6,8 @@ use std::process::{Command, ExitStatus};
 pub(super) struct Child {
     inner: tokio::process::Child,
     pid: Option<u32>,
+    /// Stops it should this process die first.
+    _tether: crate::os::Tether,
     /// Started in a process group of its own: when attio-auth does not have a terminal's
     /// foreground (under an MCP host, in the background), a signal sent to attio-auth is
     /// passed to the whole group, so a wrapper such as npx cannot leave its server behind.
@@ -15,8 +17,9 @@ pub(super) struct Child {
 }
 
 impl Child {
-    pub(super) fn spawn(command: Command) -> std::io::Result<Child> {
+    pub(super) fn spawn(mut command: Command) -> std::io::Result<Child> {
         let own_group = !crate::os::in_terminal_foreground();
+        crate::os::Tether::prepare(&mut command);
         let mut command = tokio::process::Command::from(command);
         #[cfg(unix)]
         if own_group {
@@ -25,13 +28,21 @@ impl Child {
         let inner = command.spawn()?;
         Ok(Child {
             pid: inner.id(),
+            _tether: crate::os::Tether::hold(&inner),
             inner,
             own_group,
         })
     }
 
+    /// Waits for the command to end; in a group of its own, what it left running there
+    /// (`sh -c 'server & exit'`) is stopped with it, since the proxy it talks to ends now.
     pub(super) async fn wait(&mut self) -> std::io::Result<ExitStatus> {
-        self.inner.wait().await
+        let status = self.inner.wait().await;
+        #[cfg(unix)]
+        if let (true, Some(pid)) = (self.own_group, self.pid) {
+            crate::os::send_signal(pid, libc::SIGKILL, true);
+        }
+        status
     }
 
     /// Passes a signal attio-auth received on to the command.
