@@ -199,6 +199,11 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
         client_id: &client_id,
         client_secret: &client_secret,
     };
+    // Ctrl-C from here cuts the request short rather than the process: what became of
+    // the refresh token is stored first (still good when it provably never left). Armed
+    // before the mark below, so that no Ctrl-C can end the process between marking a
+    // refresh token as sent and sending it.
+    let armed = crate::http::Interruptible::arm();
     // Written before the refresh token leaves: if this process dies or the answer is
     // lost, later runs know not to send it again.
     stored.creds.refresh_pending = true;
@@ -209,9 +214,6 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
     // memory and are written when this function returns): a terminal or a stderr that
     // fails can then never come between a rotated refresh token and its storing.
     let _hold = output::hold();
-    // Ctrl-C from here cuts the request short rather than the process: what became of
-    // the refresh token is stored first (still good when it provably never left).
-    let armed = crate::http::Interruptible::arm();
     let outcome = match oauth::refresh(&ctx.http, &client, &refresh_token) {
         Ok(tokens) => {
             let expires_at = freshness::grant_expiry(now, tokens.expires_in, || {

@@ -12,7 +12,9 @@ use crate::support::{Run, TestEnv, assert_no_leak, files_under};
 /// and environment. Its first word picks how it behaves: `ok`, `hang` (on every
 /// action), `helper` (starts a helper that records its pid, then hangs), `ask` (asks
 /// for a passphrase on the terminal first), `fail` (on `store`, after echoing the
-/// document it was given on stderr), or `mark` (records that it ran, then behaves).
+/// document it was given on stderr), `mark` (records that it ran, then behaves), or
+/// `interrupt` (once it has stored a document marking a refresh as pending, it sends
+/// attio-auth a Ctrl-C, as a user pressing it at that moment would).
 const VAULT: &str = r#"#!/bin/sh
 set -u
 mode=$1 action=$2 profile=$3
@@ -29,7 +31,10 @@ case "$mode" in
 esac
 case "$action" in
   get) [ -f "$dir/$profile" ] || exit 3; cat "$dir/$profile" ;;
-  store) cat > "$dir/$profile" ;;
+  store) cat > "$dir/$profile"
+         if [ "$mode" = interrupt ] && grep -q '"refresh_pending":true' "$dir/$profile"; then
+           kill -INT "$PPID"
+         fi ;;
   erase) [ -f "$dir/$profile" ] || exit 3; rm "$dir/$profile" ;;
   *) exit 64 ;;
 esac
@@ -566,4 +571,37 @@ fn a_store_command_that_cannot_be_split_is_never_echoed_and_fails_doctor() {
             .contains("ATTIO_AUTH_STORE_COMMAND"),
         "{environment}"
     );
+}
+
+#[test]
+fn ctrl_c_once_the_refresh_is_marked_but_not_sent_leaves_the_refresh_token_usable() {
+    let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
+    let vault = Vault::new();
+    vault.logged_in_then(&env, "interrupt");
+    let command = vault.command("ok");
+    let vars = with_command(&command);
+
+    let mut refresh = env.cmd(&["refresh"]);
+    refresh.envs(vars);
+    let output = refresh.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "ended by the Ctrl-C ({:?}): {stderr}",
+        output.status
+    );
+    assert!(
+        stderr.contains("was interrupted (Ctrl-C) before it was sent"),
+        "{stderr}"
+    );
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 0);
+    // Nothing left: the refresh token is still good, and no new login is needed.
+    let meta = env.meta_file("default");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(&meta, text.replace("\"interrupt\"", "\"ok\"")).unwrap();
+    let again = env.run_with(&["refresh"], &vars);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(env.fake.token_requests("refresh_token").len(), 1);
+    assert_eq!(env.fake.refresh_reuses(), 0);
 }
