@@ -75,6 +75,12 @@ pub fn handout(ctx: &Ctx, min_ttl: Option<u64>) -> Result<Handout> {
             ))
             .into());
         }
+        if let Some(other) = env.shadows {
+            output::warn(format!(
+                "{} and {other} hold different tokens; {}'s is used, as Attio's own tools do: unset the one you do not mean",
+                env.var, env.var
+            ));
+        }
         if !oauth::is_bearer_token(env.token.expose()) {
             return Err(Failure::usage(format!(
                 "{} does not hold a valid bearer token (empty, too long, or with spaces or control characters)",

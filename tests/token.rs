@@ -105,7 +105,22 @@ fn environment_tokens_override_stored_credentials_in_attios_precedence() {
         ("ATTIO_API_KEY", "sk_from_env"),
         ("ATTIO_ACCESS_TOKEN", "at_from_env"),
     ];
-    assert_eq!(env.run_with(&["token"], &both).stdout, "sk_from_env\n");
+    // Both set, to different tokens: ATTIO_API_KEY wins, and that is said once.
+    let run = env.run_with(&["token"], &both);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            0,
+            "sk_from_env\n",
+            "attio-auth: warning: ATTIO_API_KEY and ATTIO_ACCESS_TOKEN hold different tokens; ATTIO_API_KEY's is used, as Attio's own tools do: unset the one you do not mean\n"
+        )
+    );
+    let same = [
+        ("ATTIO_API_KEY", "sk_from_env"),
+        ("ATTIO_ACCESS_TOKEN", "sk_from_env"),
+    ];
+    let run = env.run_with(&["token"], &same);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("sk_from_env\n", ""));
     assert_eq!(env.run_with(&["token"], &both[1..]).stdout, "at_from_env\n");
     assert_eq!(
         env.run_with(&["token"], &[("ATTIO_API_KEY", "")]).stdout,

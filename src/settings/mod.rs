@@ -82,6 +82,8 @@ pub struct Settings {
 pub struct EnvToken {
     pub var: &'static str,
     pub token: Secret<String>,
+    /// The other variable, when it is set too and holds another token (which loses).
+    pub shadows: Option<&'static str>,
 }
 
 impl Settings {
@@ -128,13 +130,19 @@ impl Settings {
                 },
             };
         let defaults = config.profile(profile.as_str());
-        let env_token = TOKEN_VARIABLES
+        let set: Vec<(&'static str, &str)> = TOKEN_VARIABLES
             .iter()
-            .find_map(|&var| {
-                Some(EnvToken {
-                    var,
-                    token: Secret::new(env.get(var)?.trim().to_string()),
-                })
+            .filter_map(|&var| Some((var, env.get(var)?.trim())))
+            .collect();
+        let env_token = set
+            .first()
+            .map(|&(var, token)| EnvToken {
+                var,
+                token: Secret::new(token.to_string()),
+                shadows: set
+                    .get(1)
+                    .filter(|&&(_, other)| other != token)
+                    .map(|&(other, _)| other),
             })
             .filter(|_| handed_out.is_none());
         let seconds = |flag: Option<u64>, var: &str| -> Result<Option<u64>> {
