@@ -615,7 +615,14 @@ fn mcp_config_prints_entries_a_host_runs_as_they_are() {
 
     // Claude Code's line, run by a shell as printed.
     let line = env.run_with(&["mcp-config", "--format", "claude"], &[("PATH", &path)]);
-    assert_eq!(line.code, 0, "{line:?}");
+    assert_eq!(
+        (line.code, line.stderr.as_str()),
+        (
+            0,
+            "attio-auth: the line below is for a POSIX shell (sh, bash, zsh)\n"
+        ),
+        "{line:?}"
+    );
     let shell = std::process::Command::new("sh")
         .args(["-c", &line.stdout])
         .env("PATH", &path)

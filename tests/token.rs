@@ -120,7 +120,10 @@ fn environment_tokens_override_stored_credentials_in_attios_precedence() {
         ("ATTIO_ACCESS_TOKEN", "sk_from_env"),
     ];
     let run = env.run_with(&["token"], &same);
-    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("sk_from_env\n", ""));
+    assert_eq!(
+        (run.stdout.as_str(), run.stderr.as_str()),
+        ("sk_from_env\n", "")
+    );
     assert_eq!(env.run_with(&["token"], &both[1..]).stdout, "at_from_env\n");
     assert_eq!(
         env.run_with(&["token"], &[("ATTIO_API_KEY", "")]).stdout,

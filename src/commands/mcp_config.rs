@@ -95,7 +95,14 @@ pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
             words.push("--".into());
             words.push(attio_auth.display().to_string());
             words.extend(command_args);
-            output::data(&shell_words::join(&words))?;
+            let shell = if cfg!(windows) {
+                Shell::Windows
+            } else {
+                Shell::Posix
+            };
+            let (line, for_shell) = command_line(&words, shell);
+            output::info(format!("attio-auth: the line below is for {for_shell}"));
+            output::data(&line)?;
         }
     }
     Ok(())
@@ -122,4 +129,99 @@ fn absolute(path: PathBuf) -> Result<PathBuf> {
     Ok(std::env::current_dir()
         .context("finding the current directory")?
         .join(path))
+}
+
+/// Which shells a printed command line is for.
+#[derive(Clone, Copy)]
+enum Shell {
+    Posix,
+    /// cmd and PowerShell, when one quoting suits both.
+    Windows,
+}
+
+/// `words` as one line a shell runs as those words, and which shell that is. On Windows,
+/// double quotes where a word needs them, which cmd and PowerShell both read the same;
+/// a word that one of them would expand there (`"`, `%`, `$`, a backtick) makes it a
+/// PowerShell line in single quotes.
+fn command_line(words: &[String], shell: Shell) -> (String, &'static str) {
+    match shell {
+        Shell::Posix => (shell_words::join(words), "a POSIX shell (sh, bash, zsh)"),
+        Shell::Windows => {
+            let plain = |w: &String| {
+                !w.is_empty()
+                    && !w.contains(|c: char| {
+                        c.is_whitespace() || "&|<>^()\"%!;,=$`'@{}#".contains(c)
+                    })
+            };
+            if words.iter().any(|w| w.contains(['"', '%', '$', '`'])) {
+                let line = words
+                    .iter()
+                    .map(|w| match plain(w) {
+                        true => w.clone(),
+                        false => format!("'{}'", w.replace('\'', "''")),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                return (line, "PowerShell");
+            }
+            let line = words
+                .iter()
+                .map(|w| match plain(w) {
+                    true => w.clone(),
+                    false => format!("\"{w}\""),
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            (line, "cmd or PowerShell")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Shell, command_line};
+
+    fn words(list: &[&str]) -> Vec<String> {
+        list.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn windows_lines_quote_for_cmd_and_powershell_alike() {
+        let (line, shell) = command_line(
+            &words(&[
+                "claude",
+                "mcp",
+                "add",
+                "attio",
+                "-e",
+                "PATH=C:\\Program Files\\nodejs;C:\\Windows",
+                "--",
+                "C:\\Users\\Ann Lee\\bin\\attio-auth.exe",
+                "exec",
+            ]),
+            Shell::Windows,
+        );
+        assert_eq!(
+            line,
+            r#"claude mcp add attio -e "PATH=C:\Program Files\nodejs;C:\Windows" -- "C:\Users\Ann Lee\bin\attio-auth.exe" exec"#
+        );
+        assert_eq!(shell, "cmd or PowerShell");
+    }
+
+    #[test]
+    fn a_word_either_windows_shell_would_expand_makes_a_powershell_line() {
+        let (line, shell) = command_line(
+            &words(&["claude", "-e", "PATH=C:\\100%\\bin", "--", "it's"]),
+            Shell::Windows,
+        );
+        assert_eq!(line, r#"claude -e 'PATH=C:\100%\bin' -- 'it''s'"#);
+        assert_eq!(shell, "PowerShell");
+    }
+
+    #[test]
+    fn posix_lines_quote_as_a_posix_shell_reads_them() {
+        let (line, shell) = command_line(&words(&["claude", "a b", "it's"]), Shell::Posix);
+        assert_eq!(line, r#"claude 'a b' 'it'\''s'"#);
+        assert_eq!(shell, "a POSIX shell (sh, bash, zsh)");
+    }
 }
