@@ -337,6 +337,10 @@ impl Tether {
     }
 }
 
+// SAFETY: a job handle is a kernel object's handle, usable and closed from any thread.
+#[cfg(windows)]
+unsafe impl Send for Tether {}
+
 #[cfg(windows)]
 impl Drop for Tether {
     fn drop(&mut self) {

@@ -71,6 +71,7 @@ pub enum Misbehave {
     /// No answer for this long.
     Hang(Duration),
     /// The usual answer, after this long.
+    #[cfg_attr(not(unix), allow(dead_code))]
     Slow(Duration),
     /// This status, with an optional `Retry-After` header and an HTML body.
     Status(u16, Option<String>),
@@ -199,6 +200,7 @@ pub struct FakeAttio {
     pub url: String,
     state: Arc<Mutex<State>>,
     server: Arc<Server>,
+    #[cfg_attr(not(unix), allow(dead_code))]
     front: Front,
     thread: Option<JoinHandle<()>>,
     /// What went wrong in the fake itself (a handler that panicked, a request for a path
@@ -275,6 +277,7 @@ impl FakeAttio {
     }
 
     /// The TCP front clients reach it through.
+    #[cfg_attr(not(unix), allow(dead_code))]
     pub fn front(&self) -> &Front {
         &self.front
     }
