@@ -205,3 +205,51 @@ s.close()"#;
         "only our browser got there"
     );
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_login_flooded_by_another_user_says_who_when_it_gives_up() {
+    if !can_chown() || !crate::support::have("setpriv", "apt-get install util-linux") {
+        return;
+    }
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // uid 65534 connects again and again (the listener closes what it cannot hold),
+    // for as long as the login waits; the browser never comes.
+    let flood = r#"import socket, sys, time, urllib.parse as u
+p = u.urlsplit(sys.argv[1])
+held, end = [], time.time() + 6
+while time.time() < end:
+    try:
+        held.append(socket.create_connection((p.hostname, p.port), timeout=1))
+    except OSError:
+        pass
+    held = held[-200:]"#;
+    std::fs::write(env.home.path().join("flood.py"), flood).unwrap();
+    let browser = script(
+        &env,
+        "flooding-neighbour",
+        "setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 \"$HOME/flood.py\" \"$1\" >/dev/null 2>&1 &",
+    );
+    let run = env.run_with(
+        &["login", "--port", "0", "--timeout", "3"],
+        &[("BROWSER", &browser)],
+    );
+    assert_eq!(run.code, 4, "{run:?}");
+    let error = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("attio-auth: error: "))
+        .unwrap_or_else(|| panic!("{run:?}"));
+    assert!(
+        error.starts_with("attio-auth: error: no redirect arrived within 3 s; meanwhile the listener turned away connections that were not the browser's: ")
+            && error.contains(" from another local user (uid 65534)")
+            && error.ends_with(". A flood from another account can keep the browser's own connection from getting through"),
+        "{run:?}"
+    );
+    let hint = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("attio-auth: hint: "))
+        .unwrap();
+    assert!(hint.contains("paste it at the prompt"), "{hint}");
+}

@@ -83,7 +83,7 @@ impl Session<'_> {
     /// else that reaches the listener.
     pub fn wait(&self, listener: Listener, timeout: Duration) -> Result<String> {
         let (tx, rx) = mpsc::channel();
-        listener.serve(&tx)?;
+        let room = listener.serve(&tx)?;
         let pasting = server::watch_stdin(&tx);
         let interrupt = tx.clone();
         terminal::interrupts_to(move || {
@@ -114,7 +114,7 @@ impl Session<'_> {
                 }
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
                     countdown.clear(false);
-                    return Err(self.timed_out(timeout));
+                    return Err(self.timed_out(timeout, &room.turned_away()));
                 }
             };
             // Answering a request prints nothing (but under --verbose), so the prompt
@@ -157,8 +157,31 @@ impl Session<'_> {
     /// No redirect before the deadline. When the browser did go to Attio, the likeliest
     /// cause is a redirect URI the app does not have (Attio shows `invalid_redirect_uri`
     /// and never redirects), so the message names the exact URI to register.
-    fn timed_out(&self, timeout: Duration) -> anyhow::Error {
+    fn timed_out(&self, timeout: Duration, turned_away: &[(Option<u32>, usize)]) -> anyhow::Error {
         let waited = format!("no redirect arrived within {} s", timeout.as_secs());
+        if !turned_away.is_empty() {
+            // A flood from another account can keep the browser's connection out of the
+            // kernel's queue altogether; say who, and the way around it.
+            let who: Vec<String> = turned_away
+                .iter()
+                .map(|(uid, n)| match uid {
+                    Some(uid) => format!("{n} from another local user (uid {uid})"),
+                    None => format!("{n} that closed before their user could be checked"),
+                })
+                .collect();
+            return Failure::new(
+                Kind::LoginIncomplete,
+                format!(
+                    "{waited}; meanwhile the listener turned away connections that were not the browser's: {}. A flood from another account can keep the browser's own connection from getting through",
+                    who.join(", ")
+                ),
+            )
+            .hint(self.run_again(
+                "run `",
+                "` again; when the browser then shows it cannot reach localhost, copy the address it ended on and paste it at the prompt; find the flooding process with `ss -tnp` and have it stopped",
+            ))
+            .into();
+        }
         if self.started.get() {
             return Failure::new(
                 Kind::LoginIncomplete,

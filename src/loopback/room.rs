@@ -7,7 +7,7 @@
 //! connection sends its request at once); while nothing may be evicted, new connections
 //! wait in the kernel's queue ([`Room::space`]).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -29,6 +29,9 @@ pub struct Room {
     grace: Duration,
     /// Told when a connection leaves, for an accept loop waiting for [`Room::space`].
     left: tokio::sync::Notify,
+    /// Other users' connections evicted, by user (`None`: gone before it could be
+    /// looked up), so that a login that times out can say who flooded it.
+    turned_away: Mutex<BTreeMap<Option<u32>, usize>>,
 }
 
 /// One connection in the room.
@@ -65,6 +68,7 @@ impl Room {
             ids: AtomicU64::new(0),
             grace,
             left: tokio::sync::Notify::new(),
+            turned_away: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -76,7 +80,8 @@ impl Room {
     /// Takes in a connection served by `task`, making room first when full.
     pub fn admit(&self, id: u64, peer: SocketAddr, local: Option<SocketAddr>, task: AbortHandle) {
         if let Ok(mut held) = self.held.lock() {
-            make_room(&mut held, self.capacity, self.grace);
+            let mut away = self.turned_away.lock().unwrap_or_else(|p| p.into_inner());
+            make_room(&mut held, self.capacity, self.grace, &mut away);
             held.push_back(Held {
                 id,
                 peer,
@@ -106,6 +111,13 @@ impl Room {
         }
     }
 
+    /// How many of other users' connections were evicted, by user (`None`: one gone
+    /// before its user could be looked up).
+    pub fn turned_away(&self) -> Vec<(Option<u32>, usize)> {
+        let away = self.turned_away.lock().unwrap_or_else(|p| p.into_inner());
+        away.iter().map(|(who, n)| (*who, *n)).collect()
+    }
+
     /// Returns once a new connection can be admitted: the room has space, or holds a
     /// connection that may be evicted for it.
     pub async fn space(&self) {
@@ -131,7 +143,12 @@ impl Room {
 /// table is read once (Linux) to see who is behind the connections not yet looked up:
 /// another user's unproven ones, which would be refused anyway, all go; then, if still
 /// full, the oldest [`EVICTED_AT_ONCE`] evictable ones of whoever holds the most.
-fn make_room(queue: &mut VecDeque<Held>, capacity: usize, grace: Duration) {
+fn make_room(
+    queue: &mut VecDeque<Held>,
+    capacity: usize,
+    grace: Duration,
+    turned_away: &mut BTreeMap<Option<u32>, usize>,
+) {
     if queue.len() < capacity {
         return;
     }
@@ -155,6 +172,11 @@ fn make_room(queue: &mut VecDeque<Held>, capacity: usize, grace: Duration) {
         let foreign = owner(held).is_foreign() && !held.vouched;
         if foreign {
             held.task.abort();
+            let who = match owner(held) {
+                crate::os::Peer::Uid(uid) => Some(uid),
+                _ => None,
+            };
+            *turned_away.entry(who).or_default() += 1;
         }
         !foreign
     });

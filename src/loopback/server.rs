@@ -203,8 +203,9 @@ impl Listener {
     }
 
     /// Serves every connection on a thread of its own, forwarding each request head to
-    /// `tx`, until the process ends.
-    pub fn serve(self, tx: &Sender<Arrival>) -> Result<()> {
+    /// `tx`, until the process ends. Returns the room of waiting connections, which
+    /// knows whose were turned away.
+    pub fn serve(self, tx: &Sender<Arrival>) -> Result<Arc<Room>> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .enable_time()
@@ -212,9 +213,10 @@ impl Listener {
             .context("starting the callback listener")?;
         let tx = tx.clone();
         let sockets = self.sockets;
+        let room = Arc::new(Room::new(MAX_WAITING));
+        let waiting = Arc::clone(&room);
         thread::spawn(move || {
             runtime.block_on(async move {
-                let waiting = Arc::new(Room::new(MAX_WAITING));
                 let mut loops = Vec::new();
                 for socket in sockets {
                     let stopped = tx.clone();
@@ -235,7 +237,7 @@ impl Listener {
                 }
             });
         });
-        Ok(())
+        Ok(room)
     }
 }
 
