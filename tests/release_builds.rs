@@ -102,6 +102,7 @@ pub fn runner<'a, V: AsRef<OsStr>>(
 
 #[cfg(target_os = "linux")]
 #[test]
+#[ignore = "needs the musl release build: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn the_static_musl_build_passes_the_smoke_tests() {
     let Some(binary) = build(
         "ATTIO_AUTH_MUSL_BINARY",
@@ -126,6 +127,7 @@ fn the_static_musl_build_passes_the_smoke_tests() {
 
 #[cfg(target_os = "linux")]
 #[test]
+#[ignore = "needs the aarch64 musl release build and qemu: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn the_static_aarch64_musl_build_passes_the_smoke_tests_under_qemu() {
     let Some(binary) = build(
         "ATTIO_AUTH_AARCH64_MUSL_BINARY",

@@ -464,13 +464,41 @@ pub fn can_chown() -> bool {
     false
 }
 
-/// Says loudly that a test cannot run here; under `CI=true` that is a failure.
+/// Says loudly that a test cannot run here; under `CI=true` that is a failure. libtest
+/// counts the test as passed, so it is also put on record for `tests/not_run.rs`, which
+/// cargo runs next and which names every test that did not run, and why.
 pub fn not_run(message: &str) {
     assert!(
         std::env::var("CI").as_deref() != Ok("true"),
         "{message}; CI=true requires it to run"
     );
     say(message);
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    if let Some(record) = not_run_record() {
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(record)
+            .and_then(|mut file| {
+                std::io::Write::write_all(&mut file, format!("{test}\t{message}\n").as_bytes())
+            });
+    }
+}
+
+/// Where this `cargo test`'s tests that did not run are recorded: one file per cargo
+/// process (the parent of every test binary it runs).
+#[cfg(unix)]
+pub fn not_run_record() -> Option<PathBuf> {
+    let cargo = std::os::unix::process::parent_id();
+    Some(Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("not-run-{cargo}")))
+}
+
+#[cfg(not(unix))]
+pub fn not_run_record() -> Option<PathBuf> {
+    None
 }
 
 /// Says something the person running the tests must see, between `***`.

@@ -87,6 +87,7 @@ fn windows_build() -> Option<(PathBuf, Wine)> {
 }
 
 #[test]
+#[ignore = "needs the Windows release build and Wine: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn the_windows_build_passes_the_smoke_tests_under_wine() {
     let Some((binary, wine)) = windows_build() else {
         return;
@@ -96,6 +97,7 @@ fn the_windows_build_passes_the_smoke_tests_under_wine() {
 }
 
 #[test]
+#[ignore = "needs the Windows release build and Wine: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn the_windows_build_keeps_secrets_in_the_credential_manager_under_wine() {
     let Some((binary, wine)) = windows_build() else {
         return;
@@ -148,6 +150,7 @@ fn the_windows_build_keeps_secrets_in_the_credential_manager_under_wine() {
 }
 
 #[test]
+#[ignore = "needs the Windows release build and Wine: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn a_document_larger_than_the_credential_manager_holds_is_a_clear_error() {
     let Some((binary, wine)) = windows_build() else {
         return;
@@ -179,6 +182,7 @@ fn a_document_larger_than_the_credential_manager_holds_is_a_clear_error() {
 }
 
 #[test]
+#[ignore = "needs the Windows release build and Wine: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn the_windows_build_moves_a_file_store_out_of_the_roaming_directory() {
     let Some((binary, wine)) = windows_build() else {
         return;
@@ -219,6 +223,7 @@ fn the_windows_build_moves_a_file_store_out_of_the_roaming_directory() {
 }
 
 #[test]
+#[ignore = "needs the Windows release build and Wine: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn the_windows_build_prompts_on_the_console_under_wine() {
     use std::io::{Read, Write};
     let Some((binary, wine)) = windows_build() else {
@@ -276,6 +281,7 @@ fn the_windows_build_prompts_on_the_console_under_wine() {
 }
 
 #[test]
+#[ignore = "needs the Windows release build and Wine: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn the_windows_build_names_this_machine_in_the_ssh_recipe() {
     let Some((binary, wine)) = windows_build() else {
         return;
@@ -314,6 +320,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 }
 
 #[test]
+#[ignore = "needs the Windows release build and Wine: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn the_windows_build_stops_a_timed_out_store_command_with_everything_it_started() {
     let Some((binary, wine)) = windows_build() else {
         return;
