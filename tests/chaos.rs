@@ -250,18 +250,8 @@ fn no_fault_before_the_first_byte_loses_a_login_and_no_refresh_token_is_sent_twi
          after it: {after} iterations struck ({unread} faults before a byte of the request reached the server's side), {lost_after} logins lost ({lost_after_unsent} of them never reached the server, which the client cannot know)\n\
          refresh tokens sent twice: {reuses} (goal 0); failures by exit code: {codes:?}; proxied statuses: {statuses:?}",
         iterations = tally.iterations,
-        kinds = tally
-            .by_kind
-            .iter()
-            .map(|(k, n)| format!("{n} {k}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        faults = tally
-            .faults
-            .iter()
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        kinds = listed(tally.by_kind.iter().map(|(k, n)| format!("{n} {k}"))),
+        faults = listed(tally.faults.iter().map(|(k, n)| format!("{k} {n}"))),
         refused = tally.refused_iterations,
         lost_before = tally.lost_before,
         after = tally.after_iterations,
@@ -278,6 +268,11 @@ fn no_fault_before_the_first_byte_loses_a_login_and_no_refresh_token_is_sent_twi
     }
     assert_eq!(tally.lost_before, 0, "{report}");
     assert_eq!(env.fake.refresh_reuses(), 0, "{report}");
+}
+
+/// Items joined by commas.
+fn listed(items: impl Iterator<Item = String>) -> String {
+    items.collect::<Vec<_>>().join(", ")
 }
 
 /// Checks that one command's outcome tells the truth: exit 0 with a token the server

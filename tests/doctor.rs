@@ -450,9 +450,7 @@ fn doctor_wraps_to_the_terminal_and_points_at_its_report() {
 fn doctor_names_a_refresh_that_never_finished() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
-    let mut child = env.refresh_in_flight(&["refresh"], std::time::Duration::from_secs(2));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    env.refresh_left_unfinished();
 
     let why = "an earlier refresh did not finish (its outcome is unknown), so its refresh token is not sent again: the login ends when the access token expires ";
     for args in [

@@ -133,9 +133,7 @@ fn status_check_asks_attio_about_every_profile() {
 fn a_profile_whose_refresh_never_finished_is_not_said_to_refresh_itself() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
-    let mut child = env.refresh_in_flight(&["refresh"], std::time::Duration::from_secs(2));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    env.refresh_left_unfinished();
 
     let run = env.run(&["status"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");

@@ -304,6 +304,14 @@ impl TestEnv {
         child
     }
 
+    /// Leaves the default profile with a refresh whose outcome is unknown: the process
+    /// is killed while its refresh request is at the fake.
+    pub fn refresh_left_unfinished(&self) {
+        let mut child = self.refresh_in_flight(&["refresh"], std::time::Duration::from_secs(2));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
     /// Runs a command to completion.
     pub fn run(&self, args: &[&str]) -> Run {
         self.cmd(args).output().expect("run attio-auth").into()
