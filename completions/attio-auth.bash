@@ -600,7 +600,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__login)
-            opts="-v -h --client-id --store --port --no-browser --scope --require-scope --timeout --with-token --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --client-id --store --port --no-browser --scope --require-scope --timeout --with-token --mcp --mcp-url --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -627,6 +627,10 @@ _attio__auth() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mcp-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -54,6 +54,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l port -d 
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l scope -d 'Ask for this scope (repeatable; Attio normally fixes scopes on the app)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l require-scope -d 'Fail (exit 5) and store nothing unless this scope is granted (repeatable)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l timeout -d 'Give up after this many seconds without a callback (1 to 86400)' -r
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l mcp-url -d 'The hosted MCP server to log in to with --mcp [env: ATTIO_MCP_URL] [default: the profile\'s, else https://mcp.attio.com/mcp]' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l app-url -d 'Base URL of Attio\'s app (authorize at /authorize, token at /oauth/token)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l api-url -d 'Base URL of Attio\'s REST API (identity at /v2/self)' -r
@@ -61,6 +62,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l http-tim
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l no-browser -d 'Do not open a browser; print the URL only'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l with-token -d 'Store an API key or access token read from stdin (never from the command line) instead of running the browser flow'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -l mcp -d 'Log in to Attio\'s hosted MCP server instead: no app of your own is needed, since attio-auth registers itself with the server\'s authorization server'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand token" -l format -d 'How to print the token: `raw` (the token), `bearer` (`Bearer …`, for HTTPie\'s and xh\'s `Authorization:@FILE`), `header` (`Authorization: Bearer …`), `json`, `curl-config` (a `header = "…"` line for `curl -K -`, which keeps the token off curl\'s command line) or `env` (an `export` line of ATTIO_ACCESS_TOKEN and ATTIO_API_KEY)' -r -f -a "raw\t'The token and a newline'

@@ -391,6 +391,16 @@ pub struct LoginArgs {
     /// instead of running the browser flow
     #[arg(long, conflicts_with_all = ["port", "no_browser", "scopes"])]
     pub with_token: bool,
+
+    /// Log in to Attio's hosted MCP server instead: no app of your own is needed, since
+    /// attio-auth registers itself with the server's authorization server
+    #[arg(long, conflicts_with_all = ["client_id", "with_token", "scopes"])]
+    pub mcp: bool,
+
+    /// The hosted MCP server to log in to with --mcp [env: ATTIO_MCP_URL] [default: the
+    /// profile's, else https://mcp.attio.com/mcp]
+    #[arg(long, value_name = "URL", requires = "mcp")]
+    pub mcp_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,8 @@ pub fn read_all(ctx: &Ctx, names: Vec<ProfileName>) -> Vec<Entry> {
 /// What Attio said of one profile's stored token.
 pub enum Check {
     Live(Box<crate::attio::Identity>),
+    /// A hosted MCP server took the token (its `initialize` answer).
+    Served(Box<crate::mcp::ServerInfo>),
     /// Rejected, inactive, or not usable at all: log in again.
     LoginAgain(String),
     /// No answer (network, server): nothing is known.
@@ -38,7 +40,7 @@ pub enum Check {
 impl Check {
     pub fn active(&self) -> Option<bool> {
         match self {
-            Check::Live(_) => Some(true),
+            Check::Live(_) | Check::Served(_) => Some(true),
             Check::LoginAgain(_) => Some(false),
             Check::Unreachable(_) => None,
         }
@@ -46,7 +48,7 @@ impl Check {
 
     pub fn problem(&self) -> Option<&str> {
         match self {
-            Check::Live(_) => None,
+            Check::Live(_) | Check::Served(_) => None,
             Check::LoginAgain(why) | Check::Unreachable(why) => Some(why),
         }
     }
@@ -54,6 +56,10 @@ impl Check {
     pub fn describe(&self) -> String {
         match self {
             Check::Live(_) => "live (Attio accepted the token just now)".into(),
+            Check::Served(server) => format!(
+                "live (the hosted MCP server, {} {}, accepted the token just now)",
+                server.name, server.version
+            ),
             Check::LoginAgain(why) => format!("needs a new login: {why}"),
             Check::Unreachable(why) => format!("could not ask Attio: {why}"),
         }
@@ -91,13 +97,19 @@ pub fn check_all(ctx: &Ctx, entries: &[Entry]) -> Vec<Option<Check>> {
 fn check_one(paths: &Paths, settings: &Settings, name: &ProfileName) -> Check {
     let asked = (|| {
         let stored = settings.repository(paths, name).load()?;
-        let api_url = settings.api_url.for_stored(name, &stored.meta.api_url)?;
         let http = settings.http();
         let hint = || stored.meta.login_again(name).hint();
+        if let Some(hosted) = &stored.meta.mcp {
+            let server =
+                crate::mcp::initialize(&http, &hosted.url, &stored.creds.access_token, &hint)?;
+            return Ok(Check::Served(Box::new(server)));
+        }
+        let api_url = settings.api_url.for_stored(name, &stored.meta.api_url)?;
         crate::attio::identify(&http, &api_url, &stored.creds.access_token, &hint)
+            .map(|identity| Check::Live(Box::new(identity)))
     })();
     match asked {
-        Ok(identity) => Check::Live(Box::new(identity)),
+        Ok(check) => check,
         Err(e) if crate::failure::kind(&e) == Some(Kind::LoginAgain) => {
             Check::LoginAgain(format!("{e:#}"))
         }

@@ -15,6 +15,7 @@ mod freshness;
 mod health;
 mod http;
 mod loopback;
+mod mcp;
 mod names;
 mod os;
 mod output;

@@ -128,9 +128,7 @@ pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
     }
     // Refused on every use, not only when a refresh happens to be due: a setting that
     // names another host is a mistake to point out before it matters.
-    ctx.settings
-        .app_url
-        .for_stored(&ctx.settings.profile, stored.issuer())?;
+    check_issuer(ctx, &stored)?;
     let now = freshness::now();
     if let Mode::IfExpiring(min_ttl) = mode {
         if freshness::is_fresh(stored.creds.expires_at, now, within(&stored, min_ttl)) {
@@ -165,15 +163,13 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
         }
         let now_stored = repo.load()?;
         if done_elsewhere(&now_stored, &seen, mode) {
-            ctx.settings
-                .app_url
-                .for_stored(profile, now_stored.issuer())?;
+            check_issuer(ctx, &now_stored)?;
             return Ok((now_stored, false));
         }
     };
     let mut stored = locked.load()?;
     // A login may have landed while this process waited: check its issuer again.
-    let app_url = ctx.settings.app_url.for_stored(profile, stored.issuer())?;
+    check_issuer(ctx, &stored)?;
     let now = freshness::now();
     if done_elsewhere(&stored, &seen, mode) {
         return Ok((stored, false));
@@ -187,24 +183,9 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
     if stored.creds.refresh_pending {
         return interrupted_refresh(ctx, profile, stored, mode);
     }
-    let client_secret = stored
-        .creds
-        .client_secret
-        .clone()
-        .or_else(|| ctx.settings.client_secret.clone())
-        .ok_or_else(|| {
-            Failure::new(
-                Kind::LoginAgain,
-                format!("profile `{profile}` has no client secret stored to refresh with"),
-            )
-            .hint(stored.meta.login_again(profile).hint())
-        })?;
+    let target = Target::of(ctx, &stored)?;
     let client_id = stored.creds.client_id.clone();
-    let client = oauth::Client {
-        app_url: &app_url,
-        client_id: &client_id,
-        client_secret: &client_secret,
-    };
+    let client = target.client(&client_id);
     // Ctrl-C from here cuts the request short rather than the process: what became of
     // the refresh token is stored first (still good when it provably never left). Armed
     // before the mark below, so that no Ctrl-C can end the process between marking a
@@ -223,7 +204,13 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
     let outcome = match oauth::refresh(&ctx.http, &client, &refresh_token) {
         Ok(tokens) => {
             let expires_at = freshness::grant_expiry(now, tokens.expires_in, || {
-                identity_exp(ctx, &stored, &tokens.access_token)
+                // Only Attio's REST API has `/v2/self` to ask.
+                stored
+                    .meta
+                    .mcp
+                    .is_none()
+                    .then(|| identity_exp(ctx, &stored, &tokens.access_token))
+                    .flatten()
             });
             stored.creds.access_token = tokens.access_token;
             // A server that does not rotate keeps the old refresh token valid.
@@ -283,6 +270,86 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
         return Err(interrupted(&outcome));
     }
     outcome
+}
+
+/// Where a profile's refresh token goes, and how its client is known there: an Attio
+/// app's token endpoint under the app URL that issued it, with the app's secret; or a
+/// hosted MCP server's authorization server, as stored at login, as a public client
+/// asking for the server as the resource.
+enum Target {
+    App {
+        app_url: url::Url,
+        client_secret: Secret<String>,
+    },
+    Hosted {
+        token_url: url::Url,
+        resource: String,
+    },
+}
+
+impl Target {
+    fn of(ctx: &Ctx, stored: &Stored) -> Result<Target> {
+        let profile = &ctx.settings.profile;
+        if let Some(hosted) = &stored.meta.mcp {
+            let token_url =
+                crate::mcp::discovery::checked_url(&hosted.token_endpoint, "stored token endpoint")
+                    .map_err(|e| {
+                        Failure::new(Kind::LoginAgain, format!("{e:#}"))
+                            .hint(profile::clean_up_hint(profile))
+                    })?;
+            return Ok(Target::Hosted {
+                token_url,
+                resource: hosted.url.clone(),
+            });
+        }
+        let app_url = ctx.settings.app_url.for_stored(profile, stored.issuer())?;
+        let client_secret = stored
+            .creds
+            .client_secret
+            .clone()
+            .or_else(|| ctx.settings.client_secret.clone())
+            .ok_or_else(|| {
+                Failure::new(
+                    Kind::LoginAgain,
+                    format!("profile `{profile}` has no client secret stored to refresh with"),
+                )
+                .hint(stored.meta.login_again(profile).hint())
+            })?;
+        Ok(Target::App {
+            app_url,
+            client_secret,
+        })
+    }
+
+    fn client<'a>(&'a self, client_id: &'a str) -> oauth::Client<'a> {
+        match self {
+            Target::App {
+                app_url,
+                client_secret,
+            } => oauth::Client::app(app_url, client_id, client_secret),
+            Target::Hosted {
+                token_url,
+                resource,
+            } => oauth::Client {
+                token_url: token_url.clone(),
+                client_id,
+                client_secret: None,
+                resource: Some(resource),
+            },
+        }
+    }
+}
+
+/// Refuses a setting that names another app URL than the one that issued an app
+/// profile's tokens (a hosted-MCP profile's token endpoint is stored with it: the
+/// settings' URLs do not apply).
+fn check_issuer(ctx: &Ctx, stored: &Stored) -> Result<()> {
+    if stored.meta.mcp.is_none() {
+        ctx.settings
+            .app_url
+            .for_stored(&ctx.settings.profile, stored.issuer())?;
+    }
+    Ok(())
 }
 
 /// Ctrl-C during a refresh: exit 130, with what became of it.

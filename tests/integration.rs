@@ -7,6 +7,7 @@
 #![allow(unsafe_code)]
 
 mod fake_attio;
+mod fake_hosted;
 mod secret_service;
 mod support;
 // Its faults serve the chaos run, which is Unix-only.
@@ -33,6 +34,7 @@ mod keyring;
 #[cfg(unix)]
 mod listener;
 mod login;
+mod login_mcp;
 mod login_with_token;
 #[cfg(unix)]
 mod name_service;

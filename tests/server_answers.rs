@@ -268,12 +268,18 @@ fn a_connection_closed_without_an_answer_is_a_clear_error() {
     let mut cmd = env.cmd(&["refresh"]);
     cmd.env_remove("ATTIO_APP_URL");
     let refresh: Run = cmd.output().unwrap().into();
+    // The server closes each connection at once: before the request was written (the
+    // refresh token is kept, still good) or after (its outcome is unknown, so it is
+    // marked and never sent again). Either way the message says which.
     assert_clean_failure(
         &env,
         &refresh,
         1,
-        &format!("POST {closing}/oauth/token failed: "),
+        &format!("POST {closing}/oauth/token failed"),
     );
+    let unsent = refresh.stderr.contains("failed before it was sent: ");
+    let document = crate::support::stored_document(&env, "default");
+    assert_eq!(document["refresh_pending"] == true, !unsent, "{refresh:?}");
     std::fs::write(env.meta_file("default"), &meta).unwrap();
     let kept = std::fs::read_to_string(env.credentials_file("default")).unwrap();
     let issuer = format!("{}/", env.fake.url);
@@ -282,7 +288,7 @@ fn a_connection_closed_without_an_answer_is_a_clear_error() {
         kept.replace(&format!("{closing}/"), &issuer),
     )
     .unwrap();
-    assert_ne!(kept, creds, "marked: the outcome is unknown");
+    assert_ne!(kept, creds, "stored again: marked, or its mark cleared");
     assert_eq!(
         env.run(&["token"]).stdout,
         format!("{token}\n"),

@@ -25,15 +25,35 @@ pub fn authorize(
     redirect_uri: &str,
     scopes: &[String],
 ) -> anyhow::Result<AuthorizeRequest> {
+    authorize_at(
+        endpoint(app_url, "/authorize"),
+        client_id,
+        redirect_uri,
+        scopes,
+        None,
+    )
+}
+
+/// The same, at any authorization endpoint, for a `resource` when given (RFC 8707).
+pub fn authorize_at(
+    endpoint: Url,
+    client_id: &str,
+    redirect_uri: &str,
+    scopes: &[String],
+    resource: Option<&str>,
+) -> anyhow::Result<AuthorizeRequest> {
     let client = BasicClient::new(ClientId::new(client_id.to_string()))
-        .set_auth_uri(AuthUrl::from_url(endpoint(app_url, "/authorize")))
+        .set_auth_uri(AuthUrl::from_url(endpoint))
         .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string())?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state) = client
+    let mut request = client
         .authorize_url(CsrfToken::new_random)
         .set_pkce_challenge(challenge)
-        .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
-        .url();
+        .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())));
+    if let Some(resource) = resource {
+        request = request.add_extra_param("resource", resource);
+    }
+    let (url, state) = request.url();
     Ok(AuthorizeRequest {
         url,
         state: Secret::new(state.secret().clone()),
@@ -41,11 +61,26 @@ pub fn authorize(
     })
 }
 
-/// The OAuth app and where its token endpoint is.
+/// The OAuth client and where its token endpoint is.
 pub struct Client<'a> {
-    pub app_url: &'a Url,
+    pub token_url: Url,
     pub client_id: &'a str,
-    pub client_secret: &'a Secret<String>,
+    /// `None` for a public client (a hosted MCP server's registration).
+    pub client_secret: Option<&'a Secret<String>>,
+    /// The resource the tokens are for (RFC 8707), sent with every grant when given.
+    pub resource: Option<&'a str>,
+}
+
+impl<'a> Client<'a> {
+    /// An Attio app: its token endpoint under the app URL, its secret in the body.
+    pub fn app(app_url: &Url, client_id: &'a str, client_secret: &'a Secret<String>) -> Self {
+        Client {
+            token_url: endpoint(app_url, "/oauth/token"),
+            client_id,
+            client_secret: Some(client_secret),
+            resource: None,
+        }
+    }
 }
 
 /// What a token endpoint handed out.
@@ -136,14 +171,19 @@ fn token_request(
     client: &Client,
     grant: &[(&str, &str)],
 ) -> Result<Tokens, TokenError> {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(grant)
-        .append_pair("client_id", client.client_id)
-        .append_pair("client_secret", client.client_secret.expose())
-        .finish();
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    body.extend_pairs(grant)
+        .append_pair("client_id", client.client_id);
+    if let Some(secret) = client.client_secret {
+        body.append_pair("client_secret", secret.expose());
+    }
+    if let Some(resource) = client.resource {
+        body.append_pair("resource", resource);
+    }
+    let body = body.finish();
     let request = oauth2::http::Request::builder()
         .method(oauth2::http::Method::POST)
-        .uri(endpoint(client.app_url, "/oauth/token").as_str())
+        .uri(client.token_url.as_str())
         .header("Content-Type", "application/x-www-form-urlencoded")
         .header("Accept", "application/json")
         .body(body.into_bytes())

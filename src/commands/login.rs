@@ -8,7 +8,6 @@ use anyhow::{Context, Result};
 
 use crate::attio::oauth::{self, AuthorizeRequest, TokenError};
 use crate::attio::{self, Identity};
-use crate::browser::{Browser, SystemBrowser};
 use crate::cli::LoginArgs;
 use crate::context::Ctx;
 use crate::credentials::Credentials;
@@ -87,28 +86,13 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let listener = Listener::bind(port)?;
     let redirect_uri = listener.redirect_uri();
     let auth = oauth::authorize(&app_url, &client_id, &redirect_uri, &requested)?;
-    // Only the user's own terminal sees the authorize URL (for a browser elsewhere); the
-    // browser started here gets a one-time local URL that redirects to it.
-    output::authorize_url(format!(
-        "Open this URL in a browser to authorize attio-auth in Attio:\n\n    {}\n",
-        auth.url
-    ));
-    let nonce = crate::secure_fs::random_hex(16)?;
-    let browser = SystemBrowser {
-        command: ctx.settings.browser.clone(),
-    };
-    if ctx.settings.remote_without_display && !args.no_browser {
-        let port = listener.port();
-        output::info(format!(
-            "This is an SSH session without a display, so no browser is opened here. On your own computer, forward the port and open the URL above there:\n\n    ssh -L {port}:localhost:{port} {}\n\nYou can also open it in any browser and paste the URL it ends on at the prompt below.\n",
-            hostname()
-        ));
-    } else if !args.no_browser
-        && let Err(e) = browser.open(&listener.start_uri(&nonce))
-    {
-        output::verbose(format!("{e:#}"));
-        output::warn("could not open a browser: open the URL above yourself");
-    }
+    let nonce = crate::loopback::present(
+        &listener,
+        &auth,
+        ctx.settings.browser.clone(),
+        ctx.settings.remote_without_display,
+        args.no_browser,
+    )?;
     let flow = Flow {
         ctx,
         client_id,
@@ -198,6 +182,7 @@ impl Flow<'_> {
             port: Some(self.port),
             app_url: Some(self.app_url.as_str()),
             api_url: Some(self.api_url.as_str()),
+            mcp_url: None,
         }
         .command()
     }
@@ -205,11 +190,7 @@ impl Flow<'_> {
     /// Exchanges the code, checks the token and its scopes, and stores the login.
     fn finish(&self, code: &Secret<String>) -> Result<String> {
         let ctx = self.ctx;
-        let client = oauth::Client {
-            app_url: &self.app_url,
-            client_id: &self.client_id,
-            client_secret: &self.client_secret,
-        };
+        let client = oauth::Client::app(&self.app_url, &self.client_id, &self.client_secret);
         let tokens = oauth::exchange_code(
             &ctx.http,
             &client,
@@ -401,11 +382,6 @@ fn save(ctx: &Ctx, creds: Credentials, identity: &Identity, login: &Login) -> Re
         "Credentials for profile `{profile}` are stored in {location}."
     ));
     Ok(workspace)
-}
-
-/// This machine's name, for the `ssh -L` recipe (`this-host` when it cannot be read).
-fn hostname() -> String {
-    crate::os::hostname().unwrap_or_else(|| "this-host".into())
 }
 
 /// An earlier login's workspace, for the message that says it is replaced.

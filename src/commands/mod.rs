@@ -6,6 +6,7 @@ mod config;
 mod doctor;
 mod exec;
 mod login;
+mod login_mcp;
 mod logout;
 mod man;
 mod mcp_config;
@@ -101,6 +102,7 @@ pub fn run(cli: Cli, env: &Environment, implied: &mut Implied) -> Result<()> {
         paths,
     };
     let outcome = match command {
+        Command::Login(args) if args.mcp => login_mcp::run(&ctx, args),
         Command::Login(args) => login::run(&ctx, args),
         Command::Token(args) => token::run(&ctx, args),
         Command::Refresh => refresh::run(&ctx),

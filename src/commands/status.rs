@@ -162,10 +162,19 @@ fn describe(ctx: &Ctx, name: &ProfileName, meta: &ProfileMeta, now: u64) -> Stri
     if meta.keyring_fallback {
         stored_in.push_str(" (no OS keyring was running at login)");
     }
+    let what = match &meta.mcp {
+        Some(hosted) => format!(
+            "  Server:     {} (hosted MCP; authorization server {})",
+            hosted.url, hosted.issuer
+        ),
+        None => format!(
+            "  Workspace:  {} ({})",
+            meta.workspace_name.as_deref().unwrap_or("(unknown)"),
+            meta.workspace_slug.as_deref().unwrap_or("(unknown)"),
+        ),
+    };
     format!(
-        "  Workspace:  {} ({})\n  Scopes:     {}\n  Expires:    {expires}\n  Stored in:  {stored_in}",
-        meta.workspace_name.as_deref().unwrap_or("(unknown)"),
-        meta.workspace_slug.as_deref().unwrap_or("(unknown)"),
+        "{what}\n  Scopes:     {}\n  Expires:    {expires}\n  Stored in:  {stored_in}",
         crate::scopes::listed(&meta.scopes),
     )
 }
@@ -194,6 +203,7 @@ fn as_json(ctx: &Ctx, name: &ProfileName, meta: &Result<ProfileMeta, String>) ->
             "logged_in_at": meta.logged_in_at,
             "app_url": meta.app_url,
             "api_url": meta.api_url,
+            "mcp_url": meta.mcp.as_ref().map(|hosted| hosted.url.as_str()),
         }),
         Err(why) => json!({ "profile": name.as_str(), "error": why }),
     }

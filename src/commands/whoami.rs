@@ -16,6 +16,9 @@ pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
     scopes::warn_unknown(&required);
     let profile = &ctx.settings.profile;
     let handout = renew::handout(ctx, None)?;
+    if let Some(hosted) = handout.stored.as_ref().and_then(|s| s.meta.mcp.clone()) {
+        return hosted_mcp(ctx, &args, &handout, &hosted, &required);
+    }
     let api_url = match &handout.stored {
         Some(stored) => ctx
             .settings
@@ -44,6 +47,57 @@ pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
     let missing = scopes::missing(&identity.scopes, &required);
     if !missing.is_empty() {
         return Err(scopes::failure(&missing, &identity.scopes));
+    }
+    Ok(())
+}
+
+/// `whoami` of a hosted-MCP login: the server's `initialize` answer, the authorization
+/// server, the scopes asked for and the expiry.
+fn hosted_mcp(
+    ctx: &Ctx,
+    args: &WhoamiArgs,
+    handout: &renew::Handout,
+    hosted: &crate::mcp::Hosted,
+    required: &[String],
+) -> Result<()> {
+    let profile = &ctx.settings.profile;
+    let server = crate::mcp::initialize(&ctx.http, &hosted.url, &handout.token, &|| {
+        handout.rejected_hint(ctx)
+    })
+    .context("asking the hosted MCP server whether it takes the token")?;
+    if args.json {
+        output::json(&serde_json::json!({
+            "profile": profile.as_str(),
+            "store": handout.source,
+            "server": hosted.url,
+            "server_name": server.name,
+            "server_version": server.version,
+            "protocol_version": server.protocol_version,
+            "issuer": hosted.issuer,
+            "scopes": hosted.scopes,
+            "expires_at": handout.expires_at,
+        }))?;
+    } else {
+        output::report(&format!(
+            "Profile:    {profile}\n\
+             Server:     {} ({} {}, MCP {})\n\
+             Issuer:     {}\n\
+             Scopes:     {}\n\
+             Expires:    {}\n\
+             Stored in:  {}",
+            hosted.url,
+            server.name,
+            server.version,
+            server.protocol_version,
+            hosted.issuer,
+            scopes::listed(&hosted.scopes),
+            freshness::describe(handout.expires_at, freshness::now()),
+            handout.location,
+        ))?;
+    }
+    let missing = scopes::missing(&hosted.scopes, required);
+    if !missing.is_empty() {
+        return Err(scopes::failure(&missing, &hosted.scopes));
     }
     Ok(())
 }

@@ -12,13 +12,19 @@ pub const START_PREFIX: &str = "/start/";
 /// What a well-formed redirect carried.
 #[derive(Debug)]
 pub enum Callback {
-    /// Consent given: a code to exchange, if `state` matches.
-    Code { code: Secret<String>, state: String },
+    /// Consent given: a code to exchange, if `state` (and `iss`, when expected) match.
+    Code {
+        code: Secret<String>,
+        state: String,
+        /// The authorization server that sent it (RFC 9207), when it says.
+        iss: Option<String>,
+    },
     /// The server ended the flow (`error=access_denied` and the like).
     Denied {
         error: String,
         description: Option<String>,
         state: Option<String>,
+        iss: Option<String>,
     },
 }
 
@@ -51,16 +57,19 @@ pub fn parse_pasted(text: &str, redirect_uri: &str) -> Result<Callback, String> 
     parse_query(query)
 }
 
-/// Reads `code`, `state`, `error` and `error_description`; each may appear at most once.
+/// Reads `code`, `state`, `iss`, `error` and `error_description`; each may appear at
+/// most once.
 fn parse_query(query: &str) -> Result<Callback, String> {
     let mut code = None;
     let mut state = None;
+    let mut iss = None;
     let mut error = None;
     let mut description = None;
     for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         let slot = match key.as_ref() {
             "code" => &mut code,
             "state" => &mut state,
+            "iss" => &mut iss,
             "error" => &mut error,
             "error_description" => &mut description,
             _ => continue,
@@ -75,12 +84,14 @@ fn parse_query(query: &str) -> Result<Callback, String> {
             error: printable(&error),
             description: description.as_deref().map(printable),
             state,
+            iss,
         });
     }
     match (code, state) {
         (Some(code), Some(state)) if !code.is_empty() => Ok(Callback::Code {
             code: Secret::new(code),
             state,
+            iss,
         }),
         (_, None) => Err("the redirect has no `state` parameter".into()),
         _ => Err("the redirect has neither a `code` nor an `error` parameter".into()),
@@ -110,9 +121,10 @@ mod tests {
     #[test]
     fn code_and_state_are_read_from_the_callback_path_only() {
         match parse_target("/callback?code=abc&state=xyz&iss=attio") {
-            Ok(Callback::Code { code, state }) => {
+            Ok(Callback::Code { code, state, iss }) => {
                 assert_eq!(code.expose(), "abc");
                 assert_eq!(state, "xyz");
+                assert_eq!(iss.as_deref(), Some("attio"), "RFC 9207's `iss`, when sent");
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -147,6 +159,7 @@ mod tests {
                 error,
                 description,
                 state,
+                ..
             }) => {
                 assert_eq!(error, "access_denied");
                 assert_eq!(description.as_deref(), Some("User said no  [31m"));
@@ -248,7 +261,7 @@ mod properties {
             let pairs: Vec<(String, String)> =
                 url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
             let count = |k: &str| pairs.iter().filter(|(key, _)| key == k).count();
-            if let Ok(Callback::Code { code, state }) = parse_target(&format!("/callback?{query}")) {
+            if let Ok(Callback::Code { code, state, .. }) = parse_target(&format!("/callback?{query}")) {
                 prop_assert_eq!(count("code"), 1);
                 prop_assert_eq!(count("state"), 1);
                 prop_assert_eq!(count("error"), 0);

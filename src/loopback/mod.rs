@@ -26,6 +26,37 @@ use crate::progress::Countdown;
 use crate::secret::Secret;
 use crate::terminal;
 
+/// Shows the authorize URL on the user's own terminal (for a browser elsewhere) and opens
+/// the browser at a one-time local start URL that redirects to it, so that no process's
+/// argv reveals `state`; over SSH without a display it explains the port forward instead.
+/// Returns the start URL's nonce.
+pub fn present(
+    listener: &Listener,
+    auth: &AuthorizeRequest,
+    browser: Option<String>,
+    remote_without_display: bool,
+    no_browser: bool,
+) -> Result<String> {
+    use crate::browser::Browser;
+    output::authorize_url(format!(
+        "Open this URL in a browser to authorize attio-auth in Attio:\n\n    {}\n",
+        auth.url
+    ));
+    let nonce = crate::secure_fs::random_hex(16)?;
+    let browser = crate::browser::SystemBrowser { command: browser };
+    if remote_without_display && !no_browser {
+        let port = listener.port();
+        output::info(format!(
+            "This is an SSH session without a display, so no browser is opened here. On your own computer, forward the port and open the URL above there:\n\n    ssh -L {port}:localhost:{port} {}\n\nYou can also open it in any browser and paste the URL it ends on at the prompt below.\n",
+            crate::os::hostname().unwrap_or_else(|| "this-host".into())
+        ));
+    } else if !no_browser && let Err(e) = browser.open(&listener.start_uri(&nonce)) {
+        output::verbose(format!("{e:#}"));
+        output::warn("could not open a browser: open the URL above yourself");
+    }
+    Ok(nonce)
+}
+
 /// One login's wait for its redirect.
 pub struct Session<'a> {
     /// `http://localhost:PORT/callback`.
@@ -41,6 +72,8 @@ pub struct Session<'a> {
     finish: &'a dyn Fn(&Secret<String>) -> Result<String>,
     /// Whether the start URL has been fetched (a second fetch ends the login).
     started: Cell<bool>,
+    /// The `iss` every redirect must carry, when the server says it sends one.
+    issuer: Option<&'a str>,
 }
 
 impl<'a> Session<'a> {
@@ -59,7 +92,16 @@ impl<'a> Session<'a> {
             again,
             finish,
             started: Cell::new(false),
+            issuer: None,
         }
+    }
+
+    /// Accepts only redirects whose `iss` is `issuer` (RFC 9207), for an authorization
+    /// server that says it sends one: a redirect from another server (a mix-up) or
+    /// without it is not the one awaited.
+    pub fn expecting_issuer(mut self, issuer: &'a str) -> Self {
+        self.issuer = Some(issuer);
+        self
     }
 }
 
@@ -299,6 +341,17 @@ impl Session<'_> {
     fn complete(&self, callback: Callback) -> Step {
         let expected = self.auth.state.expose();
         let state_ok = |state: &str| callback::state_matches(expected, state);
+        if let Some(issuer) = self.issuer {
+            let iss = match &callback {
+                Callback::Code { iss, .. } | Callback::Denied { iss, .. } => iss.as_deref(),
+            };
+            if iss.map(|i| i.trim_end_matches('/')) != Some(issuer.trim_end_matches('/')) {
+                return Step::Ignored(format!(
+                    "its `iss` is {}, not {issuer}, the authorization server of this login (a forged or mixed-up redirect)",
+                    iss.map_or("missing".to_string(), |i| format!("`{}`", output::shown(i)))
+                ));
+            }
+        }
         match callback {
             Callback::Code { state, .. }
             | Callback::Denied {

@@ -57,6 +57,10 @@ pub struct ProfileMeta {
     /// later read, write and erase of this profile uses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_command: Option<Vec<String>>,
+    /// For a login to a hosted MCP server (`login --mcp`): the server and its
+    /// authorization server, whose token endpoint alone gets this profile's refresh token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcp: Option<crate::mcp::Hosted>,
 }
 
 impl ProfileMeta {
@@ -80,6 +84,7 @@ impl ProfileMeta {
             port: None,
             keyring_fallback: false,
             store_command: None,
+            mcp: None,
         }
     }
 
@@ -90,6 +95,7 @@ impl ProfileMeta {
             port: self.port,
             app_url: Some(&self.app_url),
             api_url: Some(&self.api_url),
+            mcp_url: self.mcp.as_ref().map(|hosted| hosted.url.as_str()),
         }
     }
 
@@ -119,6 +125,8 @@ pub struct LoginAgain<'a> {
     pub port: Option<u16>,
     pub app_url: Option<&'a str>,
     pub api_url: Option<&'a str>,
+    /// A login to a hosted MCP server: `login --mcp` (the app and API URLs do not apply).
+    pub mcp_url: Option<&'a str>,
 }
 
 impl LoginAgain<'_> {
@@ -131,6 +139,12 @@ impl LoginAgain<'_> {
         }
         let differs =
             |url: &str, default: &str| url.trim_end_matches('/') != default.trim_end_matches('/');
+        if let Some(url) = self.mcp_url {
+            if differs(url, crate::mcp::DEFAULT_MCP_URL) {
+                command.push_str(&format!(" --mcp-url {url}"));
+            }
+            return Next::command("attio-auth login --mcp", self.profile.as_str(), command);
+        }
         for (flag, url, default) in [
             ("--app-url", self.app_url, DEFAULT_APP_URL),
             ("--api-url", self.api_url, DEFAULT_API_URL),
@@ -165,6 +179,7 @@ fn just(profile: &ProfileName) -> LoginAgain<'_> {
         port: None,
         app_url: None,
         api_url: None,
+        mcp_url: None,
     }
 }
 
@@ -256,8 +271,27 @@ mod tests {
             port: Some(3461),
             app_url: Some("http://127.0.0.1:9/"),
             api_url: Some("https://api.attio.com/"),
+            mcp_url: None,
         };
         let as_default = || Some("default".to_string());
+        // A hosted-MCP login is logged in again with --mcp, its URL named when not Attio's.
+        let hosted = LoginAgain {
+            mcp_url: Some("http://127.0.0.1:7/mcp"),
+            ..again
+        };
+        assert_eq!(
+            hosted.command().render(as_default),
+            "attio-auth login --mcp --profile den --port 3461 --mcp-url http://127.0.0.1:7/mcp"
+        );
+        let attios = LoginAgain {
+            port: None,
+            mcp_url: Some(crate::mcp::DEFAULT_MCP_URL),
+            ..again
+        };
+        assert_eq!(
+            attios.command().render(as_default),
+            "attio-auth login --mcp --profile den"
+        );
         assert_eq!(
             again.command().render(as_default),
             "attio-auth login --profile den --port 3461 --app-url http://127.0.0.1:9"

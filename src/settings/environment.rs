@@ -10,8 +10,9 @@ use crate::secret::CHILD_WITHHELD;
 
 /// Every environment variable the tool reads (clap reads none, so that an empty one
 /// counts as unset and a bad one is blamed on the variable).
-const READ: [&str; 25] = [
+const READ: [&str; 26] = [
     "PATH",
+    "ATTIO_MCP_URL",
     "ATTIO_PROFILE",
     "ATTIO_APP_URL",
     "ATTIO_API_URL",
@@ -53,8 +54,12 @@ pub(super) const READ_BY_ALL: [&str; 10] = [
 ];
 
 /// The variables only `login` reads: one whose value is not text fails only `login`.
-pub(super) const READ_BY_LOGIN: [&str; 3] =
-    ["ATTIO_AUTH_STORE", "ATTIO_AUTH_STORE_COMMAND", "BROWSER"];
+pub(super) const READ_BY_LOGIN: [&str; 4] = [
+    "ATTIO_AUTH_STORE",
+    "ATTIO_AUTH_STORE_COMMAND",
+    "BROWSER",
+    "ATTIO_MCP_URL",
+];
 
 /// The usage error for a variable whose value is not valid UTF-8.
 pub(super) fn not_text(name: &str) -> anyhow::Error {

@@ -51,6 +51,8 @@ pub struct Settings {
     store_command: Option<(Result<Vec<String>, String>, String)>,
     /// `ATTIO_CLIENT_ID`, for `login` when `--client-id` is not given.
     pub client_id_variable: Option<String>,
+    /// `ATTIO_MCP_URL`, for `login --mcp` when `--mcp-url` is not given.
+    mcp_url_variable: Option<String>,
     /// Where the profile's name came from.
     pub profile_source: ProfileSource,
     /// The config file's section for this profile: defaults for `login` only.
@@ -183,6 +185,7 @@ impl Settings {
                     .map(|configured| (configured.words, configured.source)),
             },
             client_id_variable: env.get("ATTIO_CLIENT_ID").map(|s| s.trim().to_string()),
+            mcp_url_variable: env.get("ATTIO_MCP_URL").map(|s| s.trim().to_string()),
             profile_source,
             defaults,
             env_token,
@@ -243,6 +246,23 @@ impl Settings {
             self.api_url
                 .for_login(&self.profile, previous.map(|m| m.api_url.as_str()))?,
         ))
+    }
+
+    /// The hosted MCP server `login --mcp` logs in to: `--mcp-url`, else `ATTIO_MCP_URL`,
+    /// else the one the profile was logged in to, else Attio's.
+    pub fn login_mcp_url(&self, flag: Option<&str>, previous: Option<&ProfileMeta>) -> Result<Url> {
+        if let Some(name) = self.login_variable_not_text {
+            return Err(not_text(name));
+        }
+        let (raw, what) = match (flag, self.mcp_url_variable.as_deref()) {
+            (Some(flag), _) => (flag, "--mcp-url"),
+            (None, Some(variable)) => (variable, "ATTIO_MCP_URL"),
+            (None, None) => match previous.and_then(|m| m.mcp.as_ref()) {
+                Some(hosted) => (hosted.url.as_str(), "the profile's stored MCP URL"),
+                None => (crate::mcp::DEFAULT_MCP_URL, "the default MCP URL"),
+            },
+        };
+        urls::base_url(raw, what)
     }
 
     /// Where `login` stores credentials: `--store`, else `ATTIO_AUTH_STORE`, else the

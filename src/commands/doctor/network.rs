@@ -145,13 +145,16 @@ pub(super) fn check_profiles_online(report: &mut Report, ctx: &Ctx, metas: &[Ent
             Err(_) => profile::login_command(name),
         };
         match check {
-            Some(Check::Live(identity)) => {
-                let live = format!(
-                    "live: workspace {} ({}), scopes {}",
-                    identity.workspace_name.as_deref().unwrap_or("(unknown)"),
-                    identity.workspace_slug.as_deref().unwrap_or("(unknown)"),
-                    crate::scopes::listed(&identity.scopes)
-                );
+            Some(check @ (Check::Live(_) | Check::Served(_))) => {
+                let live = match &check {
+                    Check::Live(identity) => format!(
+                        "live: workspace {} ({}), scopes {}",
+                        identity.workspace_name.as_deref().unwrap_or("(unknown)"),
+                        identity.workspace_slug.as_deref().unwrap_or("(unknown)"),
+                        crate::scopes::listed(&identity.scopes)
+                    ),
+                    served => served.describe(),
+                };
                 match meta.as_ref().ok().and_then(ends) {
                     Some(why) => {
                         report.add_fix(title, Status::Warn, format!("{live}; but {why}"), {

@@ -1,0 +1,84 @@
+//! Registering attio-auth with a hosted MCP server's authorization server (RFC 7591) as a
+//! public native client: no secret, PKCE, the loopback redirect URI actually used.
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use super::Hosted;
+use crate::failure::{Failure, Kind};
+use crate::http::{Http, Pool};
+
+/// The name the user sees on the consent page.
+pub const CLIENT_NAME: &str = "attio-auth";
+
+/// Registers a client for `redirect_uri`; returns its client ID.
+pub fn register(http: &Http, hosted: &Hosted, redirect_uri: &str) -> Result<String> {
+    let Some(endpoint) = &hosted.registration_endpoint else {
+        return Err(Failure::new(
+            Kind::Failed,
+            format!(
+                "the authorization server {} offers no dynamic client registration, so attio-auth cannot become its client by itself",
+                hosted.issuer
+            ),
+        )
+        .hint("check --mcp-url: Attio's hosted MCP server offers registration")
+        .into());
+    };
+    let body = json!({
+        "client_name": CLIENT_NAME,
+        "redirect_uris": [redirect_uri],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+        "application_type": "native",
+    });
+    let request = oauth2::http::Request::builder()
+        .method(oauth2::http::Method::POST)
+        .uri(endpoint.as_str())
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .body(body.to_string().into_bytes())?;
+    let answer = http.send(request, Pool::Fresh)?;
+    let parsed: Option<Value> = serde_json::from_slice(answer.body()).ok();
+    let field = |name: &str| {
+        parsed
+            .as_ref()
+            .and_then(|v| v.get(name))
+            .and_then(Value::as_str)
+    };
+    if !answer.status().is_success() {
+        let said = match (field("error"), field("error_description")) {
+            (Some(error), Some(description)) => format!("{error}: {description}"),
+            (Some(error), None) => error.to_string(),
+            _ => crate::attio::oauth::Answer::of(&answer).to_string(),
+        };
+        return Err(Failure::new(
+            Kind::Failed,
+            format!(
+                "the authorization server {} refused to register attio-auth ({})",
+                hosted.issuer,
+                crate::output::shown(&said)
+            ),
+        )
+        .hint("try again later; if it persists, the server may not take new clients")
+        .into());
+    }
+    match field("client_id") {
+        Some(id)
+            if !id.is_empty()
+                && id.len() <= crate::attio::oauth::MAX_TOKEN
+                && id.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(id.to_string())
+        }
+        _ => Err(Failure::new(
+            Kind::Failed,
+            format!(
+                "the authorization server {} registered attio-auth but gave no usable client_id ({})",
+                hosted.issuer,
+                crate::attio::oauth::Answer::of(&answer)
+            ),
+        )
+        .into()),
+    }
+}

@@ -1,0 +1,435 @@
+//! A fake of Attio's hosted MCP server and its authorization server, as two hosts (two
+//! ports): the MCP server answers 401 with `resource_metadata` and serves its protected
+//! resource metadata (RFC 9728); the authorization server serves RFC 8414 metadata,
+//! registers public clients (RFC 7591), requires PKCE S256, `state` and the resource
+//! (RFC 8707) on every grant, puts `iss` in its redirects (RFC 9207), and rotates refresh
+//! tokens with reuse detection. Each can be told to misbehave as a hostile server would.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use tiny_http::{Header, Request, Response, Server};
+
+/// What the fake says or does differently from an honest server.
+#[derive(Debug, Clone, Default)]
+pub struct Hostile {
+    /// The `resource` its protected-resource metadata names.
+    pub resource: Option<String>,
+    /// The `issuer` its authorization-server metadata names.
+    pub issuer: Option<String>,
+    /// The token endpoint its metadata names.
+    pub token_endpoint: Option<String>,
+    /// Registration answers 400 `invalid_client_metadata`.
+    pub refuse_registration: bool,
+    /// The `iss` its redirect carries.
+    pub iss: Option<String>,
+}
+
+/// One request as the fake saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub query: HashMap<String, String>,
+    pub form: HashMap<String, String>,
+    pub body: String,
+    pub authorization: Option<String>,
+}
+
+struct Code {
+    client_id: String,
+    challenge: String,
+    redirect_uri: String,
+    resource: String,
+}
+
+#[derive(Default)]
+struct State {
+    hostile: Hostile,
+    ttl: u64,
+    seen: Vec<Seen>,
+    /// Client IDs and their redirect URIs.
+    clients: HashMap<String, Vec<String>>,
+    codes: HashMap<String, Code>,
+    /// Refresh tokens: whether used, and their client.
+    refresh: HashMap<String, (bool, String)>,
+    revoked: bool,
+    issued: Vec<String>,
+    refresh_reuses: usize,
+    counter: usize,
+}
+
+pub struct FakeHosted {
+    /// The authorization server's URL (its issuer).
+    pub issuer: String,
+    /// The MCP server's URL.
+    pub mcp_url: String,
+    state: Arc<Mutex<State>>,
+    servers: Vec<Arc<Server>>,
+}
+
+impl FakeHosted {
+    /// Starts both hosts; access tokens live `ttl` seconds.
+    pub fn start(ttl: u64) -> Self {
+        let auth =
+            Arc::new(Server::http("127.0.0.1:0").expect("bind the fake authorization server"));
+        let mcp = Arc::new(Server::http("127.0.0.1:0").expect("bind the fake MCP server"));
+        let port = |s: &Server| s.server_addr().to_ip().unwrap().port();
+        let issuer = format!("http://127.0.0.1:{}", port(&auth));
+        let mcp_url = format!("http://127.0.0.1:{}/mcp", port(&mcp));
+        let state = Arc::new(Mutex::new(State {
+            ttl,
+            ..State::default()
+        }));
+        for (server, serve) in [
+            (&auth, serve_auth as fn(&Mutex<State>, &str, &str, Request)),
+            (&mcp, serve_mcp),
+        ] {
+            let (server, state) = (Arc::clone(server), Arc::clone(&state));
+            let (issuer, mcp_url) = (issuer.clone(), mcp_url.clone());
+            thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    serve(&state, &issuer, &mcp_url, request);
+                }
+            });
+        }
+        Self {
+            issuer,
+            mcp_url,
+            state,
+            servers: vec![auth, mcp],
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+
+    pub fn hostile(&self, hostile: Hostile) {
+        self.state().hostile = hostile;
+    }
+
+    /// Forgets every registered client, as servers purge registrations.
+    #[allow(dead_code)]
+    pub fn forget_registrations(&self) {
+        self.state().clients.clear();
+    }
+
+    pub fn requests(&self) -> Vec<Seen> {
+        self.state().seen.clone()
+    }
+
+    pub fn seen(&self, path: &str) -> Vec<Seen> {
+        self.requests()
+            .into_iter()
+            .filter(|s| s.path == path)
+            .collect()
+    }
+
+    pub fn registrations(&self) -> usize {
+        self.seen("/oauth/register").len()
+    }
+
+    pub fn issued(&self) -> Vec<String> {
+        self.state().issued.clone()
+    }
+
+    pub fn refresh_reuses(&self) -> usize {
+        self.state().refresh_reuses
+    }
+}
+
+impl Drop for FakeHosted {
+    fn drop(&mut self) {
+        for server in &self.servers {
+            server.unblock();
+        }
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+type Answer = Response<std::io::Cursor<Vec<u8>>>;
+
+fn json(status: u16, body: serde_json::Value) -> Answer {
+    Response::from_string(body.to_string())
+        .with_status_code(status)
+        .with_header(Header::from_bytes("Content-Type", "application/json").unwrap())
+}
+
+fn error(error: &str) -> Answer {
+    json(
+        400,
+        serde_json::json!({"error": error, "error_description": error}),
+    )
+}
+
+fn pairs(text: &str) -> HashMap<String, String> {
+    url::form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Reads and records a request.
+fn record(state: &Mutex<State>, request: &mut Request) -> Seen {
+    let url = request.url().to_string();
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let mut body = String::new();
+    let _ = request.as_reader().read_to_string(&mut body);
+    let authorization = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Authorization"))
+        .map(|h| h.value.to_string());
+    let seen = Seen {
+        authorization,
+        method: request.method().to_string(),
+        path: path.to_string(),
+        query: pairs(query),
+        form: pairs(&body),
+        body,
+    };
+    state.lock().unwrap().seen.push(seen.clone());
+    seen
+}
+
+fn serve_mcp(state: &Mutex<State>, issuer: &str, mcp_url: &str, mut request: Request) {
+    let seen = record(state, &mut request);
+    let origin = mcp_url.trim_end_matches("/mcp");
+    let answer = match seen.path.as_str() {
+        "/.well-known/oauth-protected-resource/mcp" => {
+            let resource = state.lock().unwrap().hostile.resource.clone();
+            json(
+                200,
+                serde_json::json!({
+                    "resource": resource.as_deref().unwrap_or(mcp_url),
+                    "authorization_servers": [issuer],
+                    "scopes_supported": ["mcp", "offline_access"],
+                    "bearer_methods_supported": ["header"],
+                }),
+            )
+        }
+        // A session started with a token it issued: answered as a server-sent event.
+        "/mcp" if seen.method == "POST" && accepts(state, &seen) => {
+            let message = serde_json::json!({
+                "jsonrpc": "2.0",
+                "id": 1,
+                "result": {
+                    "protocolVersion": "2025-06-18",
+                    "capabilities": {"tools": {}},
+                    "serverInfo": {"name": "fake-attio-mcp", "version": "0.1.0"},
+                },
+            });
+            Response::from_string(format!("event: message\ndata: {message}\n\n"))
+                .with_header(Header::from_bytes("Content-Type", "text/event-stream").unwrap())
+        }
+        _ => json(401, serde_json::json!({"error": "unauthorized"})).with_header(
+            Header::from_bytes(
+                "WWW-Authenticate",
+                format!(
+                    r#"Bearer error="invalid_token", resource_metadata="{origin}/.well-known/oauth-protected-resource/mcp""#
+                ),
+            )
+            .unwrap(),
+        ),
+    };
+    let _ = request.respond(answer);
+}
+
+/// Whether a request carries an access token the authorization server issued, of a grant
+/// not revoked.
+fn accepts(state: &Mutex<State>, seen: &Seen) -> bool {
+    let st = state.lock().unwrap();
+    let token = seen
+        .authorization
+        .as_deref()
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    !st.revoked && st.issued.iter().any(|t| t == token)
+}
+
+fn serve_auth(state: &Mutex<State>, issuer: &str, mcp_url: &str, mut request: Request) {
+    let seen = record(state, &mut request);
+    let answer = match seen.path.as_str() {
+        "/.well-known/oauth-authorization-server" => {
+            let hostile = state.lock().unwrap().hostile.clone();
+            json(
+                200,
+                serde_json::json!({
+                    "issuer": hostile.issuer.as_deref().unwrap_or(issuer),
+                    "authorization_endpoint": format!("{issuer}/oidc/authorize"),
+                    "token_endpoint": hostile.token_endpoint.unwrap_or_else(|| format!("{issuer}/oidc/token")),
+                    "registration_endpoint": format!("{issuer}/oauth/register"),
+                    "token_endpoint_auth_methods_supported": ["none"],
+                    "code_challenge_methods_supported": ["S256"],
+                    "scopes_supported": ["mcp", "offline_access", "openid"],
+                    "authorization_response_iss_parameter_supported": true,
+                }),
+            )
+        }
+        "/oauth/register" => register(state, &seen),
+        "/oidc/authorize" => authorize(state, issuer, mcp_url, &seen),
+        "/oidc/token" => token(state, mcp_url, &seen),
+        _ => json(404, serde_json::json!({"error": "not_found"})),
+    };
+    let _ = request.respond(answer);
+}
+
+fn register(state: &Mutex<State>, seen: &Seen) -> Answer {
+    let mut st = state.lock().unwrap();
+    if st.hostile.refuse_registration {
+        return json(
+            400,
+            serde_json::json!({"error": "invalid_client_metadata", "error_description": "registrations are closed"}),
+        );
+    }
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(&seen.body) else {
+        return error("invalid_client_metadata");
+    };
+    let redirects: Vec<String> = body["redirect_uris"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    if body["token_endpoint_auth_method"] != "none"
+        || redirects.is_empty()
+        || redirects
+            .iter()
+            .any(|r| !r.starts_with("http://localhost:"))
+    {
+        return error("invalid_client_metadata");
+    }
+    st.counter += 1;
+    let client_id = format!("client_{}", st.counter);
+    st.clients.insert(client_id.clone(), redirects.clone());
+    json(
+        201,
+        serde_json::json!({
+            "client_id": client_id,
+            "redirect_uris": redirects,
+            "token_endpoint_auth_method": "none",
+            "client_name": body["client_name"],
+        }),
+    )
+}
+
+fn authorize(state: &Mutex<State>, issuer: &str, mcp_url: &str, seen: &Seen) -> Answer {
+    let get = |k: &str| seen.query.get(k).cloned().unwrap_or_default();
+    let mut st = state.lock().unwrap();
+    let redirect_uri = get("redirect_uri");
+    // An unknown client or redirect is never redirected to (RFC 6749 §4.1.2.1).
+    if !st
+        .clients
+        .get(&get("client_id"))
+        .is_some_and(|uris| uris.contains(&redirect_uri))
+    {
+        return json(400, serde_json::json!({"error": "invalid_client"}));
+    }
+    if get("response_type") != "code"
+        || get("code_challenge_method") != "S256"
+        || get("code_challenge").len() != 43
+        || get("state").is_empty()
+        || get("resource") != mcp_url
+    {
+        return json(400, serde_json::json!({"error": "invalid_request"}));
+    }
+    st.counter += 1;
+    let code = format!("code_{}_{:x}", st.counter, now());
+    st.codes.insert(
+        code.clone(),
+        Code {
+            client_id: get("client_id"),
+            challenge: get("code_challenge"),
+            redirect_uri: redirect_uri.clone(),
+            resource: get("resource"),
+        },
+    );
+    let iss = st.hostile.iss.clone().unwrap_or_else(|| issuer.to_string());
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let location = format!(
+        "{redirect_uri}?code={code}&state={}&iss={}",
+        encode(&get("state")),
+        encode(&iss)
+    );
+    Response::from_string("")
+        .with_status_code(302)
+        .with_header(Header::from_bytes("Location", location.as_bytes()).unwrap())
+}
+
+fn issue(st: &mut State, client_id: &str) -> serde_json::Value {
+    st.counter += 1;
+    let access = format!("mcp_at_{}_{:x}", st.counter, now());
+    let refresh = format!("mcp_rt_{}_{:x}", st.counter, now());
+    st.issued.push(access.clone());
+    st.refresh
+        .insert(refresh.clone(), (false, client_id.to_string()));
+    serde_json::json!({
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": st.ttl,
+        "refresh_token": refresh,
+        "scope": "mcp offline_access",
+    })
+}
+
+fn token(state: &Mutex<State>, mcp_url: &str, seen: &Seen) -> Answer {
+    let get = |k: &str| seen.form.get(k).cloned().unwrap_or_default();
+    let mut st = state.lock().unwrap();
+    if seen.method != "POST" || seen.form.contains_key("client_secret") {
+        return error("invalid_request");
+    }
+    if !st.clients.contains_key(&get("client_id")) {
+        return json(401, serde_json::json!({"error": "invalid_client"}));
+    }
+    if get("resource") != mcp_url {
+        return error("invalid_target");
+    }
+    match get("grant_type").as_str() {
+        "authorization_code" => {
+            let Some(code) = st.codes.remove(&get("code")) else {
+                return error("invalid_grant");
+            };
+            let digest = URL_SAFE_NO_PAD.encode(Sha256::digest(get("code_verifier").as_bytes()));
+            if code.client_id != get("client_id")
+                || code.redirect_uri != get("redirect_uri")
+                || code.resource != get("resource")
+                || digest != code.challenge
+            {
+                return error("invalid_grant");
+            }
+            let body = issue(&mut st, &code.client_id);
+            json(200, body)
+        }
+        "refresh_token" => {
+            let presented = get("refresh_token");
+            let Some((used, client)) = st.refresh.get(&presented).cloned() else {
+                return error("invalid_grant");
+            };
+            if used {
+                st.refresh_reuses += 1;
+                st.revoked = true;
+                return error("invalid_grant");
+            }
+            if st.revoked || client != get("client_id") {
+                return error("invalid_grant");
+            }
+            st.refresh.insert(presented, (true, client.clone()));
+            let body = issue(&mut st, &client);
+            json(200, body)
+        }
+        _ => error("unsupported_grant_type"),
+    }
+}
