@@ -270,6 +270,7 @@ fn serve_auth(state: &Mutex<State>, issuer: &str, mcp_url: &str, mut request: Re
                     "authorization_endpoint": format!("{issuer}/oidc/authorize"),
                     "token_endpoint": hostile.token_endpoint.unwrap_or_else(|| format!("{issuer}/oidc/token")),
                     "registration_endpoint": format!("{issuer}/oauth/register"),
+                    "revocation_endpoint": format!("{issuer}/oidc/revoke"),
                     "token_endpoint_auth_methods_supported": ["none"],
                     "code_challenge_methods_supported": ["S256"],
                     "scopes_supported": ["mcp", "offline_access", "openid"],
@@ -280,6 +281,17 @@ fn serve_auth(state: &Mutex<State>, issuer: &str, mcp_url: &str, mut request: Re
         "/oauth/register" => register(state, &seen),
         "/oidc/authorize" => authorize(state, issuer, mcp_url, &seen),
         "/oidc/token" => token(state, mcp_url, &seen),
+        // RFC 7009: a revoked refresh token ends the grant.
+        "/oidc/revoke" => {
+            let mut st = state.lock().unwrap();
+            if st
+                .refresh
+                .contains_key(&seen.form.get("token").cloned().unwrap_or_default())
+            {
+                st.revoked = true;
+            }
+            Response::from_string("").with_status_code(200)
+        }
         _ => json(404, serde_json::json!({"error": "not_found"})),
     };
     let _ = request.respond(answer);

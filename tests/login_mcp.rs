@@ -228,3 +228,26 @@ fn whoami_status_and_doctor_know_a_hosted_mcp_profile() {
         "live (the hosted MCP server, fake-attio-mcp 0.1.0, accepted the token just now)"
     );
 }
+
+#[test]
+fn logout_revokes_a_hosted_mcp_login_at_its_server() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let hosted = FakeHosted::start(3600);
+    assert_eq!(login(&env, &hosted, &[]).code, 0);
+    let refresh_token = crate::support::stored_document(&env, "default")["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let run = env.run(&["logout"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .ends_with(&format!("Revoked its tokens at {}.\n", hosted.issuer)),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("uninstall the app"), "{run:?}");
+    let revoked = &hosted.seen("/oidc/revoke")[0].form;
+    assert_eq!(revoked["token"], refresh_token);
+    assert_eq!(revoked["token_type_hint"], "refresh_token");
+    assert!(revoked.contains_key("client_id"));
+}

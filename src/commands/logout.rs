@@ -32,11 +32,16 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         vec![ctx.settings.profile.clone()]
     };
     let mut removed_any = false;
+    // Whether a login to an Attio app was removed (its tokens cannot be revoked).
+    let mut app_removed = false;
     // With --all, a profile that cannot be removed (its lock held by another process, a
     // store that refuses) does not stop the others: they are named at the end.
     let mut kept = Vec::new();
     for name in &profiles {
         let repo = ctx.repository_of(name);
+        // A hosted-MCP login is revoked at its server once removed here. Read first, and
+        // only if it can be: logout never needs to parse what it removes.
+        let revocable = repo.load().ok().filter(|stored| stored.meta.mcp.is_some());
         let removed = repo
             .exists_anywhere()
             .and_then(|exists| exists.then(|| repo.lock()?.remove()).transpose());
@@ -56,6 +61,11 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
             [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
         };
         output::info(format!("Logged out of profile `{name}`: removed {what}."));
+        if let Some(stored) = revocable {
+            revoke(ctx, &stored);
+        } else {
+            app_removed = true;
+        }
         if !args.all && profile::default::forget_if(&ctx.paths, name)? {
             output::info(format!(
                 "`{name}` was the default profile; commands without --profile use `default` again."
@@ -74,7 +84,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
             profile::default::forget_if(&ctx.paths, name)?;
         }
     }
-    if removed_any {
+    if app_removed {
         output::info(REVOCATION_NOTE);
     }
     if let Some((first, why)) = kept.first() {
@@ -104,4 +114,28 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         return Ok(());
     }
     Err(ctx.repository().unknown())
+}
+
+/// Revokes a removed hosted-MCP login at its authorization server: its refresh token
+/// (which ends the grant), else its access token. A failure is a warning: the login is
+/// gone from here either way.
+fn revoke(ctx: &Ctx, stored: &crate::profile::Stored) {
+    let Some(hosted) = &stored.meta.mcp else {
+        return;
+    };
+    let (token, hint) = match &stored.creds.refresh_token {
+        Some(refresh) => (refresh, "refresh_token"),
+        None => (&stored.creds.access_token, "access_token"),
+    };
+    match crate::mcp::revoke(&ctx.http, hosted, &stored.creds.client_id, token, hint) {
+        Ok(true) => output::info(format!("Revoked its tokens at {}.", hosted.issuer)),
+        Ok(false) => output::info(format!(
+            "{} offers no token revocation: its tokens stay valid until they expire.",
+            hosted.issuer
+        )),
+        Err(e) => output::warn(format!(
+            "could not revoke its tokens at {} ({e:#}); they stay valid until they expire",
+            hosted.issuer
+        )),
+    }
 }
