@@ -40,6 +40,9 @@ _attio__auth() {
             attio__auth,man)
                 cmd="attio__auth__subcmd__man"
                 ;;
+            attio__auth,mcp)
+                cmd="attio__auth__subcmd__mcp"
+                ;;
             attio__auth,mcp-config)
                 cmd="attio__auth__subcmd__mcp__subcmd__config"
                 ;;
@@ -94,6 +97,9 @@ _attio__auth() {
             attio__auth__subcmd__help,man)
                 cmd="attio__auth__subcmd__help__subcmd__man"
                 ;;
+            attio__auth__subcmd__help,mcp)
+                cmd="attio__auth__subcmd__help__subcmd__mcp"
+                ;;
             attio__auth__subcmd__help,mcp-config)
                 cmd="attio__auth__subcmd__help__subcmd__mcp__subcmd__config"
                 ;;
@@ -122,7 +128,7 @@ _attio__auth() {
 
     case "${cmd}" in
         attio__auth)
-            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status doctor switch exec mcp-config completions config man help"
+            opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status doctor switch exec mcp-config mcp completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,7 +382,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__help)
-            opts="login token refresh whoami logout status doctor switch exec mcp-config completions config man help"
+            opts="login token refresh whoami logout status doctor switch exec mcp-config mcp completions config man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -502,6 +508,20 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__auth__subcmd__help__subcmd__mcp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -696,6 +716,40 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__man)
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --app-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        attio__auth__subcmd__mcp)
             opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

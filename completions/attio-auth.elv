@@ -39,6 +39,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand switch 'Make a logged-in profile the default for commands without --profile'
             cand exec 'Run a command with a fresh access token in its environment'
             cand mcp-config 'Print the entry that runs the Attio MCP server through attio-auth, for an MCP host'
+            cand mcp 'Serve MCP on stdin and stdout, relayed to the profile''s hosted MCP server'
             cand completions 'Print a shell completion script on stdout'
             cand config 'Inspect the configuration file'
             cand man 'Print the manual page (roff) on stdout'
@@ -184,6 +185,17 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'attio-auth;mcp'= {
+            cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
+            cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token)'
+            cand --api-url 'Base URL of Attio''s REST API (identity at /v2/self)'
+            cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600)'
+            cand --lock-timeout 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)'
+            cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'attio-auth;completions'= {
             cand --profile 'Profile: one set of stored credentials (one workspace, one app)'
             cand --app-url 'Base URL of Attio''s app (authorize at /authorize, token at /oauth/token)'
@@ -249,6 +261,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand switch 'Make a logged-in profile the default for commands without --profile'
             cand exec 'Run a command with a fresh access token in its environment'
             cand mcp-config 'Print the entry that runs the Attio MCP server through attio-auth, for an MCP host'
+            cand mcp 'Serve MCP on stdin and stdout, relayed to the profile''s hosted MCP server'
             cand completions 'Print a shell completion script on stdout'
             cand config 'Inspect the configuration file'
             cand man 'Print the manual page (roff) on stdout'
@@ -273,6 +286,8 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
         &'attio-auth;help;exec'= {
         }
         &'attio-auth;help;mcp-config'= {
+        }
+        &'attio-auth;help;mcp'= {
         }
         &'attio-auth;help;completions'= {
         }

@@ -184,6 +184,9 @@ pub enum Command {
     /// Print the entry that runs the Attio MCP server through attio-auth, for an MCP host
     #[command(after_help = MCP_CONFIG_HELP)]
     McpConfig(McpConfigArgs),
+    /// Serve MCP on stdin and stdout, relayed to the profile's hosted MCP server
+    #[command(after_help = MCP_HELP)]
+    Mcp,
     /// Print a shell completion script on stdout
     #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
@@ -331,6 +334,22 @@ Examples:
   eval \"$(attio-auth mcp-config --format claude)\"
 
 Exit status: 0 printed; 1 the server program is not installed; 2 usage error.";
+
+const MCP_HELP: &str = "\
+For an MCP host that starts servers as programs: it relays every JSON-RPC message to the
+hosted MCP server the profile logged in to (`attio-auth login --mcp`), with a fresh token
+on each, and its answers back, one line each. stdout carries nothing else.
+
+The host's entry names attio-auth by absolute path, with the arguments
+`mcp --profile NAME`.
+
+Examples:
+  attio-auth login --mcp --profile agent
+  # what the host runs
+  attio-auth mcp --profile agent
+
+Exit status: 0 the host closed stdin (or SIGTERM); 3 the profile is not logged in to a
+hosted MCP server (each request was answered with an error saying so).";
 
 const COMPLETIONS_HELP: &str = "\
 Examples:

@@ -332,6 +332,13 @@ impl Http {
         self.build(https, |builder| builder.read_timeout(self.timeout))
     }
 
+    /// A client for `attio-auth mcp`'s relay: the same proxies, certificates and connect
+    /// timeout, and no limit on how long an answer streams (a tool call's events come when
+    /// they come; the host gives up when it will).
+    pub fn streaming_client(&self, https: bool) -> Result<reqwest::Client, HttpError> {
+        self.build(https, |builder| builder)
+    }
+
     /// A client trusting what `https` calls for, never following redirects.
     fn build(
         &self,
@@ -580,7 +587,7 @@ fn untrusted_certificate(err: &reqwest::Error) -> bool {
 }
 
 /// The innermost error message, which is the informative one for network errors.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut current = err;
     while let Some(next) = current.source() {
         current = next;

@@ -272,7 +272,7 @@ fn the_manual_page_covers_every_subcommand() {
 }
 
 /// Every subcommand, for the tests of what each one's help says.
-const SUBCOMMANDS: [&str; 13] = [
+const SUBCOMMANDS: [&str; 14] = [
     "login",
     "token",
     "refresh",
@@ -283,6 +283,7 @@ const SUBCOMMANDS: [&str; 13] = [
     "switch",
     "exec",
     "mcp-config",
+    "mcp",
     "completions",
     "config",
     "man",

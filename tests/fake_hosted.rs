@@ -5,7 +5,7 @@
 //! (RFC 8707) on every grant, puts `iss` in its redirects (RFC 9207), and rotates refresh
 //! tokens with reuse detection. Each can be told to misbehave as a hostile server would.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -39,6 +39,17 @@ pub struct Seen {
     pub form: HashMap<String, String>,
     pub body: String,
     pub authorization: Option<String>,
+    /// Every header, names lower-cased.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 struct Code {
@@ -60,6 +71,10 @@ struct State {
     refresh: HashMap<String, (bool, String)>,
     revoked: bool,
     issued: Vec<String>,
+    /// When each access token issued expires.
+    expiry: HashMap<String, u64>,
+    /// The MCP sessions open.
+    sessions: HashSet<String>,
     refresh_reuses: usize,
     counter: usize,
 }
@@ -94,7 +109,8 @@ impl FakeHosted {
             let (issuer, mcp_url) = (issuer.clone(), mcp_url.clone());
             thread::spawn(move || {
                 while let Ok(request) = server.recv() {
-                    serve(&state, &issuer, &mcp_url, request);
+                    let (state, issuer, mcp_url) = (state.clone(), issuer.clone(), mcp_url.clone());
+                    thread::spawn(move || serve(&state, &issuer, &mcp_url, request));
                 }
             });
         }
@@ -141,6 +157,28 @@ impl FakeHosted {
 
     pub fn refresh_reuses(&self) -> usize {
         self.state().refresh_reuses
+    }
+
+    /// Forgets every MCP session, as a server that restarted does.
+    #[allow(dead_code)]
+    pub fn forget_sessions(&self) {
+        self.state().sessions.clear();
+    }
+
+    /// The access token issued last.
+    #[allow(dead_code)]
+    pub fn last_access_token(&self) -> String {
+        self.state()
+            .issued
+            .last()
+            .cloned()
+            .expect("a token was issued")
+    }
+
+    /// When an access token it issued expires.
+    #[allow(dead_code)]
+    pub fn expires_at(&self, token: &str) -> u64 {
+        self.state().expiry[token]
     }
 }
 
@@ -191,8 +229,19 @@ fn record(state: &Mutex<State>, request: &mut Request) -> Seen {
         .iter()
         .find(|h| h.field.equiv("Authorization"))
         .map(|h| h.value.to_string());
+    let headers = request
+        .headers()
+        .iter()
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_ascii_lowercase(),
+                h.value.to_string(),
+            )
+        })
+        .collect();
     let seen = Seen {
         authorization,
+        headers,
         method: request.method().to_string(),
         path: path.to_string(),
         query: pairs(query),
@@ -219,20 +268,7 @@ fn serve_mcp(state: &Mutex<State>, issuer: &str, mcp_url: &str, mut request: Req
                 }),
             )
         }
-        // A session started with a token it issued: answered as a server-sent event.
-        "/mcp" if seen.method == "POST" && accepts(state, &seen) => {
-            let message = serde_json::json!({
-                "jsonrpc": "2.0",
-                "id": 1,
-                "result": {
-                    "protocolVersion": "2025-06-18",
-                    "capabilities": {"tools": {}},
-                    "serverInfo": {"name": "fake-attio-mcp", "version": "0.1.0"},
-                },
-            });
-            Response::from_string(format!("event: message\ndata: {message}\n\n"))
-                .with_header(Header::from_bytes("Content-Type", "text/event-stream").unwrap())
-        }
+        "/mcp" if accepts(state, &seen) => streamable(state, &seen),
         _ => json(401, serde_json::json!({"error": "unauthorized"})).with_header(
             Header::from_bytes(
                 "WWW-Authenticate",
@@ -255,7 +291,91 @@ fn accepts(state: &Mutex<State>, seen: &Seen) -> bool {
         .as_deref()
         .and_then(|a| a.strip_prefix("Bearer "))
         .unwrap_or_default();
-    !st.revoked && st.issued.iter().any(|t| t == token)
+    !st.revoked && st.expiry.get(token).is_some_and(|&at| at > now())
+}
+
+/// Streamable HTTP, as MCP servers speak it: `initialize` opens a session (its ID in
+/// `Mcp-Session-Id`), every later request names it (an unknown one: 404), notifications
+/// get 202, `tools/call` answers as server-sent events (a progress notification, then
+/// the result), GET has no stream here (405), DELETE ends the session.
+fn streamable(state: &Mutex<State>, seen: &Seen) -> Answer {
+    let session = seen.header("mcp-session-id").map(str::to_string);
+    let known = |st: &State| session.as_ref().is_some_and(|s| st.sessions.contains(s));
+    match seen.method.as_str() {
+        "GET" => return json(405, serde_json::json!({"error": "no stream"})),
+        "DELETE" => {
+            let mut st = state.lock().unwrap();
+            let found = known(&st);
+            if let Some(session) = &session {
+                st.sessions.remove(session);
+            }
+            return Response::from_string("").with_status_code(if found { 200 } else { 404 });
+        }
+        _ => {}
+    }
+    let Ok(message) = serde_json::from_str::<serde_json::Value>(&seen.body) else {
+        return json(
+            400,
+            serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "parse error"}}),
+        );
+    };
+    let method = message["method"].as_str().unwrap_or_default();
+    let id = message["id"].clone();
+    let mut st = state.lock().unwrap();
+    if method == "initialize" {
+        st.counter += 1;
+        let session = format!("sess_{}", st.counter);
+        st.sessions.insert(session.clone());
+        let answer = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "result": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {"tools": {}},
+                "serverInfo": {"name": "fake-attio-mcp", "version": "0.1.0"},
+            },
+        });
+        return json(200, answer)
+            .with_header(Header::from_bytes("Mcp-Session-Id", session.as_bytes()).unwrap());
+    }
+    if session.is_none() {
+        return json(400, serde_json::json!({"error": "no session"}));
+    }
+    if !known(&st) {
+        return json(404, serde_json::json!({"error": "unknown session"}));
+    }
+    drop(st);
+    if id.is_null() || message.get("method").is_none() {
+        return Response::from_string("").with_status_code(202);
+    }
+    let result = |result: serde_json::Value| serde_json::json!({"jsonrpc": "2.0", "id": id, "result": result});
+    match method {
+        "tools/list" => json(
+            200,
+            result(
+                serde_json::json!({"tools": [{"name": "echo", "description": "echoes its text", "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}}}]}),
+            ),
+        ),
+        "tools/call" => {
+            let token = message["params"]["_meta"]["progressToken"].clone();
+            let text = message["params"]["arguments"]["text"]
+                .as_str()
+                .unwrap_or_default();
+            let progress = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": token, "progress": 1, "total": 2}});
+            let answer = result(
+                serde_json::json!({"content": [{"type": "text", "text": format!("echo: {text}")}]}),
+            );
+            Response::from_string(format!(
+                "event: message\ndata: {progress}\n\nevent: message\ndata: {answer}\n\n"
+            ))
+            .with_header(Header::from_bytes("Content-Type", "text/event-stream").unwrap())
+        }
+        "ping" => json(200, result(serde_json::json!({}))),
+        _ => json(
+            200,
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": "method not found"}}),
+        ),
+    }
 }
 
 fn serve_auth(state: &Mutex<State>, issuer: &str, mcp_url: &str, mut request: Request) {
@@ -386,6 +506,8 @@ fn issue(st: &mut State, client_id: &str) -> serde_json::Value {
     let access = format!("mcp_at_{}_{:x}", st.counter, now());
     let refresh = format!("mcp_rt_{}_{:x}", st.counter, now());
     st.issued.push(access.clone());
+    let expires = now() + st.ttl;
+    st.expiry.insert(access.clone(), expires);
     st.refresh
         .insert(refresh.clone(), (false, client_id.to_string()));
     serde_json::json!({

@@ -16,6 +16,7 @@ mod wire;
 
 mod architecture;
 // Stand-in browsers and a waiting login, for the listener and secrets tests.
+mod bridge;
 #[cfg(unix)]
 mod browsers;
 #[cfg(unix)]

@@ -9,6 +9,7 @@ mod login;
 mod login_mcp;
 mod logout;
 mod man;
+mod mcp;
 mod mcp_config;
 mod refresh;
 mod status;
@@ -111,6 +112,7 @@ pub fn run(cli: Cli, env: &Environment, implied: &mut Implied) -> Result<()> {
         Command::Status(args) => status::run(&ctx, args),
         Command::Exec(args) => exec::run(&ctx, args),
         Command::McpConfig(args) => mcp_config::run(&ctx, env, &args),
+        Command::Mcp => mcp::run(&ctx),
         Command::Switch(args) => switch::run(&ctx, args),
         Command::Completions(_) | Command::Config(_) | Command::Man | Command::Doctor(_) => {
             unreachable!("handled before the context is built")

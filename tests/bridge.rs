@@ -1,0 +1,199 @@
+//! `attio-auth mcp`: the stdio bridge to a hosted MCP server, driven as an MCP host
+//! drives a server (one JSON-RPC message a line), against the fake hosted server.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{ChildStdin, ChildStdout, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+use crate::fake_attio::{Consent, Tokens};
+use crate::fake_hosted::FakeHosted;
+use crate::support::TestEnv;
+
+/// A host's end of the bridge.
+struct Host {
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Host {
+    fn send(&mut self, message: Value) {
+        writeln!(self.stdin, "{message}").unwrap();
+    }
+
+    fn receive(&mut self) -> Value {
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        assert!(line.ends_with('\n'), "one message a line: {line:?}");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+    }
+
+    fn request(&mut self, id: u64, method: &str, params: Value) -> Value {
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.receive()
+    }
+}
+
+fn logged_in(ttl: u64) -> (TestEnv, FakeHosted) {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let hosted = FakeHosted::start(ttl);
+    let run = env.run(&[
+        "login",
+        "--mcp",
+        "--mcp-url",
+        &hosted.mcp_url,
+        "--profile",
+        "agent",
+        "--port",
+        "0",
+        "--timeout",
+        "10",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    (env, hosted)
+}
+
+fn initialize() -> Value {
+    json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test-host", "version": "1"}})
+}
+
+#[test]
+fn the_bridge_relays_a_session_across_an_expiry_and_a_forgotten_session() {
+    let (env, hosted) = logged_in(3);
+    let mut child = env
+        .cmd(&["mcp", "--profile", "agent"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut host = Host {
+        stdin: child.stdin.take().unwrap(),
+        stdout: BufReader::new(child.stdout.take().unwrap()),
+    };
+    let answer = host.request(1, "initialize", initialize());
+    assert_eq!(answer["id"], 1);
+    assert_eq!(answer["result"]["serverInfo"]["name"], "fake-attio-mcp");
+    host.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let tools = host.request(2, "tools/list", json!({}));
+    assert_eq!(tools["result"]["tools"][0]["name"], "echo");
+    // A tool call answered as events: the progress notification, then the result.
+    host.send(json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "hi"}, "_meta": {"progressToken": "p1"}}}));
+    let progress = host.receive();
+    assert_eq!(progress["method"], "notifications/progress");
+    assert_eq!(progress["params"]["progressToken"], "p1");
+    let result = host.receive();
+    assert_eq!(
+        (
+            result["id"].clone(),
+            result["result"]["content"][0]["text"].clone()
+        ),
+        (json!(3), json!("echo: hi"))
+    );
+
+    // The token expires; the next call goes out with a refreshed one.
+    let expires = hosted.expires_at(&hosted.last_access_token());
+    while now() <= expires {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let again = host.request(4, "tools/list", json!({}));
+    assert_eq!(again["id"], 4, "{again}");
+    assert!(again["result"].is_object(), "{again}");
+    // The server forgets the session: a new one starts, unseen by the host.
+    hosted.forget_sessions();
+    let after = host.request(5, "tools/list", json!({}));
+    assert_eq!(after["id"], 5, "{after}");
+    assert!(after["result"].is_object(), "{after}");
+
+    drop(host.stdin);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(output.stdout, b"", "nothing but the answers read above");
+    let posts: Vec<String> = hosted
+        .seen("/mcp")
+        .iter()
+        .filter(|s| s.method == "POST")
+        .filter_map(|s| serde_json::from_str::<Value>(&s.body).ok())
+        .map(|m| m["method"].as_str().unwrap_or("(answer)").to_string())
+        .collect();
+    // whoami's check is not among them; the login asked /mcp once without a token.
+    assert_eq!(
+        posts,
+        [
+            "initialize",
+            "notifications/initialized",
+            "tools/list",
+            "tools/call",
+            "tools/list",
+            "tools/list",
+            "initialize",
+            "notifications/initialized",
+            "tools/list"
+        ]
+    );
+    let later: Vec<_> = hosted
+        .seen("/mcp")
+        .into_iter()
+        .filter(|s| s.method == "POST")
+        .skip(1)
+        .collect();
+    assert!(
+        later
+            .iter()
+            .all(|s| s.header("mcp-protocol-version") == Some("2025-06-18")),
+        "every message after initialize names the protocol version"
+    );
+    let deleted = hosted
+        .seen("/mcp")
+        .into_iter()
+        .filter(|s| s.method == "DELETE")
+        .count();
+    assert_eq!(deleted, 1, "the session is ended at EOF");
+    assert_eq!(hosted.refresh_reuses(), 0);
+    for token in hosted.issued() {
+        assert!(!stderr.contains(&token), "{stderr}");
+    }
+}
+
+#[test]
+fn a_profile_not_logged_in_answers_each_request_with_the_login_command() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let mut child = env
+        .cmd(&["mcp", "--profile", "agent"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(
+        stdin,
+        "{}",
+        json!({"jsonrpc": "2.0", "id": 7, "method": "initialize", "params": initialize()})
+    )
+    .unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["id"], 7);
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("attio-auth login --mcp --profile agent"),
+        "{message}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("attio-auth: error: profile `agent` is not logged in"),
+        "{stderr}"
+    );
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
