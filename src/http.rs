@@ -28,6 +28,9 @@ use crate::output;
 
 /// The longest wait for a TCP/TLS connection (less when the request timeout is shorter).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a streaming client keeps an idle connection for another request: below the
+/// shortest common server keep-alive (Node's 5 s).
+const KEPT_IDLE: Duration = Duration::from_secs(2);
 /// The largest response body read; tokens and identities are a few hundred bytes.
 const MAX_BODY: usize = 1024 * 1024;
 
@@ -335,8 +338,11 @@ impl Http {
     /// A client for `attio-auth mcp`'s relay: the same proxies, certificates and connect
     /// timeout, and no limit on how long an answer streams (a tool call's events come when
     /// they come; the host gives up when it will).
+    /// A connection idle for longer than [`KEPT_IDLE`] is not used again: servers close
+    /// idle ones (Node after 5 s), and a message written on one they closed fails after it
+    /// was written, when it can no longer be known whether the server acted on it.
     pub fn streaming_client(&self, https: bool) -> Result<reqwest::Client, HttpError> {
-        self.build(https, |builder| builder)
+        self.build(https, |builder| builder.pool_idle_timeout(KEPT_IDLE))
     }
 
     /// A client trusting what `https` calls for, never following redirects.

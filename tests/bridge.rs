@@ -92,6 +92,9 @@ fn the_bridge_relays_a_session_across_an_expiry_and_a_forgotten_session() {
         (json!(3), json!("echo: hi"))
     );
 
+    // At once after an answer streamed as events, on the same connection.
+    let ping = host.request(7, "ping", json!({}));
+    assert_eq!(ping, json!({"jsonrpc": "2.0", "id": 7, "result": {}}));
     // The token expires; the next call goes out with a refreshed one.
     let expires = hosted.expires_at(&hosted.last_access_token());
     while now() <= expires {
@@ -105,6 +108,10 @@ fn the_bridge_relays_a_session_across_an_expiry_and_a_forgotten_session() {
     let after = host.request(5, "tools/list", json!({}));
     assert_eq!(after["id"], 5, "{after}");
     assert!(after["result"].is_object(), "{after}");
+    host.send(json!({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "again"}, "_meta": {"progressToken": 6}}}));
+    let progress = host.receive();
+    assert_eq!(progress["params"]["progressToken"], 6, "{progress}");
+    assert_eq!(host.receive()["id"], 6);
 
     drop(host.stdin);
     let output = child.wait_with_output().unwrap();
@@ -126,11 +133,13 @@ fn the_bridge_relays_a_session_across_an_expiry_and_a_forgotten_session() {
             "notifications/initialized",
             "tools/list",
             "tools/call",
+            "ping",
             "tools/list",
             "tools/list",
             "initialize",
             "notifications/initialized",
-            "tools/list"
+            "tools/list",
+            "tools/call"
         ]
     );
     let later: Vec<_> = hosted
@@ -196,4 +205,91 @@ fn now() -> u64 {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs()
+}
+
+/// Where `tests/setup.sh` installs the official MCP TypeScript SDK.
+fn sdk() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/mcp-sdk")
+}
+
+#[test]
+#[ignore = "needs the MCP TypeScript SDK from npm: run tests/setup.sh, then cargo test -- --include-ignored"]
+fn the_official_sdk_host_works_through_the_bridge_across_two_expiries() {
+    let sdk = sdk();
+    if !sdk.join("node_modules/@modelcontextprotocol/sdk").is_dir() {
+        crate::support::not_run(&format!(
+            "SDK host test NOT RUN: the MCP TypeScript SDK is not under {} (tests/setup.sh installs it)",
+            sdk.display()
+        ));
+        return;
+    }
+    // Node resolves the SDK from the script's directory.
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk_host.mjs"),
+        sdk.join("sdk_host.mjs"),
+    )
+    .unwrap();
+    let (env, hosted) = logged_in(3);
+    let mut child = env
+        .wrapper("node")
+        .arg(sdk.join("sdk_host.mjs"))
+        .args([&env.program(), "mcp", "--profile", "agent"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut step = || -> Value {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+    };
+    let connected = step();
+    assert_eq!(connected["server"]["name"], "fake-attio-mcp", "{connected}");
+    for round in 1..=3 {
+        if round > 1 {
+            // The token expires between rounds; before the second the server also
+            // forgets the session.
+            let expires = hosted.expires_at(&hosted.last_access_token());
+            while now() <= expires {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if round == 2 {
+                hosted.forget_sessions();
+            }
+        }
+        writeln!(stdin, "go").unwrap();
+        let answer = step();
+        assert_eq!(answer["step"], format!("round {round}"), "{answer}");
+        assert_eq!(answer["tools"], json!(["echo"]), "{answer}");
+        assert_eq!(
+            answer["progress"],
+            json!([{"progress": 1, "total": 2}]),
+            "{answer}"
+        );
+        assert_eq!(
+            answer["result"]["content"][0]["text"],
+            format!("echo: round {round}"),
+            "{answer}"
+        );
+    }
+    assert_eq!(step()["step"], "closed");
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let initializes = hosted
+        .seen("/mcp")
+        .iter()
+        .filter(|s| s.body.contains("\"method\":\"initialize\""))
+        .count();
+    // whoami's none; the host's, and the replay after the server forgot the session.
+    assert_eq!(initializes, 2);
+    assert!(hosted.issued().len() >= 3, "refreshed across two expiries");
+    assert_eq!(hosted.refresh_reuses(), 0);
+    for token in hosted.issued() {
+        assert!(!stderr.contains(&token), "{stderr}");
+    }
 }

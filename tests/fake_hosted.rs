@@ -6,6 +6,7 @@
 //! tokens with reuse detection. Each can be told to misbehave as a hostile server would.
 
 use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -268,7 +269,28 @@ fn serve_mcp(state: &Mutex<State>, issuer: &str, mcp_url: &str, mut request: Req
                 }),
             )
         }
-        "/mcp" if accepts(state, &seen) => streamable(state, &seen),
+        "/mcp" if accepts(state, &seen) => {
+            let answer = streamable(state, &seen);
+            if seen.body.contains("\"tools/call\"") {
+                // As a tool that works a while: each event sent and flushed on its own,
+                // a little after the one before (chunked, so the connection stays).
+                let mut body = String::new();
+                let _ = answer.into_reader().read_to_string(&mut body);
+                let mut out = request.into_writer();
+                let _ = out.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
+                );
+                for event in body.split_inclusive("\n\n") {
+                    let _ = write!(out, "{:x}\r\n{event}\r\n", event.len());
+                    let _ = out.flush();
+                    thread::sleep(std::time::Duration::from_millis(50));
+                }
+                let _ = out.write_all(b"0\r\n\r\n");
+                let _ = out.flush();
+                return;
+            }
+            answer
+        }
         _ => json(401, serde_json::json!({"error": "unauthorized"})).with_header(
             Header::from_bytes(
                 "WWW-Authenticate",

