@@ -784,14 +784,14 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__mcp__subcmd__config)
-            opts="-v -h --format --name --server --no-proxy --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --format --name --server --no-proxy --hosted --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "json claude" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json claude vscode codex" -- "${cur}"))
                     return 0
                     ;;
                 --name)

@@ -180,6 +180,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600)'
             cand --lock-timeout 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)'
             cand --no-proxy 'Hand the server a token that expires instead of the proxy''s key (`exec` without --proxy)'
+            cand --hosted 'The entry of `attio-auth mcp`, the bridge to the hosted MCP server the profile logged in to with `login --mcp` (no server to install)'
             cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand -h 'Print help (see more with ''--help'')'

@@ -143,7 +143,9 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -l proxy -d 
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -l format -d 'What to print' -r -f -a "json\t'An mcpServers object (Claude Desktop, Cursor, and other JSON configurations)'
-claude\t'A `claude mcp add` command line (Claude Code)'"
+claude\t'A `claude mcp add` command line (Claude Code)'
+vscode\t'A `servers` entry of type stdio (VS Code\'s mcp.json)'
+codex\t'An `[mcp_servers.NAME]` table (Codex CLI\'s config.toml)'"
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -l name -d 'The server\'s name in the host\'s configuration' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -l server -d 'The MCP server program, a name on PATH or a path' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"
@@ -152,6 +154,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -l api
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -l no-proxy -d 'Hand the server a token that expires instead of the proxy\'s key (`exec` without --proxy)'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -l hosted -d 'The entry of `attio-auth mcp`, the bridge to the hosted MCP server the profile logged in to with `login --mcp` (no server to install)'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp-config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand mcp" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"

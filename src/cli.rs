@@ -527,6 +527,11 @@ pub struct McpConfigArgs {
     /// --proxy)
     #[arg(long)]
     pub no_proxy: bool,
+
+    /// The entry of `attio-auth mcp`, the bridge to the hosted MCP server the profile
+    /// logged in to with `login --mcp` (no server to install)
+    #[arg(long, conflicts_with_all = ["server", "no_proxy"])]
+    pub hosted: bool,
 }
 
 /// What `mcp-config` prints.
@@ -536,6 +541,10 @@ pub enum McpFormat {
     Json,
     /// A `claude mcp add` command line (Claude Code)
     Claude,
+    /// A `servers` entry of type stdio (VS Code's mcp.json)
+    Vscode,
+    /// An `[mcp_servers.NAME]` table (Codex CLI's config.toml)
+    Codex,
 }
 
 #[derive(Debug, Args)]

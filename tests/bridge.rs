@@ -293,3 +293,89 @@ fn the_official_sdk_host_works_through_the_bridge_across_two_expiries() {
         assert!(!stderr.contains(&token), "{stderr}");
     }
 }
+
+#[test]
+fn mcp_config_hosted_prints_each_hosts_entry_and_the_entry_runs() {
+    let (env, _hosted) = logged_in(3600);
+    let path = std::env::var("PATH").unwrap();
+    let doubled = format!("{path}:{path}");
+    let run = |format: &str| {
+        let run = env.run_with(
+            &[
+                "mcp-config",
+                "--hosted",
+                "--profile",
+                "agent",
+                "--format",
+                format,
+            ],
+            &[("PATH", &doubled)],
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        run
+    };
+    let program = env.program();
+    let args = json!(["mcp", "--profile", "agent"]);
+
+    let claude_desktop = run("json");
+    assert_eq!(
+        claude_desktop.stderr,
+        "attio-auth: merge this into the host's JSON configuration (Claude Desktop: claude_desktop_config.json; Cursor: ~/.cursor/mcp.json)\n"
+    );
+    let entry: Value = serde_json::from_str(&claude_desktop.stdout).unwrap();
+    let entry = &entry["mcpServers"]["attio"];
+    assert_eq!(entry["command"], program);
+    assert_eq!(entry["args"], args);
+    assert_eq!(
+        entry["env"]["PATH"],
+        crate::support::path_once(&path),
+        "each directory once"
+    );
+
+    let vscode = run("vscode");
+    assert!(vscode.stderr.contains("VS Code's mcp.json"), "{vscode:?}");
+    let servers: Value = serde_json::from_str(&vscode.stdout).unwrap();
+    assert_eq!(servers["servers"]["attio"]["type"], "stdio");
+    assert_eq!(servers["servers"]["attio"]["args"], args);
+
+    let codex = run("codex");
+    assert_eq!(
+        codex.stderr,
+        "attio-auth: add this to Codex CLI's ~/.codex/config.toml\n"
+    );
+    let table: toml::Table = codex.stdout.parse().unwrap();
+    let server = &table["mcp_servers"]["attio"];
+    assert_eq!(server["command"].as_str(), Some(program.as_str()));
+    assert_eq!(
+        server["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["mcp", "--profile", "agent"]
+    );
+
+    // The entry, run as the host runs it: the bridge answers `initialize`.
+    let mut host = std::process::Command::new(entry["command"].as_str().unwrap());
+    host.args(["mcp", "--profile", "agent"]);
+    for (key, value) in env.cmd(&[]).get_envs() {
+        if let Some(value) = value {
+            host.env(key, value);
+        }
+    }
+    let mut child = host
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut host = Host {
+        stdin: child.stdin.take().unwrap(),
+        stdout: BufReader::new(child.stdout.take().unwrap()),
+    };
+    let answer = host.request(1, "initialize", initialize());
+    assert_eq!(answer["result"]["serverInfo"]["name"], "fake-attio-mcp");
+    drop(host.stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

@@ -553,15 +553,18 @@ fn mcp_config_prints_entries_a_host_runs_as_they_are() {
     );
     // Claude Code's CLI, standing in: prints the arguments it was given, one a line.
     write_script(&bin.join("claude"), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
-    let path = format!(
+    let path = crate::support::path_once(&format!(
         "{}:{}",
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
-    );
+    ));
     let printed = env.run_with(&["mcp-config"], &[("PATH", &path)]);
     assert_eq!(
         (printed.code, printed.stderr.as_str()),
-        (0, ""),
+        (
+            0,
+            "attio-auth: merge this into the host's JSON configuration (Claude Desktop: claude_desktop_config.json; Cursor: ~/.cursor/mcp.json)\n"
+        ),
         "{printed:?}"
     );
     let entry: serde_json::Value = serde_json::from_str(&printed.stdout).unwrap();
@@ -651,7 +654,7 @@ fn mcp_config_prints_entries_a_host_runs_as_they_are() {
     assert_eq!(missing.code, 1, "{missing:?}");
     assert_eq!(
         missing.stderr,
-        "attio-auth: error: the MCP server `attio-mcp` is not installed (not found on PATH)\nattio-auth: hint: install it once with `npm install -g attio-mcp` (an entry that runs `npx -y attio-mcp` leaves the server running each time the host stops it), or name it with --server PATH\n"
+        "attio-auth: error: the MCP server `attio-mcp` is not installed (not found on PATH)\nattio-auth: hint: install it once with `npm install -g attio-mcp` (an entry that runs `npx -y attio-mcp` leaves the server running each time the host stops it), or name it with --server PATH; for Attio's hosted server, `attio-auth login --mcp`, then `attio-auth mcp-config --hosted`\n"
     );
 }
 

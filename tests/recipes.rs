@@ -83,7 +83,14 @@ fn mcp_hosts() {
     stand_in(&env, "attio-mcp", "#!/bin/sh\nexit 0\n");
     let (dir, path) = workplace(&env, &[]);
     let run = bash_recipe(&env, &dir, &path, "mcp-hosts", &[]);
-    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            0,
+            "attio-auth: merge this into the host's JSON configuration (Claude Desktop: claude_desktop_config.json; Cursor: ~/.cursor/mcp.json)\n"
+        ),
+        "{run:?}"
+    );
     let entry: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("attio-mcp.json")).unwrap())
             .unwrap();

@@ -613,6 +613,18 @@ pub fn write_script(path: &Path, text: &str) {
     }
 }
 
+/// A `PATH` with each directory once, in its first place (as mcp-config writes it).
+#[cfg_attr(not(unix), allow(dead_code))]
+pub fn path_once(path: &str) -> String {
+    let mut once: Vec<&str> = Vec::new();
+    for dir in path.split(':') {
+        if !once.contains(&dir) {
+            once.push(dir);
+        }
+    }
+    once.join(":")
+}
+
 /// A workspace API key the tests' fake Attio can be told to accept.
 pub const API_KEY: &str = "sk_live_0123456789abcdef";
 

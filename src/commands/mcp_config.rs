@@ -24,29 +24,42 @@ pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
         .hint("give a short name such as `attio`")
         .into());
     }
-    let server = crate::store::which(&args.server, &env.path_dirs()).ok_or_else(|| {
-        Failure::new(
-            Kind::Failed,
-            format!("the MCP server `{}` is not installed (not found on PATH)", args.server),
-        )
-        .hint("install it once with `npm install -g attio-mcp` (an entry that runs `npx -y attio-mcp` leaves the server running each time the host stops it), or name it with --server PATH")
-    })?;
-    let server = absolute(server)?;
     let attio_auth = own_path(env)?;
-    let mut command_args = vec!["exec".to_string(), "--profile".into(), profile.to_string()];
-    if !args.no_proxy {
-        command_args.push("--proxy".into());
+    let mut command_args = Vec::new();
+    if args.hosted {
+        command_args.extend(["mcp".to_string(), "--profile".into(), profile.to_string()]);
+    } else {
+        let server = crate::store::which(&args.server, &env.path_dirs()).ok_or_else(|| {
+            Failure::new(
+                Kind::Failed,
+                format!("the MCP server `{}` is not installed (not found on PATH)", args.server),
+            )
+            .hint("install it once with `npm install -g attio-mcp` (an entry that runs `npx -y attio-mcp` leaves the server running each time the host stops it), or name it with --server PATH; for Attio's hosted server, `attio-auth login --mcp`, then `attio-auth mcp-config --hosted`")
+        })?;
+        let server = absolute(server)?;
+        command_args.extend(["exec".to_string(), "--profile".into(), profile.to_string()]);
+        if !args.no_proxy {
+            command_args.push("--proxy".into());
+        }
+        command_args.push("--".into());
+        command_args.push(server.display().to_string());
     }
-    command_args.push("--".into());
-    command_args.push(server.display().to_string());
 
     let mut variables: Vec<(&str, String)> = Vec::new();
     if let Some(path) = env.path() {
-        variables.push(("PATH", path.to_string()));
+        variables.push(("PATH", without_repeats(path)));
     }
+    let login = if args.hosted {
+        format!("attio-auth login --mcp --profile {profile}")
+    } else {
+        format!("attio-auth login --profile {profile}")
+    };
     match ctx.repository().meta()? {
         None => output::warn(format!(
-            "profile `{profile}` is not logged in: run `attio-auth login --profile {profile}` before the host starts the server"
+            "profile `{profile}` is not logged in: run `{login}` before the host starts the server"
+        )),
+        Some(meta) if args.hosted && meta.mcp.is_none() => output::warn(format!(
+            "profile `{profile}` is not a login to a hosted MCP server: run `{login}` before the host starts the bridge"
         )),
         // The Secret Service is reached over the session bus (Linux and the BSDs).
         Some(meta)
@@ -66,20 +79,38 @@ pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
     }
 
     match args.format {
-        McpFormat::Json => {
+        McpFormat::Json | McpFormat::Vscode => {
             let env_object: serde_json::Map<String, serde_json::Value> = variables
                 .iter()
                 .map(|(k, v)| (k.to_string(), serde_json::Value::from(v.as_str())))
                 .collect();
-            output::json(&serde_json::json!({
-                "mcpServers": {
-                    args.name.as_str(): {
-                        "command": attio_auth.display().to_string(),
-                        "args": command_args,
-                        "env": env_object,
-                    }
-                }
-            }))?;
+            let mut entry = serde_json::json!({
+                "command": attio_auth.display().to_string(),
+                "args": command_args,
+                "env": env_object,
+            });
+            let document = if args.format == McpFormat::Vscode {
+                output::info(
+                    "attio-auth: merge this into VS Code's mcp.json (.vscode/mcp.json in a workspace, or the one `MCP: Open User Configuration` opens)",
+                );
+                entry["type"] = "stdio".into();
+                serde_json::json!({"servers": {args.name.as_str(): entry}})
+            } else {
+                output::info(
+                    "attio-auth: merge this into the host's JSON configuration (Claude Desktop: claude_desktop_config.json; Cursor: ~/.cursor/mcp.json)",
+                );
+                serde_json::json!({"mcpServers": {args.name.as_str(): entry}})
+            };
+            output::json(&document)?;
+        }
+        McpFormat::Codex => {
+            output::info("attio-auth: add this to Codex CLI's ~/.codex/config.toml");
+            output::data(&codex_table(
+                &args.name,
+                &attio_auth.display().to_string(),
+                &command_args,
+                &variables,
+            ))?;
         }
         McpFormat::Claude => {
             let mut words = vec![
@@ -129,6 +160,59 @@ fn absolute(path: PathBuf) -> Result<PathBuf> {
     Ok(std::env::current_dir()
         .context("finding the current directory")?
         .join(path))
+}
+
+/// `PATH` with each directory once, in its first place.
+fn without_repeats(path: &str) -> String {
+    let mut seen = Vec::new();
+    for dir in std::env::split_paths(path) {
+        if !seen.contains(&dir) {
+            seen.push(dir);
+        }
+    }
+    std::env::join_paths(seen)
+        .map(|joined| joined.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| path.to_string())
+}
+
+/// Codex CLI's table for a server: TOML strings, quoted as TOML's basic strings are.
+fn codex_table(name: &str, command: &str, args: &[String], variables: &[(&str, String)]) -> String {
+    let quote = |s: &str| toml_string(s);
+    let key = if name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        name.to_string()
+    } else {
+        quote(name)
+    };
+    let mut table = format!(
+        "[mcp_servers.{key}]\ncommand = {}\nargs = [{}]\n",
+        quote(command),
+        args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(", ")
+    );
+    if !variables.is_empty() {
+        table.push_str(&format!("\n[mcp_servers.{key}.env]\n"));
+        for (variable, value) in variables {
+            table.push_str(&format!("{variable} = {}\n", quote(value)));
+        }
+    }
+    table.trim_end().to_string()
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Which shells a printed command line is for.
