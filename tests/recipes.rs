@@ -273,3 +273,37 @@ fn ci() {
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].authorization, Some(format!("Bearer {key}")));
 }
+
+#[test]
+fn hosted_agent() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let hosted = crate::fake_hosted::FakeHosted::start(3600);
+    let login = env.run(&[
+        "login",
+        "--mcp",
+        "--mcp-url",
+        &hosted.mcp_url,
+        "--profile",
+        "agent",
+        "--port",
+        "0",
+        "--timeout",
+        "10",
+    ]);
+    assert_eq!(login.code, 0, "{login:?}");
+    let (dir, path) = workplace(&env, &[]);
+    let block = recipe(&env, "hosted-agent").replace("https://mcp.attio.com/mcp", &hosted.mcp_url);
+    let run = run_in(&env, &dir, &path, "bash", &["-c", &block], &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    let answer: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(answer["result"]["serverInfo"]["name"], "fake-attio-mcp");
+    let sent = hosted
+        .seen("/mcp")
+        .into_iter()
+        .find(|s| s.method == "POST")
+        .unwrap();
+    assert_eq!(
+        sent.authorization,
+        Some(format!("Bearer {}", hosted.issued()[0]))
+    );
+}
