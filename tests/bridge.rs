@@ -379,3 +379,92 @@ fn mcp_config_hosted_prints_each_hosts_entry_and_the_entry_runs() {
     drop(host.stdin);
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// A bridge for `env`'s profile `agent`, initialized, as a host holds it.
+fn bridged(env: &TestEnv) -> (std::process::Child, Host) {
+    let mut child = env
+        .cmd(&["mcp", "--profile", "agent"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut host = Host {
+        stdin: child.stdin.take().unwrap(),
+        stdout: BufReader::new(child.stdout.take().unwrap()),
+    };
+    assert!(host.request(1, "initialize", initialize())["result"].is_object());
+    host.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    (child, host)
+}
+
+#[test]
+fn an_endless_event_and_a_redirect_are_errors_for_their_request_only() {
+    let (env, hosted) = logged_in(3600);
+    let (child, mut host) = bridged(&env);
+    let call = |host: &mut Host, id: u64| {
+        host.request(
+            id,
+            "tools/call",
+            json!({"name": "echo", "arguments": {"text": "x"}}),
+        )
+    };
+    hosted.hostile(crate::fake_hosted::Hostile {
+        endless_event: true,
+        ..Default::default()
+    });
+    let endless = call(&mut host, 2);
+    assert_eq!(endless["id"], 2, "{endless}");
+    assert_eq!(endless["error"]["code"], -32003, "{endless}");
+    hosted.hostile(crate::fake_hosted::Hostile {
+        redirect: Some("https://evil.example/mcp".into()),
+        ..Default::default()
+    });
+    let moved = call(&mut host, 3);
+    assert_eq!(moved["error"]["code"], -32002, "{moved}");
+    assert_eq!(
+        moved["error"]["message"],
+        "the hosted MCP server redirected (HTTP 307); redirects are not followed with the token"
+    );
+    // The bridge carries on.
+    hosted.hostile(crate::fake_hosted::Hostile::default());
+    assert_eq!(host.request(4, "ping", json!({}))["result"], json!({}));
+    drop(host.stdin);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("attio-auth: warning: mcp: "))
+            .count(),
+        2,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn two_bridges_share_one_login_across_expiries_and_reuse_no_refresh_token() {
+    let (env, hosted) = logged_in(3);
+    let (first, mut one) = bridged(&env);
+    let (second, mut two) = bridged(&env);
+    for round in 0..2u64 {
+        let expires = hosted.expires_at(&hosted.last_access_token());
+        while now() <= expires {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let a = one.request(10 + round, "tools/list", json!({}));
+        let b = two.request(20 + round, "tools/list", json!({}));
+        assert!(
+            a["result"].is_object() && b["result"].is_object(),
+            "{a} {b}"
+        );
+    }
+    drop(one.stdin);
+    drop(two.stdin);
+    assert_eq!(first.wait_with_output().unwrap().status.code(), Some(0));
+    assert_eq!(second.wait_with_output().unwrap().status.code(), Some(0));
+    assert_eq!(hosted.refresh_reuses(), 0);
+    // One refresh per expiry between them: the login and two refreshes.
+    assert_eq!(hosted.issued().len(), 3, "{:?}", hosted.issued());
+}

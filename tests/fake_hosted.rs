@@ -29,6 +29,10 @@ pub struct Hostile {
     pub refuse_registration: bool,
     /// The `iss` its redirect carries.
     pub iss: Option<String>,
+    /// A tool call is answered with one endless event (more than the bridge reads).
+    pub endless_event: bool,
+    /// A tool call is answered with a redirect to this URL.
+    pub redirect: Option<String>,
 }
 
 /// One request as the fake saw it.
@@ -270,8 +274,30 @@ fn serve_mcp(state: &Mutex<State>, issuer: &str, mcp_url: &str, mut request: Req
             )
         }
         "/mcp" if accepts(state, &seen) => {
+            let hostile = state.lock().unwrap().hostile.clone();
+            let call = seen.body.contains("\"tools/call\"");
+            if call && let Some(to) = hostile.redirect {
+                let moved = Response::from_string("")
+                    .with_status_code(307)
+                    .with_header(Header::from_bytes("Location", to.as_bytes()).unwrap());
+                let _ = request.respond(moved);
+                return;
+            }
+            if call && hostile.endless_event {
+                let mut out = request.into_writer();
+                let _ = out.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: ",
+                );
+                let chunk = vec![b'x'; 64 * 1024];
+                for _ in 0..100 {
+                    if out.write_all(&chunk).is_err() {
+                        break;
+                    }
+                }
+                return;
+            }
             let answer = streamable(state, &seen);
-            if seen.body.contains("\"tools/call\"") {
+            if call {
                 // As a tool that works a while: each event sent and flushed on its own,
                 // a little after the one before (chunked, so the connection stays).
                 let mut body = String::new();
