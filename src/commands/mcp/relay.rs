@@ -10,9 +10,10 @@ use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::oneshot;
 
-use super::{Ask, Current};
+use super::Ask;
 use crate::context::Ctx;
 use crate::output;
+use crate::renew::keeper::Current;
 
 /// The largest message read from the host, or event read from the server.
 pub const MAX_MESSAGE: usize = 4 * 1024 * 1024;

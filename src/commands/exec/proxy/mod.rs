@@ -19,7 +19,7 @@ use std::net::{Ipv4Addr, TcpListener};
 use std::process::{Command, ExitStatus};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use hyper::StatusCode;
@@ -30,11 +30,10 @@ use self::child::{Child, Signals};
 use self::forward::{Refusal, State, handle};
 use crate::context::Ctx;
 use crate::failure::{self, Kind};
-use crate::freshness;
 use crate::loopback::{Room, is_transient};
 use crate::output;
 use crate::profile::Stored;
-use crate::renew::{self, Mode};
+use crate::renew::keeper::{Current, Keeper, Unsupplied};
 use crate::secret::Secret;
 
 /// Connections served at once; when full, another user's go first, then the oldest of
@@ -48,27 +47,6 @@ const PROOF_GRACE: Duration = Duration::from_secs(1);
 const MAX_HEAD: usize = 64 * 1024;
 /// How long a connection may take to send a request's head, and stay idle between two.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
-/// After a refresh forced by a 401, the least time before another one: a server that
-/// refuses every token must not make each request a refresh.
-const FORCED_REFRESH_GAP: Duration = Duration::from_secs(30);
-
-/// A token as the keeper hands it out.
-#[derive(Clone)]
-struct Current {
-    token: Secret<String>,
-    /// Unix seconds from which it should be replaced (`None`: never).
-    due_at: Option<u64>,
-    /// Counts the tokens handed out, so that several requests refused with one token
-    /// cause one refresh between them.
-    generation: u64,
-}
-
-impl Current {
-    fn is_due(&self, now: u64) -> bool {
-        self.due_at.is_some_and(|due| now >= due)
-    }
-}
-
 /// What the proxy's thread asks of this one.
 enum Ask {
     /// A token newer than `generation`, or (when `rejected`) any but that one.
@@ -92,7 +70,7 @@ pub fn run(
     min_ttl: Option<u64>,
 ) -> anyhow::Error {
     match start(ctx, first, &mut command, variables, min_ttl) {
-        Ok(prepared) => prepared.keep(ctx, command, shown, min_ttl),
+        Ok(prepared) => prepared.keep(ctx, command, shown),
         Err(e) => e,
     }
 }
@@ -101,7 +79,8 @@ pub fn run(
 struct Prepared {
     listener: TcpListener,
     state: State,
-    first: Current,
+    /// Hands out the tokens; it has the first.
+    keeper: Keeper,
     /// What the proxy's thread asks (`state` holds the other end).
     answers: mpsc::Receiver<Ask>,
 }
@@ -136,11 +115,7 @@ fn start(
         "proxy: listening on {root}, forwarding to {}",
         api_url.origin().ascii_serialization()
     ));
-    let first = Current {
-        due_at: due_at(&first, min_ttl),
-        token: first.creds.access_token,
-        generation: 1,
-    };
+    let keeper = Keeper::new(&first, min_ttl, "proxy");
     let (asks, answers) = mpsc::channel();
     Ok(Prepared {
         listener,
@@ -148,22 +123,13 @@ fn start(
             key,
             api_url,
             client,
-            current: Mutex::new(first.clone()),
+            current: Mutex::new(keeper.current()),
             refused: std::sync::atomic::AtomicU64::new(0),
             asks,
         },
-        first,
+        keeper,
         answers,
     })
-}
-
-/// When a token is to be replaced: `min_ttl` (as `token` takes it) before it expires.
-fn due_at(stored: &Stored, min_ttl: Option<u64>) -> Option<u64> {
-    let margin = renew::within(stored, min_ttl);
-    stored
-        .creds
-        .expires_at
-        .map(|exp| exp.saturating_sub(margin))
 }
 
 /// A key of 256 random bits, in hex: a bearer token to every client. Nothing but the
@@ -180,7 +146,7 @@ fn session_key() -> Result<Secret<String>> {
 impl Prepared {
     /// Starts the command and the proxy's thread, then hands out tokens until the
     /// command ends.
-    fn keep(self, ctx: &Ctx, command: Command, shown: &str, min_ttl: Option<u64>) -> anyhow::Error {
+    fn keep(self, ctx: &Ctx, command: Command, shown: &str) -> anyhow::Error {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -204,7 +170,7 @@ impl Prepared {
         let Prepared {
             listener,
             state,
-            first,
+            keeper,
             answers,
         } = self;
         let state = Arc::new(state);
@@ -218,11 +184,7 @@ impl Prepared {
         if let Err(e) = serving {
             return anyhow::anyhow!("starting the proxy: {e}");
         }
-        let mut keeper = Keeper {
-            current: first,
-            forced_at: None,
-            last_warning: None,
-        };
+        let mut keeper = keeper;
         for ask in answers {
             match ask {
                 Ask::Token {
@@ -230,7 +192,7 @@ impl Prepared {
                     rejected,
                     reply,
                 } => {
-                    let answer = keeper.token(ctx, generation, rejected, min_ttl);
+                    let answer = supply(&mut keeper, ctx, generation, rejected);
                     let _ = reply.send(answer);
                 }
                 Ask::Finished(Ok(status)) => end_as(status),
@@ -252,79 +214,22 @@ fn end_as(status: ExitStatus) -> ! {
     std::process::exit(status.code().unwrap_or(1))
 }
 
-/// The token's keeper, on the caller's thread.
-struct Keeper {
-    current: Current,
-    /// When a 401 last forced a refresh.
-    forced_at: Option<Instant>,
-    /// The last refresh failure shown on stderr, so a failing refresh is said once.
-    last_warning: Option<String>,
-}
-
-impl Keeper {
-    fn token(
-        &mut self,
-        ctx: &Ctx,
-        generation: u64,
-        rejected: bool,
-        min_ttl: Option<u64>,
-    ) -> Result<Current, Refusal> {
-        let now = freshness::now();
-        // Another request already got a newer one.
-        if self.current.generation > generation && !self.current.is_due(now) {
-            return Ok(self.current.clone());
-        }
-        let mode = if rejected {
-            if self
-                .forced_at
-                .is_some_and(|at| at.elapsed() < FORCED_REFRESH_GAP)
-            {
-                return Ok(self.current.clone());
+/// A token for the proxy's thread, or its refusal in Attio's shape: log in again (401)
+/// or no token now (502).
+fn supply(
+    keeper: &mut Keeper,
+    ctx: &Ctx,
+    generation: u64,
+    rejected: bool,
+) -> Result<Current, Refusal> {
+    keeper.token(ctx, generation, rejected).map_err(
+        |Unsupplied { error, told }| match failure::kind(&error) {
+            Some(Kind::LoginAgain) => {
+                Refusal::new(StatusCode::UNAUTHORIZED, "attio_auth_login_required", told)
             }
-            self.forced_at = Some(Instant::now());
-            Mode::Force
-        } else {
-            Mode::IfExpiring(min_ttl)
-        };
-        match renew::fresh(ctx, mode) {
-            Ok((stored, _)) => {
-                let unchanged = stored.creds.access_token == self.current.token;
-                let mut due_at = due_at(&stored, min_ttl);
-                if unchanged && due_at.is_some_and(|due| due <= now) {
-                    // Due, but kept (there is no refresh token): ask again once it expired.
-                    due_at = stored.creds.expires_at;
-                }
-                if !unchanged {
-                    self.current.generation += 1;
-                }
-                self.current.token = stored.creds.access_token;
-                self.current.due_at = due_at;
-                self.last_warning = None;
-                Ok(self.current.clone())
-            }
-            Err(e) => {
-                let message = format!("{e:#}");
-                let hint = crate::advice::next_step(&e).map(|next| ctx.render(&next));
-                if self.last_warning.as_ref() != Some(&message) {
-                    output::warn(format!("proxy: {message}"));
-                    if let Some(hint) = &hint {
-                        output::hint(hint);
-                    }
-                    self.last_warning = Some(message.clone());
-                }
-                let told = match &hint {
-                    Some(hint) => format!("attio-auth could not supply a token: {message}; {hint}"),
-                    None => format!("attio-auth could not supply a token: {message}"),
-                };
-                Err(match failure::kind(&e) {
-                    Some(Kind::LoginAgain) => {
-                        Refusal::new(StatusCode::UNAUTHORIZED, "attio_auth_login_required", told)
-                    }
-                    _ => Refusal::new(StatusCode::BAD_GATEWAY, "attio_auth_refresh_failed", told),
-                })
-            }
-        }
-    }
+            _ => Refusal::new(StatusCode::BAD_GATEWAY, "attio_auth_refresh_failed", told),
+        },
+    )
 }
 
 /// Accepts and serves connections until the command ends, passing signals on to it.

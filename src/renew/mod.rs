@@ -5,6 +5,8 @@
 //! twice. The stored refresh token and client secret only ever go to the app URL that
 //! issued them.
 
+pub mod keeper;
+
 use anyhow::{Context, Result};
 
 use crate::attio;
