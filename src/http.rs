@@ -94,6 +94,9 @@ pub struct HttpError {
     message: String,
     /// The request certainly never reached the server: not a byte of it was written.
     unsent: bool,
+    /// The connection died after it was made and before any answer (not a timeout, not
+    /// refused, not an interruption): most often one the server closed while it was kept.
+    stale: bool,
     /// What to check next.
     hint: String,
 }
@@ -107,6 +110,7 @@ impl HttpError {
         Self {
             message,
             unsent: false,
+            stale: false,
             hint: NETWORK_HINT.into(),
         }
     }
@@ -225,6 +229,7 @@ fn bad_ca(variable: &str, path: &std::path::Path, why: impl fmt::Display) -> Htt
             path.display()
         ),
         unsent: true,
+        stale: false,
         hint: format!(
             "point {variable} at your CA certificates (PEM), or unset it to use only the system's trust store"
         ),
@@ -294,6 +299,7 @@ impl Http {
             .map_err(|e| HttpError {
                 message: format!("starting the HTTP runtime: {e}"),
                 unsent: true,
+                stale: false,
                 hint: "the system refused a thread or descriptor: check `ulimit -n` and memory"
                     .into(),
             })?;
@@ -368,8 +374,30 @@ impl Http {
             .map_err(|e| HttpError::new(format!("setting up the HTTP client: {}", root_cause(&e))))
     }
 
-    /// Sends one request and reads the whole (capped) response.
+    /// Sends one request and reads the whole (capped) response. A `GET` that failed on a
+    /// kept connection after it was made (the server had closed it while it sat idle) is
+    /// sent once more on a connection of its own: a `GET` is safe to repeat.
     pub fn send(&self, request: HttpRequest, pool: Pool) -> Result<HttpResponse, HttpError> {
+        if pool == Pool::Kept && request.method() == oauth2::http::Method::GET {
+            let mut again = HttpRequest::new(request.body().clone());
+            *again.method_mut() = request.method().clone();
+            *again.uri_mut() = request.uri().clone();
+            *again.headers_mut() = request.headers().clone();
+            return match self.attempt(request, pool) {
+                Err(e) if e.stale => {
+                    output::verbose(
+                        "the kept connection had been closed: sending it again on a new one",
+                    );
+                    self.attempt(again, Pool::Fresh)
+                }
+                other => other,
+            };
+        }
+        self.attempt(request, pool)
+    }
+
+    /// One try of `send`.
+    fn attempt(&self, request: HttpRequest, pool: Pool) -> Result<HttpResponse, HttpError> {
         let inner = self.inner()?;
         let client = self.client(inner, request.uri().scheme_str() != Some("http"), pool)?;
         let method = request.method().clone();
@@ -438,6 +466,7 @@ impl Http {
                     )
                 },
                 unsent,
+                stale: false,
                 hint: if unsent {
                     "nothing was sent, so nothing changed: run the command again".into()
                 } else {
@@ -474,6 +503,7 @@ impl Http {
                         format!("{method} {shown} failed: {why}")
                     },
                     unsent,
+                    stale: !e.is_connect() && !e.is_timeout() && !e.is_body() && !e.is_decode(),
                     hint: if e.is_timeout() {
                         "the server did not answer in time: try again, or allow longer with --http-timeout; `--verbose` shows each request".into()
                     } else if untrusted_certificate(&e) {

@@ -312,3 +312,16 @@ fn a_network_failure_says_what_to_check() {
         "{run:?}"
     );
 }
+
+#[test]
+fn a_retry_after_longer_than_the_server_keeps_a_connection_goes_out_on_a_new_one() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    let before = env.fake.seen("/v2/self").len();
+    // Longer than the fake keeps an idle connection open (as Node does after 5 s).
+    env.fake
+        .misbehave("/v2/self", Misbehave::Status(429, Some("2".into())), 1);
+    let run = env.run(&["whoami"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(env.fake.seen("/v2/self").len() - before, 2);
+}
