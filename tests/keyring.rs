@@ -531,11 +531,11 @@ fn a_host_without_the_session_bus_is_told_which_variable_to_pass_and_mcp_config_
     std::fs::create_dir(&bin).unwrap();
     let server = bin.join("attio-mcp");
     crate::support::write_script(&server, "#!/bin/sh\nexit 0\n");
-    let path = format!(
+    let path = crate::support::path_once(&format!(
         "{}:{}",
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
-    );
+    ));
     let entry = run_with(&env, &bus, &["mcp-config"], &[("PATH", &path)]);
     assert_eq!(entry.code, 0, "{entry:?}");
     let entry: serde_json::Value = serde_json::from_str(&entry.stdout).unwrap();

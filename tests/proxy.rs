@@ -530,7 +530,11 @@ fn the_attio_mcp_server_keeps_working_across_two_expiries() {
         distinct.len() >= 3,
         "three tokens over two expiries: {distinct:?}"
     );
-    assert_eq!(env.fake.token_requests("refresh_token").len(), 2);
+    // One refresh per expiry; one more when node took longer to start than half the
+    // token's life (the default --min-ttl), which a loaded machine does. Never reused.
+    let refreshes = env.fake.token_requests("refresh_token").len();
+    assert!((2..=3).contains(&refreshes), "{refreshes} refreshes");
+    assert_eq!(env.fake.refresh_reuses(), 0);
     // attio-mcp ends on SIGTERM by the signal, and so does attio-auth.
     assert_eq!(
         std::os::unix::process::ExitStatusExt::signal(&status),
