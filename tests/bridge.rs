@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 
 use crate::fake_attio::{Consent, Tokens};
-use crate::fake_hosted::FakeHosted;
+use crate::fake_hosted::logged_in;
 use crate::support::TestEnv;
 
 /// A host's end of the bridge.
@@ -35,25 +35,6 @@ impl Host {
     }
 }
 
-fn logged_in(ttl: u64) -> (TestEnv, FakeHosted) {
-    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let hosted = FakeHosted::start(ttl);
-    let run = env.run(&[
-        "login",
-        "--mcp",
-        "--mcp-url",
-        &hosted.mcp_url,
-        "--profile",
-        "agent",
-        "--port",
-        "0",
-        "--timeout",
-        "10",
-    ]);
-    assert_eq!(run.code, 0, "{run:?}");
-    (env, hosted)
-}
-
 fn initialize() -> Value {
     json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test-host", "version": "1"}})
 }
@@ -61,17 +42,7 @@ fn initialize() -> Value {
 #[test]
 fn the_bridge_relays_a_session_across_an_expiry_and_a_forgotten_session() {
     let (env, hosted) = logged_in(3);
-    let mut child = env
-        .cmd(&["mcp", "--profile", "agent"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut host = Host {
-        stdin: child.stdin.take().unwrap(),
-        stdout: BufReader::new(child.stdout.take().unwrap()),
-    };
+    let (child, mut host) = spawn(&env);
     let answer = host.request(1, "initialize", initialize());
     assert_eq!(answer["id"], 1);
     assert_eq!(answer["result"]["serverInfo"]["name"], "fake-attio-mcp");
@@ -380,8 +351,8 @@ fn mcp_config_hosted_prints_each_hosts_entry_and_the_entry_runs() {
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 
-/// A bridge for `env`'s profile `agent`, initialized, as a host holds it.
-fn bridged(env: &TestEnv) -> (std::process::Child, Host) {
+/// `attio-auth mcp --profile agent`, and the host's end of it.
+fn spawn(env: &TestEnv) -> (std::process::Child, Host) {
     let mut child = env
         .cmd(&["mcp", "--profile", "agent"])
         .stdin(Stdio::piped())
@@ -389,10 +360,16 @@ fn bridged(env: &TestEnv) -> (std::process::Child, Host) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut host = Host {
+    let host = Host {
         stdin: child.stdin.take().unwrap(),
         stdout: BufReader::new(child.stdout.take().unwrap()),
     };
+    (child, host)
+}
+
+/// A bridge for `env`'s profile `agent`, initialized, as a host holds it.
+fn bridged(env: &TestEnv) -> (std::process::Child, Host) {
+    let (child, mut host) = spawn(env);
     assert!(host.request(1, "initialize", initialize())["result"].is_object());
     host.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
     (child, host)

@@ -187,6 +187,29 @@ impl FakeHosted {
     }
 }
 
+/// A test environment whose profile `agent` is logged in to a fresh fake hosted server
+/// (tokens living `ttl` seconds).
+#[cfg_attr(not(unix), allow(dead_code))]
+pub fn logged_in(ttl: u64) -> (crate::support::TestEnv, FakeHosted) {
+    use crate::fake_attio::{Consent, Tokens};
+    let env = crate::support::TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let hosted = FakeHosted::start(ttl);
+    let run = env.run(&[
+        "login",
+        "--mcp",
+        "--mcp-url",
+        &hosted.mcp_url,
+        "--profile",
+        "agent",
+        "--port",
+        "0",
+        "--timeout",
+        "10",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    (env, hosted)
+}
+
 impl Drop for FakeHosted {
     fn drop(&mut self) {
         for server in &self.servers {

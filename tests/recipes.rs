@@ -276,21 +276,7 @@ fn ci() {
 
 #[test]
 fn hosted_agent() {
-    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let hosted = crate::fake_hosted::FakeHosted::start(3600);
-    let login = env.run(&[
-        "login",
-        "--mcp",
-        "--mcp-url",
-        &hosted.mcp_url,
-        "--profile",
-        "agent",
-        "--port",
-        "0",
-        "--timeout",
-        "10",
-    ]);
-    assert_eq!(login.code, 0, "{login:?}");
+    let (env, hosted) = crate::fake_hosted::logged_in(3600);
     let (dir, path) = workplace(&env, &[]);
     let block = recipe(&env, "hosted-agent").replace("https://mcp.attio.com/mcp", &hosted.mcp_url);
     let run = run_in(&env, &dir, &path, "bash", &["-c", &block], &[]);

@@ -54,27 +54,17 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
         return with_token(ctx, &required, store);
     }
     ctx.repository().check_store(&store)?;
-    // A login that cannot possibly complete fails now, not after the whole --timeout:
-    // no browser can be shown here, and no terminal can take a pasted URL.
-    if ctx.settings.no_browser_possible
-        && !args.no_browser
-        && !std::io::IsTerminal::is_terminal(&std::io::stdin())
-    {
-        return Err(Failure::new(
-            Kind::LoginIncomplete,
-            "no browser can be opened here (no DISPLAY, WAYLAND_DISPLAY or BROWSER) and there is no terminal to paste the redirect URL into, so a browser login cannot complete; nothing was started",
-        )
-        .hint(
-            Next::from("store an API key or access token instead: `printf '%s' \"$KEY\" | ")
-                .then(Next::command(
-                    "attio-auth login --with-token",
-                    ctx.settings.profile.as_str(),
-                    "",
-                ))
-                .then("`; or run `attio-auth login` at a terminal, or set BROWSER"),
-        )
-        .into());
-    }
+    crate::loopback::check_can_complete(
+        ctx.settings.no_browser_possible,
+        args.no_browser,
+        Next::from("store an API key or access token instead: `printf '%s' \"$KEY\" | ")
+            .then(Next::command(
+                "attio-auth login --with-token",
+                ctx.settings.profile.as_str(),
+                "",
+            ))
+            .then("`; or run `attio-auth login` at a terminal, or set BROWSER"),
+    )?;
     let previous = ctx.repository().meta().ok().flatten();
     let client_id = client_id(ctx, &args, previous.as_ref())?;
     let requested = scopes::split(&args.scopes);

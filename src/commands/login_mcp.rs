@@ -28,17 +28,13 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     ctx.repository().check_store(&store)?;
     let profile = ctx.settings.profile.as_str();
     let again = Next::command("attio-auth login --mcp", profile, "");
-    if ctx.settings.no_browser_possible
-        && !args.no_browser
-        && !std::io::IsTerminal::is_terminal(&std::io::stdin())
-    {
-        return Err(Failure::new(
-            Kind::LoginIncomplete,
-            "no browser can be opened here (no DISPLAY, WAYLAND_DISPLAY or BROWSER) and there is no terminal to paste the redirect URL into, so a browser login cannot complete; nothing was started",
-        )
-        .hint(Next::from("run `").then(again).then("` at a terminal, or set BROWSER"))
-        .into());
-    }
+    crate::loopback::check_can_complete(
+        ctx.settings.no_browser_possible,
+        args.no_browser,
+        Next::from("run `")
+            .then(again.clone())
+            .then("` at a terminal, or set BROWSER"),
+    )?;
     let previous = ctx.repository().meta().ok().flatten();
     let url = ctx
         .settings

@@ -57,6 +57,21 @@ pub fn present(
     Ok(nonce)
 }
 
+/// A login that cannot possibly complete fails at once, not after its whole timeout:
+/// when no browser can be shown here and no terminal can take a pasted URL. `hint` says
+/// what to do instead.
+pub fn check_can_complete(no_browser_possible: bool, no_browser: bool, hint: Next) -> Result<()> {
+    if no_browser_possible && !no_browser && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(Failure::new(
+            Kind::LoginIncomplete,
+            "no browser can be opened here (no DISPLAY, WAYLAND_DISPLAY or BROWSER) and there is no terminal to paste the redirect URL into, so a browser login cannot complete; nothing was started",
+        )
+        .hint(hint)
+        .into());
+    }
+    Ok(())
+}
+
 /// One login's wait for its redirect.
 pub struct Session<'a> {
     /// `http://localhost:PORT/callback`.
