@@ -445,3 +445,44 @@ fn two_bridges_share_one_login_across_expiries_and_reuse_no_refresh_token() {
     // One refresh per expiry between them: the login and two refreshes.
     assert_eq!(hosted.issued().len(), 3, "{:?}", hosted.issued());
 }
+
+#[test]
+fn the_servers_own_messages_arrive_and_their_stream_is_opened_again_when_it_ends() {
+    let (env, hosted) = logged_in(3600);
+    let (child, mut host) = bridged(&env);
+    let changed = json!({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"});
+    hosted.push(changed.clone());
+    assert_eq!(host.receive(), changed);
+    // The server (or a proxy on the way) drops the stream: the bridge opens it again,
+    // saying which event it saw last, and the next message arrives as well.
+    hosted.end_stream();
+    let asked = json!({"jsonrpc": "2.0", "id": "s1", "method": "ping"});
+    hosted.push(asked.clone());
+    assert_eq!(host.receive(), asked);
+    drop(host.stdin);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!((output.status.code(), stderr.as_ref()), (Some(0), ""));
+    assert_eq!(output.stdout, b"");
+    let streams: Vec<_> = hosted
+        .seen("/mcp")
+        .into_iter()
+        // The login's discovery asked without a token.
+        .filter(|s| s.method == "GET" && s.authorization.is_some())
+        .map(|s| {
+            (
+                s.header("accept").map(String::from),
+                s.header("mcp-session-id").is_some(),
+                s.header("last-event-id").map(String::from),
+            )
+        })
+        .collect();
+    let accept = Some("text/event-stream".to_string());
+    assert_eq!(
+        streams,
+        [
+            (accept.clone(), true, None),
+            (accept, true, Some("1".to_string()))
+        ]
+    );
+}

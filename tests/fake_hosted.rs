@@ -82,6 +82,11 @@ struct State {
     sessions: HashSet<String>,
     refresh_reuses: usize,
     counter: usize,
+    /// The server's own messages for the GET stream, in order; `None` ends the stream
+    /// that takes it.
+    outbox: std::collections::VecDeque<Option<serde_json::Value>>,
+    /// Events sent on GET streams, each with its number as its SSE `id`.
+    events: usize,
 }
 
 pub struct FakeHosted {
@@ -168,6 +173,20 @@ impl FakeHosted {
     #[allow(dead_code)]
     pub fn forget_sessions(&self) {
         self.state().sessions.clear();
+    }
+
+    /// Sends a message of the server's own on the GET stream (the next one opened, if
+    /// none is open).
+    #[allow(dead_code)]
+    pub fn push(&self, message: serde_json::Value) {
+        self.state().outbox.push_back(Some(message));
+    }
+
+    /// Ends the GET stream open (or the next one opened), as a server or proxy that drops
+    /// long-lived connections does.
+    #[allow(dead_code)]
+    pub fn end_stream(&self) {
+        self.state().outbox.push_back(None);
     }
 
     /// The access token issued last.
@@ -319,6 +338,9 @@ fn serve_mcp(state: &Mutex<State>, issuer: &str, mcp_url: &str, mut request: Req
                 }
                 return;
             }
+            if seen.method == "GET" {
+                return stream(state, &seen, request);
+            }
             let answer = streamable(state, &seen);
             if call {
                 // As a tool that works a while: each event sent and flushed on its own,
@@ -353,6 +375,53 @@ fn serve_mcp(state: &Mutex<State>, issuer: &str, mcp_url: &str, mut request: Req
     let _ = request.respond(answer);
 }
 
+/// The GET stream of a known session: the server's own messages as they are pushed, each
+/// event numbered (its `id`), a `retry` of 100 ms, and a comment now and then to find out
+/// whether the bridge is still there; pushing `None` ends it.
+fn stream(state: &Mutex<State>, seen: &Seen, request: Request) {
+    let session = seen.header("mcp-session-id").unwrap_or_default();
+    if !state.lock().unwrap().sessions.contains(session) {
+        let _ = request.respond(json(404, serde_json::json!({"error": "unknown session"})));
+        return;
+    }
+    let mut out = request.into_writer();
+    let head =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let _ = out.write_all(head.as_bytes());
+    // One chunk; the empty one ends the body.
+    let mut send =
+        |text: &str| write!(out, "{:x}\r\n{text}\r\n", text.len()).and_then(|()| out.flush());
+    if send("retry: 100\n\n").is_err() {
+        return;
+    }
+    for tick in 0.. {
+        let next = {
+            let mut st = state.lock().unwrap();
+            st.outbox.pop_front().map(|message| {
+                message.map(|message| {
+                    st.events += 1;
+                    format!("id: {}\nevent: message\ndata: {message}\n\n", st.events)
+                })
+            })
+        };
+        let sent = match next {
+            Some(Some(event)) => send(&event),
+            Some(None) => {
+                let _ = send("");
+                return;
+            }
+            None if tick % 25 == 24 => send(": still here\n\n"),
+            None => {
+                thread::sleep(std::time::Duration::from_millis(20));
+                Ok(())
+            }
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
+}
+
 /// Whether a request carries an access token the authorization server issued, of a grant
 /// not revoked.
 fn accepts(state: &Mutex<State>, seen: &Seen) -> bool {
@@ -368,12 +437,12 @@ fn accepts(state: &Mutex<State>, seen: &Seen) -> bool {
 /// Streamable HTTP, as MCP servers speak it: `initialize` opens a session (its ID in
 /// `Mcp-Session-Id`), every later request names it (an unknown one: 404), notifications
 /// get 202, `tools/call` answers as server-sent events (a progress notification, then
-/// the result), GET has no stream here (405), DELETE ends the session.
+/// the result), DELETE ends the session (GET, the stream of the server's own messages, is
+/// [`stream`]).
 fn streamable(state: &Mutex<State>, seen: &Seen) -> Answer {
     let session = seen.header("mcp-session-id").map(str::to_string);
     let known = |st: &State| session.as_ref().is_some_and(|s| st.sessions.contains(s));
     match seen.method.as_str() {
-        "GET" => return json(405, serde_json::json!({"error": "no stream"})),
         "DELETE" => {
             let mut st = state.lock().unwrap();
             let found = known(&st);

@@ -2,6 +2,7 @@
 //! server-sent events) to stdout, with the session, the token and the recoveries.
 
 use std::sync::{Mutex, mpsc};
+use std::time::Duration;
 
 use anyhow::Result;
 use reqwest::StatusCode;
@@ -115,9 +116,7 @@ impl Relay {
                         if first || !request {
                             let ok = relay.message(message).await;
                             if ok && initialized && listening.is_none() {
-                                listening = Some(tokio::spawn(async move {
-                                    let _ = relay.listen().await;
-                                }));
+                                listening = Some(tokio::spawn(async move { relay.listen().await }));
                             }
                         } else {
                             tasks.spawn(async move { relay.message(message).await });
@@ -221,7 +220,7 @@ impl Relay {
                     if initialize {
                         self.started(&answer);
                     }
-                    return self.answer(answer, relayed).await;
+                    return self.answer(answer, relayed, None).await;
                 }
                 status if status.is_redirection() => {
                     return Err(Refusal::new(
@@ -305,8 +304,14 @@ impl Relay {
         Ok(())
     }
 
-    /// Relays an answer: JSON as one line, server-sent events one line each, in order.
-    async fn answer(&self, mut answer: reqwest::Response, relayed: bool) -> Result<(), Refusal> {
+    /// Relays an answer: JSON as one line, server-sent events one line each, in order
+    /// (noting in `resume` the stream's last event ID and retry time, when given).
+    async fn answer(
+        &self,
+        mut answer: reqwest::Response,
+        relayed: bool,
+        mut resume: Option<&mut Resume>,
+    ) -> Result<(), Refusal> {
         let events = answer
             .headers()
             .get(CONTENT_TYPE)
@@ -348,6 +353,9 @@ impl Relay {
         {
             pending.extend_from_slice(&chunk);
             while let Some((event, rest)) = split_event(&pending) {
+                if let Some(resume) = resume.as_deref_mut() {
+                    resume.note(&event);
+                }
                 if relayed {
                     self.event(&event);
                 }
@@ -383,23 +391,70 @@ impl Relay {
         }
     }
 
-    /// The GET stream of the server's own messages, while it lasts; a 405 means none.
-    async fn listen(&self) -> Result<(), Refusal> {
-        let current = self.token(None).await?;
-        let mut headers = self.headers();
-        headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
-        let answer = self
-            .client
-            .get(self.url.clone())
-            .headers(headers)
-            .bearer_auth(current.token.expose())
-            .send()
-            .await
-            .map_err(|e| unreachable(&self.url, &e))?;
-        if answer.status().is_success() {
-            return self.answer(answer, true).await;
+    /// The GET stream of the server's own messages, for as long as the bridge runs: opened
+    /// again whenever it ends (servers and proxies drop long-lived connections), after the
+    /// server's `retry` time or 1 s, longer after each failure in a row, and with the
+    /// last event's ID so that a server that can resume does. A 405 means the server has
+    /// no such stream; a refused token is renewed once, and a second refusal in a row
+    /// ends the listening (the host's next request says what to do).
+    async fn listen(&self) {
+        let mut resume = Resume::default();
+        let mut failures = 0u32;
+        let mut refused = false;
+        loop {
+            let Ok(current) = self.token(None).await else {
+                return;
+            };
+            let mut headers = self.headers();
+            headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
+            if let Some(id) = resume
+                .last_id
+                .as_deref()
+                .and_then(|id| HeaderValue::from_str(id).ok())
+            {
+                headers.insert("Last-Event-ID", id);
+            }
+            let sent = self
+                .client
+                .get(self.url.clone())
+                .headers(headers)
+                .bearer_auth(current.token.expose())
+                .send()
+                .await;
+            output::verbose(format!(
+                "mcp: GET {} -> {}",
+                self.url,
+                match &sent {
+                    Ok(answer) => answer.status().to_string(),
+                    Err(e) => format!("failed: {}", crate::http::root_cause(e)),
+                }
+            ));
+            let seen = resume.events;
+            let status = sent.as_ref().map(reqwest::Response::status).ok();
+            match (sent, status) {
+                (_, Some(StatusCode::METHOD_NOT_ALLOWED)) => return,
+                (_, Some(StatusCode::UNAUTHORIZED)) if !refused => {
+                    refused = true;
+                    if self.token(Some(current.generation)).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                (_, Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)) => return,
+                (Ok(answer), Some(status)) if status.is_success() => {
+                    refused = false;
+                    let _ = self.answer(answer, true, Some(&mut resume)).await;
+                }
+                _ => {}
+            }
+            failures = if resume.events > seen {
+                0
+            } else {
+                failures + 1
+            };
+            let wait = resume.retry.unwrap_or(Duration::from_secs(1)) * 2u32.pow(failures.min(6));
+            tokio::time::sleep(wait.min(MAX_RETRY)).await;
         }
-        Ok(())
     }
 
     /// Ends the session at the server (stdin ended, or SIGTERM).
@@ -441,6 +496,46 @@ impl Relay {
             *held = current.clone();
         }
         Ok(current)
+    }
+}
+
+/// The longest wait before the GET stream is opened again.
+const MAX_RETRY: Duration = Duration::from_secs(60);
+
+/// What the GET stream has said of itself: its last event's ID, the reconnection time it
+/// asks for (SSE's `retry`), and how many messages it brought.
+#[derive(Default)]
+struct Resume {
+    last_id: Option<String>,
+    retry: Option<Duration>,
+    events: u64,
+}
+
+impl Resume {
+    fn note(&mut self, event: &str) {
+        for line in event.lines() {
+            let (field, value) = line.split_once(':').unwrap_or((line, ""));
+            let value = value.strip_prefix(' ').unwrap_or(value);
+            match field {
+                // An ID with a NUL is ignored, as the SSE standard says; one a header
+                // cannot carry, or a long one, is not kept.
+                "id" if !value.contains('\0') => {
+                    self.last_id = (value.len() <= 256
+                        && value.bytes().all(|b| b.is_ascii_graphic()))
+                    .then(|| value.to_string())
+                    .filter(|v| !v.is_empty());
+                }
+                "retry" => {
+                    if let Ok(ms) = value.parse::<u64>() {
+                        self.retry = Some(Duration::from_millis(ms).min(MAX_RETRY));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if event.lines().any(|line| line.starts_with("data:")) {
+            self.events += 1;
+        }
     }
 }
 
