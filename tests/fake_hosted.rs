@@ -442,16 +442,13 @@ fn accepts(state: &Mutex<State>, seen: &Seen) -> bool {
 fn streamable(state: &Mutex<State>, seen: &Seen) -> Answer {
     let session = seen.header("mcp-session-id").map(str::to_string);
     let known = |st: &State| session.as_ref().is_some_and(|s| st.sessions.contains(s));
-    match seen.method.as_str() {
-        "DELETE" => {
-            let mut st = state.lock().unwrap();
-            let found = known(&st);
-            if let Some(session) = &session {
-                st.sessions.remove(session);
-            }
-            return Response::from_string("").with_status_code(if found { 200 } else { 404 });
+    if seen.method == "DELETE" {
+        let mut st = state.lock().unwrap();
+        let found = known(&st);
+        if let Some(session) = &session {
+            st.sessions.remove(session);
         }
-        _ => {}
+        return Response::from_string("").with_status_code(if found { 200 } else { 404 });
     }
     let Ok(message) = serde_json::from_str::<serde_json::Value>(&seen.body) else {
         return json(
