@@ -80,6 +80,8 @@ struct State {
     expiry: HashMap<String, u64>,
     /// The MCP sessions open.
     sessions: HashSet<String>,
+    /// Every session ever opened, in order.
+    opened: Vec<String>,
     refresh_reuses: usize,
     counter: usize,
     /// The server's own messages for the GET stream, in order; `None` ends the stream
@@ -167,6 +169,18 @@ impl FakeHosted {
 
     pub fn refresh_reuses(&self) -> usize {
         self.state().refresh_reuses
+    }
+
+    /// The IDs of every MCP session opened, in order.
+    #[allow(dead_code)]
+    pub fn sessions_opened(&self) -> Vec<String> {
+        self.state().opened.clone()
+    }
+
+    /// How many MCP sessions are open (not ended, not forgotten).
+    #[allow(dead_code)]
+    pub fn open_sessions(&self) -> usize {
+        self.state().sessions.len()
     }
 
     /// Forgets every MCP session, as a server that restarted does.
@@ -463,6 +477,7 @@ fn streamable(state: &Mutex<State>, seen: &Seen) -> Answer {
         st.counter += 1;
         let session = format!("sess_{}", st.counter);
         st.sessions.insert(session.clone());
+        st.opened.push(session.clone());
         let answer = serde_json::json!({
             "jsonrpc": "2.0",
             "id": id,

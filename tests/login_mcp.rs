@@ -201,6 +201,29 @@ fn whoami_status_and_doctor_know_a_hosted_mcp_profile() {
         initialize.authorization,
         Some(format!("Bearer {}", hosted.issued()[0]))
     );
+    // The session the check opened is ended, with its ID, the same token and the version.
+    let session = hosted.sessions_opened()[0].clone();
+    let ended: Vec<_> = hosted
+        .seen("/mcp")
+        .into_iter()
+        .filter(|s| s.method == "DELETE")
+        .map(|s| {
+            (
+                s.header("mcp-session-id").map(String::from),
+                s.authorization.clone(),
+                s.header("mcp-protocol-version").map(String::from),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ended,
+        [(
+            Some(session),
+            initialize.authorization.clone(),
+            Some("2025-06-18".to_string())
+        )]
+    );
+    assert_eq!(hosted.open_sessions(), 0);
     // The REST API's /v2/self is never asked about an MCP token.
     assert!(env.fake.requests().is_empty());
 
@@ -226,6 +249,11 @@ fn whoami_status_and_doctor_know_a_hosted_mcp_profile() {
     assert_eq!(
         row["detail"],
         "live (the hosted MCP server, fake-attio-mcp 0.1.0, accepted the token just now)"
+    );
+    assert_eq!(
+        (hosted.sessions_opened().len(), hosted.open_sessions()),
+        (2, 0),
+        "doctor's check ends its session too"
     );
 }
 

@@ -44,9 +44,10 @@ pub struct ServerInfo {
 }
 
 /// Starts an MCP session with `token` (an `initialize` request, over Streamable HTTP:
-/// the answer comes as JSON or as a server-sent event) and returns what the server says
-/// of itself: the check that a token is accepted, as `/v2/self` is for the REST API.
-/// A refusal (401, 403) is a login to renew (`rejected` says how).
+/// the answer comes as JSON or as a server-sent event), ends it again (a DELETE with its
+/// `Mcp-Session-Id`, so that no check leaves a session open at the server), and returns
+/// what the server said of itself: the check that a token is accepted, as `/v2/self` is
+/// for the REST API. A refusal (401, 403) is a login to renew (`rejected` says how).
 pub fn initialize(
     http: &crate::http::Http,
     url: &str,
@@ -112,6 +113,9 @@ pub fn initialize(
                 .find(|message| message["id"] == 1)
         })
         .ok_or_else(unusable)?;
+    if let Some(session) = answer.headers().get("Mcp-Session-Id") {
+        end_session(http, url, token, session);
+    }
     let result = &message["result"];
     let field = |value: &serde_json::Value| {
         value
@@ -127,6 +131,35 @@ pub fn initialize(
         version: field(&result["serverInfo"]["version"]),
         protocol_version: field(&result["protocolVersion"]),
     })
+}
+
+/// Ends a session `initialize` opened. The check's answer is already in hand, so a
+/// failure here only shows in `--verbose`.
+fn end_session(
+    http: &crate::http::Http,
+    url: &str,
+    token: &crate::secret::Secret<String>,
+    session: &oauth2::http::HeaderValue,
+) {
+    let request = oauth2::http::Request::builder()
+        .method(oauth2::http::Method::DELETE)
+        .uri(url)
+        .header("Authorization", format!("Bearer {}", token.expose()))
+        .header("Mcp-Session-Id", session.clone())
+        .header("MCP-Protocol-Version", PROTOCOL_VERSION)
+        .body(Vec::new());
+    let ended = request
+        .map_err(anyhow::Error::from)
+        .and_then(|request| Ok(http.send(request, crate::http::Pool::Kept)?));
+    match ended {
+        Ok(answer) => crate::output::verbose(format!(
+            "ended the MCP session the check opened (HTTP {})",
+            answer.status().as_u16()
+        )),
+        Err(e) => crate::output::verbose(format!(
+            "could not end the MCP session the check opened: {e:#}"
+        )),
+    }
 }
 
 /// The MCP protocol revision attio-auth speaks.
