@@ -101,6 +101,91 @@ fn a_registration_is_reused_for_the_same_redirect_uri() {
     assert_eq!(hosted.registrations(), 2);
 }
 
+/// The client ID stored with a profile.
+fn client_id(env: &TestEnv, profile: &str) -> String {
+    let meta = std::fs::read_to_string(env.meta_file(profile)).unwrap();
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    meta["client_id"].as_str().unwrap().to_string()
+}
+
+/// What the token endpoint was asked: each grant's client and code (`code` for one the
+/// fake issued, `refresh` for a refresh).
+fn grants(hosted: &FakeHosted) -> Vec<(String, String)> {
+    hosted
+        .seen("/oidc/token")
+        .into_iter()
+        .map(|s| {
+            let code = match s.form.get("code") {
+                Some(code) if code.starts_with("code_") => "code".to_string(),
+                Some(code) => code.clone(),
+                None => "refresh".to_string(),
+            };
+            (s.form["client_id"].clone(), code)
+        })
+        .collect()
+}
+
+#[test]
+fn a_registration_the_server_forgot_is_replaced_by_itself_at_login() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let hosted = FakeHosted::start(3600);
+    let port = crate::support::free_port().to_string();
+    assert_eq!(login(&env, &hosted, &["--port", &port]).code, 0);
+    let first = client_id(&env, "default");
+    hosted.forget_registrations();
+    let run = login(&env, &hosted, &["--port", &port]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let second = client_id(&env, "default");
+    assert_ne!(first, second);
+    assert_eq!(hosted.registrations(), 2);
+    // Before the browser: the old registration, with a code no server issued, which the
+    // server refused as an unknown client; then the new registration's exchange.
+    assert_eq!(
+        grants(&hosted),
+        [
+            (first.clone(), "code".to_string()),
+            (first, "attio-auth-registration-check".to_string()),
+            (second, "code".to_string()),
+        ]
+    );
+    let token = env.run(&["token"]);
+    assert_eq!(token.stdout, format!("{}\n", hosted.last_access_token()));
+}
+
+#[test]
+fn a_refresh_the_server_refuses_as_an_unknown_client_makes_the_next_login_register_anew() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let hosted = FakeHosted::start(3600);
+    let port = crate::support::free_port().to_string();
+    assert_eq!(login(&env, &hosted, &["--port", &port]).code, 0);
+    let first = client_id(&env, "default");
+    hosted.forget_registrations();
+    let refresh = env.run(&["refresh"]);
+    assert_eq!(
+        (refresh.code, refresh.stderr.as_str()),
+        (
+            3,
+            format!(
+                "attio-auth: error: refreshing the access token of profile `default`: the login of profile `default` was refused by Attio when it was last refreshed (the token endpoint refused (HTTP 401): invalid_client; the server no longer knows attio-auth's registration, and the next login registers anew)\nattio-auth: hint: run `attio-auth login --mcp --port {port} --mcp-url {}`\n",
+                hosted.mcp_url
+            )
+            .as_str()
+        )
+    );
+    let run = login(&env, &hosted, &["--port", &port]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // No check of the forgotten registration: the refusal said enough.
+    let second = client_id(&env, "default");
+    assert_eq!(
+        grants(&hosted),
+        [
+            (first.clone(), "code".to_string()),
+            (first, "refresh".to_string()),
+            (second, "code".to_string()),
+        ]
+    );
+}
+
 #[test]
 fn hostile_metadata_and_refused_registrations_end_the_login_before_the_browser() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);

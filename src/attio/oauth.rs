@@ -96,8 +96,10 @@ pub struct Tokens {
 #[derive(Debug)]
 pub enum TokenError {
     /// The server answered and refused (bad code, revoked or reused refresh token, bad
-    /// client credentials): logging in again is the way out.
-    Rejected(String),
+    /// client credentials): logging in again is the way out. `unknown_client`: it said
+    /// `invalid_client`, which from a server that registered attio-auth by itself means
+    /// that it no longer knows the registration.
+    Rejected { why: String, unknown_client: bool },
     /// The request never left (not a byte of it was written): nothing was used up. The
     /// error keeps the HTTP failure, whose hint says what to check.
     Unsent(anyhow::Error),
@@ -122,7 +124,7 @@ impl TokenError {
 impl std::fmt::Display for TokenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TokenError::Rejected(why) | TokenError::Failed { why, .. } => f.write_str(why),
+            TokenError::Rejected { why, .. } | TokenError::Failed { why, .. } => f.write_str(why),
             TokenError::Unsent(why) => write!(f, "{why}"),
         }
     }
@@ -206,7 +208,12 @@ fn token_request(
                 answer.status
             );
             if matches!(answer.status, 400 | 401 | 403) {
-                Err(TokenError::Rejected(why))
+                let unknown_client =
+                    said == "invalid_client" || said.starts_with("invalid_client:");
+                Err(TokenError::Rejected {
+                    why,
+                    unknown_client,
+                })
             } else {
                 Err(TokenError::failed(why))
             }

@@ -189,7 +189,7 @@ impl Flow<'_> {
             &self.auth.verifier,
         )
         .map_err(|e| match e {
-            TokenError::Rejected(why) => Failure::new(Kind::LoginIncomplete, why)
+            TokenError::Rejected { why, .. } => Failure::new(Kind::LoginIncomplete, why)
                 .hint(
                     Next::from(format!(
                         "check the client ID and {} against the app at build.attio.com, then run `",

@@ -49,7 +49,9 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let port = ctx.settings.login_port(args.port, previous.as_ref());
     let listener = Listener::bind(port)?;
     let redirect_uri = listener.redirect_uri();
-    let client_id = match reusable(previous.as_ref(), &hosted, listener.port()) {
+    let reused = reusable(previous.as_ref(), &hosted, listener.port())
+        .filter(|client_id| mcp::registration::known(&ctx.http, &hosted, client_id, &redirect_uri));
+    let client_id = match reused {
         Some(client_id) => client_id,
         None => mcp::registration::register(&ctx.http, &hosted, &redirect_uri)
             .context("registering attio-auth with the MCP server's authorization server")?,
@@ -91,11 +93,12 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
 }
 
 /// The profile's registration with this very server, when the redirect URI is the one it
-/// was registered with (the same fixed port).
+/// was registered with (the same fixed port) and the server has not said it forgot it.
 fn reusable(previous: Option<&ProfileMeta>, hosted: &Hosted, port: u16) -> Option<String> {
     let previous = previous?;
     let same = previous.mcp.as_ref().is_some_and(|stored| {
-        stored.url == hosted.url
+        !stored.registration_forgotten
+            && stored.url == hosted.url
             && stored.issuer == hosted.issuer
             && stored.token_endpoint == hosted.token_endpoint
     });
@@ -135,7 +138,7 @@ impl Registered<'_> {
         };
         let tokens = oauth::exchange_code(&ctx.http, &client, redirect_uri, code, verifier)
             .map_err(|e| match e {
-                TokenError::Rejected(why) => Failure::new(Kind::LoginIncomplete, why)
+                TokenError::Rejected { why, .. } => Failure::new(Kind::LoginIncomplete, why)
                     .hint(
                         Next::from("run `")
                             .then(Next::command(

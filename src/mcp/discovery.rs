@@ -81,6 +81,7 @@ pub fn discover(http: &Http, url: &Url) -> Result<Hosted> {
             .get("authorization_response_iss_parameter_supported")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        registration_forgotten: false,
     })
 }
 

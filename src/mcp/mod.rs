@@ -33,6 +33,10 @@ pub struct Hosted {
     /// another, is refused.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub iss_in_callback: bool,
+    /// The authorization server answered `invalid_client`: it no longer knows the
+    /// profile's registration (servers purge them), so the next login registers anew.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub registration_forgotten: bool,
 }
 
 /// What a hosted MCP server says of itself when a session starts.

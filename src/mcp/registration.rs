@@ -5,8 +5,10 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use super::Hosted;
+use crate::attio::oauth::TokenError;
 use crate::failure::{Failure, Kind};
 use crate::http::{Http, Pool};
+use crate::secret::Secret;
 
 /// The name the user sees on the consent page.
 pub const CLIENT_NAME: &str = "attio-auth";
@@ -80,5 +82,41 @@ pub fn register(http: &Http, hosted: &Hosted, redirect_uri: &str) -> Result<Stri
             ),
         )
         .into()),
+    }
+}
+
+/// Whether the authorization server still knows a registration attio-auth made earlier:
+/// servers purge registrations, and the consent page of a forgotten one is an error
+/// page that never redirects back. Asked at the token endpoint with a code that cannot
+/// be valid: a server that knows the client refuses the code (`invalid_grant`), one that
+/// does not refuses the client (`invalid_client`). Only that answer counts as forgotten;
+/// any other, or none, leaves the registration in use.
+pub fn known(http: &Http, hosted: &Hosted, client_id: &str, redirect_uri: &str) -> bool {
+    let Ok(token_url) = url::Url::parse(&hosted.token_endpoint) else {
+        return true;
+    };
+    let client = crate::attio::oauth::Client {
+        token_url,
+        client_id,
+        client_secret: None,
+        resource: Some(hosted.url.as_str()),
+    };
+    let (_, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
+    let (code, verifier) = (
+        Secret::new("attio-auth-registration-check".to_string()),
+        Secret::new(verifier.secret().clone()),
+    );
+    match crate::attio::oauth::exchange_code(http, &client, redirect_uri, &code, &verifier) {
+        Err(TokenError::Rejected {
+            unknown_client: true,
+            ..
+        }) => {
+            crate::output::verbose(format!(
+                "{} no longer knows the registration {client_id}: registering again",
+                hosted.issuer
+            ));
+            false
+        }
+        _ => true,
     }
 }

@@ -225,9 +225,18 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
                 .context("storing the refreshed tokens")?;
             Ok((stored, true))
         }
-        Err(TokenError::Rejected(why)) => {
+        Err(TokenError::Rejected {
+            why,
+            unknown_client,
+        }) => {
             // Kept for later runs, so scrubbed now, while this process knows the secrets.
-            let why = crate::secret::scrub(&why);
+            let mut why = crate::secret::scrub(&why);
+            if let Some(hosted) = stored.meta.mcp.as_mut().filter(|_| unknown_client) {
+                hosted.registration_forgotten = true;
+                why.push_str(
+                    "; the server no longer knows attio-auth's registration, and the next login registers anew",
+                );
+            }
             stored.creds.refresh_pending = false;
             stored.creds.refresh_refused = Some(why.clone());
             keep(&locked, &mut stored);
