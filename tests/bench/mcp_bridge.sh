@@ -4,6 +4,7 @@
 # spawn to the `initialize` answer, the time each adds per tool call over a direct
 # request to the server, and their peak RSS. Medians of ROUNDS alternating runs.
 # Installs mcp-remote under target/mcp-remote; writes nothing outside a temp dir.
+# Exits 1 when a figure misses its goal (tests/bench/run.sh runs it last).
 # Usage: tests/bench/mcp_bridge.sh [CALLS] [ROUNDS]   (default 200 calls, 5 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,14 +48,18 @@ load = lambda name: [json.loads(l) for l in open(f"{w}/{name}")]
 bridge, remote, direct = load("bridge"), load("remote"), load("direct")
 med = lambda rows, key: statistics.median(r[key] for r in rows)
 d = med(direct, "call_ms")
+init = med(bridge, 'init_ms') / med(remote, 'init_ms')
+added = med(bridge, 'call_ms') - d
+rss = med(bridge, 'rss_kib') / med(remote, 'rss_kib')
 rows = [
-    ("spawn to initialize answer", f"{med(bridge, 'init_ms'):.1f} ms", f"{med(remote, 'init_ms'):.1f} ms", med(bridge, 'init_ms') / med(remote, 'init_ms'), "<= 0.10"),
-    ("added per tool call (median, over direct)", f"{med(bridge, 'call_ms') - d:.3f} ms", f"{med(remote, 'call_ms') - d:.3f} ms", None, "<= 1 ms"),
-    ("peak RSS", f"{med(bridge, 'rss_kib') / 1024:.1f} MiB", f"{med(remote, 'rss_kib') / 1024:.1f} MiB", med(bridge, 'rss_kib') / med(remote, 'rss_kib'), "<= 0.20"),
+    ("spawn to initialize answer", f"{med(bridge, 'init_ms'):.1f} ms", f"{med(remote, 'init_ms'):.1f} ms", init, "<= 0.10", init <= 0.10),
+    ("added per tool call (median, over direct)", f"{added:.3f} ms", f"{med(remote, 'call_ms') - d:.3f} ms", None, "<= 1 ms", added <= 1.0),
+    ("peak RSS", f"{med(bridge, 'rss_kib') / 1024:.1f} MiB", f"{med(remote, 'rss_kib') / 1024:.1f} MiB", rss, "<= 0.20", rss <= 0.20),
 ]
 print(f"direct tool call: {d:.3f} ms (median)")
-print("| figure | attio-auth mcp | mcp-remote | ratio | goal |")
-print("| --- | --- | --- | --- | --- |")
-for name, a, b, ratio, goal in rows:
-    print(f"| {name} | {a} | {b} | {'' if ratio is None else f'{ratio:.2f}x'} | {goal} |")
+print("| figure | attio-auth mcp | mcp-remote | ratio | goal | met |")
+print("| --- | --- | --- | --- | --- | --- |")
+for name, a, b, ratio, goal, met in rows:
+    print(f"| {name} | {a} | {b} | {'' if ratio is None else f'{ratio:.2f}x'} | {goal} | {'yes' if met else 'NO'} |")
+sys.exit(0 if all(row[-1] for row in rows) else 1)
 PY

@@ -15,6 +15,9 @@
 #   peak RSS of a fresh `token` (≤ 4.5 MiB) and the release binaries' sizes (reported)
 #   a clean `cargo build --release --locked` (≤ 150 s) and the number of crates it compiles
 #     (skipped with BENCH_BUILD=0)
+#   the MCP bridge beside mcp-remote (tests/bench/mcp_bridge.sh: spawn to the initialize
+#     answer ≤ 0.10×, ≤ 1 ms added per tool call, peak RSS ≤ 0.20×; needs node and npm;
+#     skipped with BENCH_MCP=0)
 # Exits 1 when a figure misses its goal or a burst breaks its rule.
 # It builds the release binary, starts its own fake Attio (tests/bench/fake_attio.py) on
 # 127.0.0.1, its own D-Bus bus and gnome-keyring, and writes nothing outside a temp dir.
@@ -235,4 +238,9 @@ if [ -n "${build_s:-}" ]; then
   echo "clean cargo build --release --locked: $build_s s, $crates crates compiled ($(nproc) cores; target <= 150 s: $met)"
 fi
 for r in "${ROWS[@]}"; do case $r in *" NO") failed=1 ;; esac; done
+if [ "${BENCH_MCP:-1}" != 0 ]; then
+  echo
+  echo "the MCP bridge beside mcp-remote (tests/bench/mcp_bridge.sh 200 3):"
+  tests/bench/mcp_bridge.sh 200 3 || failed=1
+fi
 exit "$failed"
