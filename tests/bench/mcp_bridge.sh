@@ -25,8 +25,9 @@ URL="http://127.0.0.1:$(cat "$W/port")/mcp"
 # A stored hosted-MCP login with a token that does not expire, in the file store.
 export HOME=$W/home XDG_CONFIG_HOME=$W/home/config XDG_DATA_HOME=$W/home/data
 unset ATTIO_PROFILE ATTIO_APP_URL ATTIO_API_URL ATTIO_API_KEY ATTIO_ACCESS_TOKEN ATTIO_MCP_URL
-mkdir -p -m 700 "$HOME" "$XDG_CONFIG_HOME/attio-auth/profiles" "$XDG_DATA_HOME/attio-auth/credentials"
-chmod 700 "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME/attio-auth" "$XDG_DATA_HOME/attio-auth"
+mkdir -p "$XDG_CONFIG_HOME/attio-auth/profiles" "$XDG_DATA_HOME/attio-auth/credentials"
+chmod 700 "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME/attio-auth" \
+  "$XDG_DATA_HOME/attio-auth" "$XDG_CONFIG_HOME/attio-auth/profiles" "$XDG_DATA_HOME/attio-auth/credentials"
 ISSUER="http://127.0.0.1:9"
 printf '{"version":1,"store":"file","client_id":"bench","app_url":"%s","api_url":"%s","workspace_id":null,"workspace_name":null,"workspace_slug":null,"member_id":null,"scopes":["mcp"],"expires_at":null,"has_refresh_token":false,"logged_in_at":0,"mcp":{"url":"%s","issuer":"%s","authorization_endpoint":"%s/authorize","token_endpoint":"%s/token","scopes":["mcp"]}}\n' \
   "$ISSUER" "$URL" "$URL" "$ISSUER" "$ISSUER" "$ISSUER" > "$XDG_CONFIG_HOME/attio-auth/profiles/default.json"

@@ -54,6 +54,7 @@ BIN=$PWD/target/release/attio-auth
 MUSL=$PWD/target/$MUSL_TARGET/release/attio-auth
 W=$(mktemp -d)
 PIDS=()
+# shellcheck disable=SC2317 # run by the trap below
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
 trap cleanup EXIT
 
@@ -94,7 +95,8 @@ XML
 HOME=$W/bus/home XDG_RUNTIME_DIR=$W/bus/run dbus-daemon --config-file="$W/bus/bus.conf" \
   --fork --print-address=1 --print-pid=2 > "$W/bus/address" 2> "$W/bus/pid"
 PIDS+=("$(cat "$W/bus/pid")")
-export DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$W/bus/address")
+DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$W/bus/address")
+export DBUS_SESSION_BUS_ADDRESS
 printf 'bench-password' | HOME=$W/bus/home XDG_RUNTIME_DIR=$W/bus/run \
   gnome-keyring-daemon --daemonize --unlock --components=secrets > /dev/null
 gdbus wait --session --timeout 20 org.freedesktop.secrets
@@ -188,17 +190,17 @@ bursts=$((STORMS + ROUNDS))
 # exec --proxy: the time one request takes through the proxy against the same request
 # made directly, one after another on a kept-alive connection (the median of each
 # round's median, rounds alternating), and 100 requests at once through it.
-CLIENT="python3 tests/bench/proxy_client.py"
+CLIENT=(python3 tests/bench/proxy_client.py)
 direct=() proxied=()
 for r in $(seq "$ROUNDS"); do
-  direct+=("$($CLIENT latency "$RUNS" "$URL/v2" "$TOKEN")")
-  proxied+=("$("$BIN" --profile fresh exec --proxy -- $CLIENT latency "$RUNS")")
+  direct+=("$("${CLIENT[@]}" latency "$RUNS" "$URL/v2" "$TOKEN")")
+  proxied+=("$("$BIN" --profile fresh exec --proxy -- "${CLIENT[@]}" latency "$RUNS")")
 done
 read -r t_direct t_proxied < <(python3 -c 'import statistics,sys
 n=len(sys.argv[1:])//2; a=[float(x) for x in sys.argv[1:]]
 print(statistics.median(a[:n]), statistics.median(a[n:]))' "${direct[@]}" "${proxied[@]}")
 proxy_added=$(python3 -c "import sys; print(round((float(sys.argv[2]) - float(sys.argv[1])) * 1000, 3))" "$t_direct" "$t_proxied")
-burst_failed=$("$BIN" --profile fresh exec --proxy -- $CLIENT burst 100)
+burst_failed=$("$BIN" --profile fresh exec --proxy -- "${CLIENT[@]}" burst 100)
 
 rss=$(/usr/bin/time -f %M "$BIN" --profile fresh token 2>&1 >/dev/null | tail -n 1)
 size=$(stat -c %s "$BIN")

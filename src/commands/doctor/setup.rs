@@ -152,8 +152,9 @@ pub(super) fn check_keyring(report: &mut Report, env: &Environment, in_use: &[&s
             "keyring",
             Status::Ok,
             format!(
-                "{backend} stored, read back and deleted a probe entry in {} ms{used}",
-                started.elapsed().as_millis()
+                "{backend} stored, read back and deleted a probe entry in {} ms{used}{}",
+                started.elapsed().as_millis(),
+                keychain_upgrade_note(cfg!(target_os = "macos"), in_use)
             ),
         ),
         Err(e) => {
@@ -187,6 +188,16 @@ pub(super) fn check_keyring(report: &mut Report, env: &Environment, in_use: &[&s
             };
             report.add_fix("keyring", status, detail, fix);
         }
+    }
+}
+
+/// macOS ties a Keychain item to the binary that wrote it: an upgrade to a build not
+/// signed with a Developer ID (ours) is asked again for each stored profile, once.
+fn keychain_upgrade_note(macos: bool, in_use: &[&str]) -> &'static str {
+    if macos && !in_use.is_empty() {
+        "; after each upgrade of attio-auth, macOS asks once more for access to each stored profile: choose Always Allow (Deny makes that profile fail until you allow it in Keychain Access)"
+    } else {
+        ""
     }
 }
 
@@ -302,4 +313,16 @@ fn foreign_and_exposed(paths: &Paths) -> (Vec<std::path::PathBuf>, Vec<std::path
         }
     }
     (foreign, exposed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keychain_upgrade_note;
+
+    #[test]
+    fn the_keychain_upgrade_note_is_for_macos_profiles_in_the_keychain_only() {
+        assert_eq!(keychain_upgrade_note(false, &["default"]), "");
+        assert_eq!(keychain_upgrade_note(true, &[]), "");
+        assert!(keychain_upgrade_note(true, &["default"]).contains("Always Allow"));
+    }
 }
