@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
-use crate::support::{have, not_run};
+use crate::support::not_run;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -191,7 +191,9 @@ fn unpack(archive: &Path, into: &Path) {
 #[ignore = "needs the release archives, qemu and Wine: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn each_archive_holds_the_release_and_its_binary_runs_unpacked() {
     let Some(dist) = dist() else { return };
-    if !have("qemu-aarch64", "apt-get install qemu-user") || !have("wine", "apt-get install wine") {
+    if !crate::support::have("qemu-aarch64", "apt-get install qemu-user")
+        || !crate::support::have("wine", "apt-get install wine")
+    {
         return;
     }
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).unwrap();
@@ -334,7 +336,7 @@ fn install(home: &Path, args: &[&str]) -> crate::support::Run {
 #[ignore = "needs the release archives: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn install_sh_installs_a_local_release_and_refuses_a_tampered_archive() {
     let Some(dist) = dist() else { return };
-    if !have("man", "apt-get install man-db") {
+    if !crate::support::have("man", "apt-get install man-db") {
         return;
     }
     let home = tempfile::tempdir().unwrap();
