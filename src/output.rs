@@ -16,6 +16,9 @@ use crate::secret;
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 /// Whether the environment allows colour (`NO_COLOR`, `TERM=dumb`); see `paint`.
 static COLOUR_ALLOWED: AtomicBool = AtomicBool::new(false);
+/// Whether the paste prompt ends stderr's last line (`progress` draws it): the next line
+/// written starts on a line of its own.
+static PROMPT_OPEN: AtomicBool = AtomicBool::new(false);
 /// Messages held back while a `Hold` lives (with how many holds are open).
 static HELD: Mutex<(usize, Vec<String>)> = Mutex::new((0, Vec::new()));
 
@@ -68,9 +71,21 @@ fn to_stderr(line: String) {
 /// Writes one line to stderr, ignoring failure: there is nowhere left to report it.
 fn write_stderr(line: &str) {
     let mut err = io::stderr().lock();
+    let start = if PROMPT_OPEN.swap(false, Ordering::SeqCst) {
+        "\n"
+    } else {
+        ""
+    };
     let _ = err
-        .write_all(line.as_bytes())
+        .write_all(start.as_bytes())
+        .and_then(|()| err.write_all(line.as_bytes()))
         .and_then(|()| err.write_all(b"\n"));
+}
+
+/// Says that a prompt now ends stderr's last line (`true`), or that the line was ended
+/// (`false`: the user pressed Enter, or the prompt's owner ended it).
+pub fn prompt_open(open: bool) {
+    PROMPT_OPEN.store(open, Ordering::SeqCst);
 }
 
 /// Replaces the panic message with one that withholds the payload (which might quote a

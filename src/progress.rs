@@ -118,6 +118,7 @@ impl Countdown {
             Style::Prompt if !after_enter => write_stderr("\n"),
             Style::Prompt | Style::Plain => {}
         }
+        output::prompt_open(false);
         self.drawn = false;
     }
 
@@ -134,7 +135,11 @@ impl Countdown {
                 );
                 write_stderr(&format!("\r\x1b[2K{}", fit(&line, columns())));
             }
-            Style::Prompt if !self.drawn => write_stderr(PROMPT),
+            Style::Prompt if !self.drawn => {
+                write_stderr(PROMPT);
+                // Whatever is printed while it waits starts on a line of its own.
+                output::prompt_open(true);
+            }
             Style::Prompt | Style::Plain => {}
         }
         self.drawn = true;

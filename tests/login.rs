@@ -494,13 +494,13 @@ fn the_browser_opening_the_start_url_does_not_print_the_prompt_again() {
         .unwrap();
     drop(stdin);
     assert_eq!(child.wait().unwrap().code(), Some(0), "{transcript}");
-    assert!(transcript.contains("Logged in to Acme"), "{transcript}");
-    assert_eq!(
-        transcript
-            .matches("Or paste the URL the browser ended on and press Enter: ")
-            .count(),
-        1,
-        "one prompt: {transcript}"
+    let prompt = "Or paste the URL the browser ended on and press Enter: ";
+    assert_eq!(transcript.matches(prompt).count(), 1, "one prompt: {transcript}");
+    // What the login prints once the browser came back starts on a line of its own.
+    let after = &transcript[transcript.find(prompt).unwrap() + prompt.len()..];
+    assert!(
+        after.starts_with("\r\nLogged in to Acme (acme) as member "),
+        "{after:?}"
     );
 }
 
