@@ -666,6 +666,13 @@ pub fn one_line(rendered: &str, args: &[String]) -> (String, String) {
     let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("invalid command line");
     let mut message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+    // clap would steer the secret into --client-id.
+    if message.starts_with("unexpected argument '--client-secret") {
+        return (
+            "there is no --client-secret: a secret on the command line is seen by other users (ps) and kept in shell history".into(),
+            "set ATTIO_CLIENT_SECRET, or leave it unset to be prompted without echo; if that was the real secret, rotate it at build.attio.com".into(),
+        );
+    }
     let mut tips = Vec::new();
     let mut command = match subcommand {
         Some(name) => format!("attio-auth {name}"),

@@ -39,6 +39,30 @@ fn an_unsafe_profile_name_is_refused() {
 }
 
 #[test]
+fn a_client_secret_flag_says_where_the_secret_goes_instead() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    for args in [
+        &["login", "--client-secret", "s3cret"][..],
+        &["login", "--client-secret=s3cret", "--client-id", "x"],
+        &["login", "--client-secret"],
+    ] {
+        let run = env.run(args);
+        assert_eq!(
+            (run.code, run.stdout.as_str(), run.stderr.as_str()),
+            (
+                2,
+                "",
+                "attio-auth: error: there is no --client-secret: a secret on the command line is seen by other users (ps) and kept in shell history\n\
+                 attio-auth: hint: set ATTIO_CLIENT_SECRET, or leave it unset to be prompted without echo; if that was the real secret, rotate it at build.attio.com\n"
+            ),
+            "{args:?}"
+        );
+    }
+    assert!(env.fake.requests().is_empty());
+    assert!(!env.meta_file("default").exists());
+}
+
+#[test]
 fn an_unknown_store_is_a_usage_error() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     let run = env.run_with(&["login"], &[("ATTIO_AUTH_STORE", "vault")]);
