@@ -110,6 +110,41 @@ fn a_favicon_request_first_gets_404_and_the_login_still_completes() {
 }
 
 #[test]
+fn a_browser_sent_to_attio_that_never_comes_back_names_the_redirect_uri_and_the_client_id() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    // A browser that fetches the start URL but stays on Attio's page (as it does when
+    // Attio shows invalid_redirect_uri or invalid_client).
+    let run = env.run_with(
+        &["login", "--port", "0", "--timeout", "2"],
+        &[("BROWSER", "curl --silent --output /dev/null --max-time 30")],
+    );
+    let port = run
+        .stderr
+        .split("http://localhost:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    let error = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("attio-auth: error: ") || l.starts_with("attio-auth: hint: "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        (run.code, error),
+        (
+            4,
+            format!(
+                "attio-auth: error: no redirect arrived within 2 s: the browser was sent to Attio but never came back; if Attio showed invalid_redirect_uri, the app does not have http://localhost:{port}/callback as a redirect URI; if it showed invalid_client, Attio does not know the client ID {client}\n\
+                 attio-auth: hint: register http://localhost:{port}/callback as a redirect URI of the app (build.attio.com), or pass the --port of one it has, and check the client ID against the app's; then run `attio-auth login --port 0 --app-url {url} --api-url {url}` again (or approve in the browser sooner, or pass a longer --timeout)",
+                client = crate::fake_attio::CLIENT_ID,
+                url = env.fake.url
+            )
+        )
+    );
+}
+
+#[test]
 fn no_callback_before_the_timeout_exits_4() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     let run = env.run(&["login", "--port", "0", "--no-browser", "--timeout", "1"]);
@@ -495,7 +530,11 @@ fn the_browser_opening_the_start_url_does_not_print_the_prompt_again() {
     drop(stdin);
     assert_eq!(child.wait().unwrap().code(), Some(0), "{transcript}");
     let prompt = "Or paste the URL the browser ended on and press Enter: ";
-    assert_eq!(transcript.matches(prompt).count(), 1, "one prompt: {transcript}");
+    assert_eq!(
+        transcript.matches(prompt).count(),
+        1,
+        "one prompt: {transcript}"
+    );
     // What the login prints once the browser came back starts on a line of its own.
     let after = &transcript[transcript.find(prompt).unwrap() + prompt.len()..];
     assert!(

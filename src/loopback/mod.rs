@@ -240,13 +240,20 @@ impl Session<'_> {
             .into();
         }
         if self.started.get() {
+            let client_id = self
+                .auth
+                .url
+                .query_pairs()
+                .find(|(name, _)| name == "client_id")
+                .map(|(_, id)| crate::output::shown(&id))
+                .unwrap_or_default();
             return Failure::new(
                 Kind::LoginIncomplete,
-                format!("{waited}: the browser was sent to Attio but never came back; if Attio showed an error such as invalid_redirect_uri, the app does not have {} as a redirect URI", self.redirect_uri),
+                format!("{waited}: the browser was sent to Attio but never came back; if Attio showed invalid_redirect_uri, the app does not have {} as a redirect URI; if it showed invalid_client, Attio does not know the client ID {client_id}", self.redirect_uri),
             )
             .hint(self.run_again(
                 &format!(
-                    "register {} as a redirect URI of the app (build.attio.com), or pass the --port of one it has; then run `",
+                    "register {} as a redirect URI of the app (build.attio.com), or pass the --port of one it has, and check the client ID against the app's; then run `",
                     self.redirect_uri
                 ),
                 "` again (or approve in the browser sooner, or pass a longer --timeout)",
