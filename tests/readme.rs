@@ -302,3 +302,83 @@ fn every_command_readme_shows_parses() {
     }
     assert!(checked > 20, "{checked} commands checked");
 }
+
+/// The documented ways to install the manual page and the completions by hand work as
+/// printed on a fresh HOME, for a binary that `cargo install` put in `~/.cargo/bin`
+/// (README's bash line once failed there: no `mkdir -p`), and `man` then finds the page.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_documented_man_page_and_completion_lines_work_on_a_fresh_home() {
+    if !crate::support::have("man", "apt-get install man-db") {
+        return;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let reference = std::fs::read_to_string(root.join("docs/reference.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut lines: Vec<String> = ["| bash | `", "| zsh | `", "| fish | `"]
+        .iter()
+        .map(|row| {
+            let at = reference
+                .find(row)
+                .unwrap_or_else(|| panic!("no {row:?} row"));
+            let rest = &reference[at + row.len()..];
+            rest[..rest.find('`').unwrap()].to_string()
+        })
+        .collect();
+    let block = reference
+        .split("```sh\nman1=")
+        .nth(1)
+        .expect("the man page block");
+    let block = format!(
+        "man1={}",
+        &block[..block.find("man attio-auth\n```").unwrap()]
+    );
+    lines.push(block);
+    // Any such line README shows, as printed.
+    for line in readme.lines() {
+        if line.contains("attio-auth completions ") || line.contains("attio-auth man >") {
+            lines.push(line.trim().trim_matches('`').to_string());
+        }
+    }
+    let home = tempfile::tempdir().unwrap();
+    let bin = home.path().join(".cargo/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_attio-auth"), bin.join("attio-auth")).unwrap();
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let sh = |script: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", script])
+            .env_clear()
+            .env("HOME", home.path())
+            .env("PATH", &path)
+            .current_dir(home.path())
+            .output()
+            .unwrap()
+    };
+    for line in &lines {
+        let output = sh(line);
+        assert_eq!(
+            (
+                output.status.code(),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            (Some(0), "".into()),
+            "{line}"
+        );
+    }
+    for file in [
+        ".local/share/bash-completion/completions/attio-auth",
+        ".zfunc/_attio-auth",
+        ".config/fish/completions/attio-auth.fish",
+        ".cargo/share/man/man1/attio-auth.1",
+    ] {
+        assert!(home.path().join(file).is_file(), "{file}");
+    }
+    let found = sh("man -w attio-auth");
+    let found = String::from_utf8_lossy(&found.stdout);
+    let found = std::fs::canonicalize(found.trim()).unwrap();
+    assert_eq!(
+        found,
+        std::fs::canonicalize(home.path().join(".cargo/share/man/man1/attio-auth.1")).unwrap()
+    );
+}

@@ -45,7 +45,52 @@ fn page() -> io::Result<Vec<u8>> {
         page.extend_from_slice(format!(".SH \"{}\"\n", name.to_uppercase()).as_bytes());
         page.extend_from_slice(sections.as_bytes());
     }
-    Ok(typeset(&String::from_utf8_lossy(&page)).into_bytes())
+    let page = String::from_utf8_lossy(&page);
+    Ok(typeset(&with_values(&one_page(&page), &cli)).into_bytes())
+}
+
+/// clap_mangen lists the subcommands as pages of their own (`attio-auth-login(1)`), which
+/// do not exist: this page has a section for each, so they are named as commands.
+fn one_page(page: &str) -> String {
+    page.lines()
+        .map(|line| {
+            match line
+                .strip_prefix("attio\\-auth\\-")
+                .and_then(|rest| rest.strip_suffix("(1)"))
+            {
+                Some(sub) => format!("\\fBattio\\-auth {sub}\\fR"),
+                None => line.to_string(),
+            }
+        })
+        .map(|line| line + "\n")
+        .collect()
+}
+
+/// clap_mangen's synopses name options without their values (`[--profile]`): each
+/// option that takes one gets it, as `--help` shows it (`[--profile NAME]`).
+fn with_values(page: &str, cli: &clap::Command) -> String {
+    let mut page = page.to_string();
+    let commands = std::iter::once(cli).chain(cli.get_subcommands());
+    for arg in commands.flat_map(clap::Command::get_arguments) {
+        let (Some(long), Some(names)) = (arg.get_long(), arg.get_value_names()) else {
+            continue;
+        };
+        if !arg.get_num_args().is_some_and(|n| n.takes_values()) {
+            continue;
+        }
+        let value = names
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let bare = format!("[\\fB\\-\\-{}\\fR]", long.replace('-', "\\-"));
+        let given = format!(
+            "[\\fB\\-\\-{}\\fR \\fI{value}\\fR]",
+            long.replace('-', "\\-")
+        );
+        page = page.replace(&bare, &given);
+    }
+    page
 }
 
 /// The page as a terminal should show it: never hyphenated or justified (`.nh`, `.ad l`:
@@ -92,6 +137,35 @@ mod tests {
             "{}",
             &examples[..block_end]
         );
+    }
+
+    #[test]
+    fn subcommands_are_named_as_commands_and_synopses_give_option_values() {
+        let page = String::from_utf8(super::page().unwrap()).unwrap();
+        assert!(!page.contains("(1)\n"), "no page of its own is named");
+        let subcommands = page.split(".SH SUBCOMMANDS\n").nth(1).unwrap();
+        assert!(
+            subcommands.starts_with(".TP\n\\fBattio\\-auth login\\fR\nLog in"),
+            "{}",
+            &subcommands[..100]
+        );
+        let synopsis = page.split(".SH SYNOPSIS\n").nth(1).unwrap();
+        assert!(
+            synopsis.starts_with(
+                "\\fBattio\\-auth\\fR [\\fB\\-\\-profile\\fR \\fINAME\\fR] [\\fB\\-\\-app\\-url\\fR \\fIURL\\fR] "
+            ),
+            "{}",
+            &synopsis[..200]
+        );
+        let login = page.split(".SH \"ATTIO-AUTH LOGIN\"\n").nth(1).unwrap();
+        let login = login.split(".SS SYNOPSIS\n").nth(1).unwrap();
+        assert!(
+            login.starts_with("\\fBattio\\-auth login\\fR [\\fB\\-\\-client\\-id\\fR \\fIID\\fR] "),
+            "{}",
+            &login[..200]
+        );
+        // Flags that take no value stay bare.
+        assert!(login.contains("[\\fB\\-\\-no\\-browser\\fR]"));
     }
 
     #[test]
