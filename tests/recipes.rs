@@ -127,17 +127,38 @@ fn curl_with_a_request_body() {
 }
 
 /// HTTPie's or xh's recipe: the fake's /v2/self gets the token, and the answer is shown.
+/// It runs as in a script, make or cron: stdin is not a terminal and holds something,
+/// which must not become a request body (HTTPie would then POST it).
 fn header_from_file(name: &str, program: &Path) {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
     let (dir, path) = workplace(&env, &[program.parent().unwrap()]);
-    let before = self_bearers(&env).len();
-    let run = bash_recipe(&env, &dir, &path, name, &[]);
+    let before = env.fake.seen("/v2/self").len();
+    let mut child = env
+        .wrapper("bash")
+        .args(["-c", &recipe(&env, name)])
+        .current_dir(&dir)
+        .env("PATH", &path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"left over\n");
+    let run: Run = child.wait_with_output().unwrap().into();
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("\"workspace_name\""), "{run:?}");
+    let seen: Vec<_> = env.fake.seen("/v2/self")[before..]
+        .iter()
+        .map(|s| (s.method.clone(), s.authorization.clone(), s.body.clone()))
+        .collect();
     assert_eq!(
-        self_bearers(&env)[before..],
-        [Some(format!("Bearer {}", env.fake.last_access_token()))]
+        seen,
+        [(
+            "GET".to_string(),
+            Some(format!("Bearer {}", env.fake.last_access_token())),
+            Vec::new()
+        )]
     );
 }
 
