@@ -180,7 +180,7 @@ pub(super) fn check_keyring(report: &mut Report, env: &Environment, in_use: &[&s
             };
             let fix = match &no_bus {
                 Some(_) if absent => {
-                    "log in to a desktop session, or start a bus and a keyring for this shell: `dbus-run-session -- $SHELL`, then `gnome-keyring-daemon --unlock` inside it; or log in with --store file".into()
+                    "log in to a desktop session, or start a bus and a keyring for this shell: `dbus-run-session -- $SHELL`, then inside it `gnome-keyring-daemon --unlock`, which waits without a prompt: type the keyring's password (it shows as you type; a new keyring takes it as its password), press Enter, then Ctrl-D; or log in with --store file".into()
                 }
                 _ => crate::advice::next_step(&e).unwrap_or_else(|| {
                     "start or unlock the keyring, or log in with --store file".into()
