@@ -365,6 +365,49 @@ fn doctor_checks_the_hosts_the_stored_tokens_go_to() {
 
 #[cfg(target_os = "linux")]
 #[test]
+fn a_profile_in_a_keyring_that_cannot_be_reached_gets_the_keyring_rows_finding_and_fix() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    // A profile the keyring holds, on a shell that has no session bus (the tests' own).
+    let meta_file = env.meta_file("default");
+    let mut meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_file).unwrap()).unwrap();
+    meta["store"] = "keyring".into();
+    std::fs::write(&meta_file, meta.to_string()).unwrap();
+    for offline in [false, true] {
+        let mut args = vec!["doctor", "--json"];
+        if offline {
+            args.push("--offline");
+        }
+        let run = env.run(&args);
+        assert_eq!(run.code, 1, "{run:?}");
+        let all = checks(&run);
+        let keyring = find(&all, "keyring").clone();
+        assert_eq!(keyring.1, "fail");
+        let why = keyring
+            .2
+            .strip_suffix("; profiles stored there: default")
+            .unwrap();
+        let profile = find(&all, "profile default");
+        assert_eq!(
+            (&profile.1, &profile.2, &profile.3),
+            (
+                &"fail".to_string(),
+                &format!("its credentials are in the keyring, which cannot be reached ({why})"),
+                &keyring.3
+            ),
+            "offline: {offline}"
+        );
+        assert!(keyring.3.as_deref().unwrap().contains("dbus-run-session"));
+    }
+    assert!(
+        env.fake.seen("/v2/self").len() == 1,
+        "only the login asked Attio"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
 fn doctor_without_a_session_bus_says_so_and_how_to_start_one() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     // The tests' environment names a bus socket that does not exist.

@@ -130,15 +130,15 @@ pub fn run(
         .filter(|(_, m)| m.as_ref().is_ok_and(|m| m.store == StoreKind::Keyring))
         .map(|(name, _)| name.as_str())
         .collect();
-    setup::check_keyring(&mut report, env, &keyring_in_use);
+    let keyring_gone = setup::check_keyring(&mut report, env, &keyring_in_use);
     setup::check_port(&mut report, &ctx, &metas);
     setup::check_browser(&mut report, env);
     network::check_route(&mut report, &ctx, &metas);
     if args.offline {
-        network::check_profiles_offline(&mut report, &metas);
+        network::check_profiles_offline(&mut report, &metas, keyring_gone.as_ref());
     } else {
         network::check_hosts(&mut report, &ctx, &metas);
-        network::check_profiles_online(&mut report, &ctx, &metas);
+        network::check_profiles_online(&mut report, &ctx, &metas, keyring_gone.as_ref());
     }
     show(&report, args, &ctx)?;
     match report.count(Status::Fail) {

@@ -135,8 +135,40 @@ pub(super) fn check_clock(report: &mut Report, url: &Url, response: &oauth2::Htt
     }
 }
 
+/// The profiles whose credentials are in a keyring that cannot be reached: each gets the
+/// keyring row's finding and fix (nothing else of it can be known); the others are
+/// returned.
+fn without_keyring(
+    report: &mut Report,
+    metas: &[Entry],
+    gone: Option<&setup::KeyringGone>,
+) -> Vec<Entry> {
+    let mut others = Vec::new();
+    for (name, meta) in metas {
+        match (meta, gone) {
+            (Ok(meta), Some(gone)) if meta.store == StoreKind::Keyring => report.add_fix(
+                format!("profile {name}"),
+                Status::Fail,
+                format!(
+                    "its credentials are in the keyring, which cannot be reached ({})",
+                    gone.why
+                ),
+                gone.fix.clone(),
+            ),
+            _ => others.push((name.clone(), meta.clone())),
+        }
+    }
+    others
+}
+
 /// Each profile's stored token against `/v2/self`, all at once.
-pub(super) fn check_profiles_online(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
+pub(super) fn check_profiles_online(
+    report: &mut Report,
+    ctx: &Ctx,
+    metas: &[Entry],
+    gone: Option<&setup::KeyringGone>,
+) {
+    let metas = &without_keyring(report, metas, gone);
     let checks = health::check_all(ctx, metas);
     for ((name, meta), check) in metas.iter().zip(checks) {
         let title = format!("profile {name}");
@@ -182,7 +214,12 @@ pub(super) fn check_profiles_online(report: &mut Report, ctx: &Ctx, metas: &[Ent
 }
 
 /// Each profile from its metadata alone (`--offline`).
-pub(super) fn check_profiles_offline(report: &mut Report, metas: &[Entry]) {
+pub(super) fn check_profiles_offline(
+    report: &mut Report,
+    metas: &[Entry],
+    gone: Option<&setup::KeyringGone>,
+) {
+    let metas = &without_keyring(report, metas, gone);
     let now = crate::freshness::now();
     for (name, meta) in metas {
         let title = format!("profile {name}");

@@ -137,7 +137,18 @@ pub(super) fn check_file_store(report: &mut Report, paths: &Paths) {
 }
 
 /// The OS keyring: stores, reads back and deletes a probe entry of its own.
-pub(super) fn check_keyring(report: &mut Report, env: &Environment, in_use: &[&str]) {
+/// The keyring could not be reached: why, and the fix, which each profile stored there
+/// repeats (nothing else about such a profile can be checked).
+pub(super) struct KeyringGone {
+    pub why: String,
+    pub fix: Next,
+}
+
+pub(super) fn check_keyring(
+    report: &mut Report,
+    env: &Environment,
+    in_use: &[&str],
+) -> Option<KeyringGone> {
     let no_bus = env.no_session_bus();
     let backend = keyring_backend(no_bus.is_some());
     let started = Instant::now();
@@ -148,15 +159,18 @@ pub(super) fn check_keyring(report: &mut Report, env: &Environment, in_use: &[&s
         format!("; profiles stored there: {}", in_use.join(", "))
     };
     match round_trip {
-        Ok(()) => report.add(
-            "keyring",
-            Status::Ok,
-            format!(
-                "{backend} stored, read back and deleted a probe entry in {} ms{used}{}",
-                started.elapsed().as_millis(),
-                keychain_upgrade_note(cfg!(target_os = "macos"), in_use)
-            ),
-        ),
+        Ok(()) => {
+            report.add(
+                "keyring",
+                Status::Ok,
+                format!(
+                    "{backend} stored, read back and deleted a probe entry in {} ms{used}{}",
+                    started.elapsed().as_millis(),
+                    keychain_upgrade_note(cfg!(target_os = "macos"), in_use)
+                ),
+            );
+            None
+        }
         Err(e) => {
             let absent = failure::kind(&e) == Some(Kind::KeyringUnavailable);
             // Without profiles in it, a missing keyring only means logins use the file.
@@ -178,7 +192,7 @@ pub(super) fn check_keyring(report: &mut Report, env: &Environment, in_use: &[&s
             } else {
                 format!("{backend}: {why}{used}")
             };
-            let fix = match &no_bus {
+            let fix: Next = match &no_bus {
                 Some(_) if absent => {
                     "log in to a desktop session, or start a bus and a keyring for this shell: `dbus-run-session -- $SHELL`, then inside it `gnome-keyring-daemon --unlock`, which waits without a prompt: type the keyring's password (it shows as you type; a new keyring takes it as its password), press Enter, then Ctrl-D; or log in with --store file".into()
                 }
@@ -186,7 +200,11 @@ pub(super) fn check_keyring(report: &mut Report, env: &Environment, in_use: &[&s
                     "start or unlock the keyring, or log in with --store file".into()
                 }),
             };
-            report.add_fix("keyring", status, detail, fix);
+            report.add_fix("keyring", status, detail, fix.clone());
+            Some(KeyringGone {
+                why: format!("{backend}: {why}"),
+                fix,
+            })
         }
     }
 }
