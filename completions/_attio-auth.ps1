@@ -122,6 +122,7 @@ Register-ArgumentCompleter -Native -CommandName 'attio-auth' -ScriptBlock {
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Give up on an HTTP request after this many seconds (1 to 3600)')
             [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Remove every profile (not with --profile)')
+            [CompletionResult]::new('--forget', '--forget', [CompletionResultType]::ParameterName, 'Remove the profile here even when the keyring holding it cannot be reached (no D-Bus session, a keyring daemon that is gone); its entry there stays until removed with the keyring''s own tools')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Describe what the tool does (requests, storage) on stderr; secrets are redacted')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -682,7 +682,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__logout)
-            opts="-v -h --all --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --all --forget --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

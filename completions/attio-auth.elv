@@ -114,6 +114,7 @@ set edit:completion:arg-completer[attio-auth] = {|@words|
             cand --http-timeout 'Give up on an HTTP request after this many seconds (1 to 3600)'
             cand --lock-timeout 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)'
             cand --all 'Remove every profile (not with --profile)'
+            cand --forget 'Remove the profile here even when the keyring holding it cannot be reached (no D-Bus session, a keyring daemon that is gone); its entry there stays until removed with the keyring''s own tools'
             cand -v 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand --verbose 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
             cand -h 'Print help (see more with ''--help'')'

@@ -105,6 +105,7 @@ complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l api-url
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l http-timeout -d 'Give up on an HTTP request after this many seconds (1 to 3600)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l lock-timeout -d 'Wait at most this many seconds (1 to 3600) for another attio-auth process that is writing the same profile (a refresh, a login)' -r
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l all -d 'Remove every profile (not with --profile)'
+complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -l forget -d 'Remove the profile here even when the keyring holding it cannot be reached (no D-Bus session, a keyring daemon that is gone); its entry there stays until removed with the keyring\'s own tools'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -s v -l verbose -d 'Describe what the tool does (requests, storage) on stderr; secrets are redacted'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c attio-auth -n "__fish_attio_auth_using_subcommand status" -l profile -d 'Profile: one set of stored credentials (one workspace, one app)' -r -f -a "(attio-auth __complete-profiles 2>/dev/null)"

@@ -575,6 +575,12 @@ pub struct LogoutArgs {
     /// Remove every profile (not with --profile)
     #[arg(long)]
     pub all: bool,
+
+    /// Remove the profile here even when the keyring holding it cannot be reached (no
+    /// D-Bus session, a keyring daemon that is gone); its entry there stays until
+    /// removed with the keyring's own tools
+    #[arg(long)]
+    pub forget: bool,
 }
 
 #[derive(Debug, Args)]

@@ -324,3 +324,50 @@ fn the_os_keyring_keeps_a_login_and_logout_removes_it() {
     let gone = env.run(&with(&["token"]));
     assert_eq!((gone.code, gone.stdout.as_str()), (3, ""), "{gone:?}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_profile_in_a_keyring_that_cannot_be_reached_can_still_be_logged_out_here() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.logged_in(&[]);
+    // A profile the keyring holds, on a shell that has no session bus (the tests' own);
+    // the file store's copy stands for what is stored beside it.
+    let meta_file = env.meta_file("default");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_file).unwrap()).unwrap();
+    meta["store"] = "keyring".into();
+    std::fs::write(&meta_file, meta.to_string()).unwrap();
+    let run = env.run(&["logout"]);
+    let bus = env.home.path().join("no-bus");
+    let why = format!(
+        "removing credentials for profile `default` from the OS keyring: the OS keyring is unavailable (zbus error: Failed to connect to address `unix:path={bus}`: No such file or directory (os error 2)); DBUS_SESSION_BUS_ADDRESS names {bus}, which does not exist",
+        bus = bus.display()
+    );
+    assert_eq!(
+        (run.code, run.stderr.clone()),
+        (
+            1,
+            format!(
+                "attio-auth: error: profile `default` is kept in the OS keyring, which cannot be reached, so nothing of it was removed: {why}\n\
+                 attio-auth: hint: start or unlock the keyring and run `attio-auth logout --profile default` again, or run `attio-auth logout --profile default --forget` to remove the profile here and leave its keyring entry\n"
+            )
+        )
+    );
+    assert!(meta_file.exists(), "nothing removed");
+    let run = env.run(&["logout", "--forget"]);
+    assert_eq!(
+        (run.code, run.stderr.clone()),
+        (
+            0,
+            format!(
+                "Logged out of profile `default`: removed its credentials from the file {creds} and its metadata ({meta}).\n\
+                 attio-auth: warning: its entry in the OS keyring (service `attio-auth`, account `default`) was left there, since the keyring cannot be reached ({why}); remove it with the keyring's own tools once it can be (on Linux: `secret-tool clear service attio-auth account default`)\n\
+                 Attio has no token revocation endpoint: to revoke access server-side, uninstall the app from the workspace (Workspace settings > Apps).\n",
+                meta = meta_file.display(),
+                creds = env.credentials_file("default").display()
+            )
+        )
+    );
+    assert!(!meta_file.exists());
+    assert_eq!(env.run(&["status"]).code, 3);
+}

@@ -44,15 +44,15 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         let revocable = repo.load().ok().filter(|stored| stored.meta.mcp.is_some());
         let removed = repo
             .exists_anywhere()
-            .and_then(|exists| exists.then(|| repo.lock()?.remove()).transpose());
-        let removed = match removed {
+            .and_then(|exists| exists.then(|| repo.lock()?.remove(args.forget)).transpose());
+        let (removed, left) = match removed {
             Ok(Some(removed)) => removed,
             Ok(None) => continue,
             Err(e) if args.all => {
                 kept.push((name, e));
                 continue;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(unreachable_keyring(ctx, e, name, false)),
         };
         removed_any = true;
         let what = match removed.as_slice() {
@@ -61,6 +61,17 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
             [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
         };
         output::info(format!("Logged out of profile `{name}`: removed {what}."));
+        if let Some(why) = left {
+            let bus = ctx
+                .settings
+                .no_session_bus
+                .as_ref()
+                .map(|why| format!("; {why}"))
+                .unwrap_or_default();
+            output::warn(format!(
+                "its entry in the OS keyring (service `attio-auth`, account `{name}`) was left there, since the keyring cannot be reached ({why:#}{bus}); remove it with the keyring's own tools once it can be (on Linux: `secret-tool clear service attio-auth account {name}`)"
+            ));
+        }
         if let Some(stored) = revocable {
             revoke(ctx, &stored);
         } else {
@@ -86,6 +97,12 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
     }
     if app_removed {
         output::info(REVOCATION_NOTE);
+    }
+    if let [(only, why)] = kept.as_slice()
+        && is_unreachable_keyring(why)
+    {
+        let why = anyhow::anyhow!("{why:#}");
+        return Err(unreachable_keyring(ctx, why, only, true));
     }
     if let Some((first, why)) = kept.first() {
         let names: Vec<String> = kept.iter().map(|(name, _)| format!("`{name}`")).collect();
@@ -114,6 +131,44 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         return Ok(());
     }
     Err(ctx.repository().unknown())
+}
+
+fn is_unreachable_keyring(e: &anyhow::Error) -> bool {
+    crate::failure::kind(e) == Some(Kind::KeyringUnavailable)
+}
+
+/// A profile the keyring holds, with the keyring out of reach: nothing was removed, and
+/// the way on is the keyring, or `--forget`.
+fn unreachable_keyring(
+    ctx: &Ctx,
+    e: anyhow::Error,
+    name: &crate::names::ProfileName,
+    all: bool,
+) -> anyhow::Error {
+    if !is_unreachable_keyring(&e) {
+        return e;
+    }
+    let bus = ctx
+        .settings
+        .no_session_bus
+        .as_ref()
+        .map(|why| format!("; {why}"))
+        .unwrap_or_default();
+    let command = if all {
+        "attio-auth logout --all".to_string()
+    } else {
+        format!("attio-auth logout --profile {name}")
+    };
+    Failure::new(
+        Kind::Failed,
+        format!(
+            "profile `{name}` is kept in the OS keyring, which cannot be reached, so nothing of it was removed: {e:#}{bus}"
+        ),
+    )
+    .hint(format!(
+        "start or unlock the keyring and run `{command}` again, or run `{command} --forget` to remove the profile here and leave its keyring entry"
+    ))
+    .into()
 }
 
 /// Revokes a removed hosted-MCP login at its authorization server: its refresh token

@@ -417,7 +417,11 @@ impl Locked<'_> {
     /// Removes the profile from every store it could be in (whatever its metadata says),
     /// with its temporary files, metadata and lock file. Returns what was removed, for
     /// people. Corrupt state is removed too: nothing here needs to parse it.
-    pub fn remove(self) -> Result<Vec<String>> {
+    ///
+    /// A keyring that holds the profile and cannot be reached stops the removal, unless
+    /// `forget` says to remove the rest anyway: then the keyring's error comes back
+    /// beside what was removed, for the entry left there.
+    pub fn remove(self, forget: bool) -> Result<(Vec<String>, Option<anyhow::Error>)> {
         let paths = self.repo.paths;
         let name = self.repo.name;
         let recorded = self.repo.meta().ok().flatten();
@@ -425,6 +429,7 @@ impl Locked<'_> {
             .as_ref()
             .is_some_and(|m| m.store == StoreKind::Keyring);
         let mut removed = Vec::new();
+        let mut left = None;
         // First the vault behind a store command: when it refuses, nothing else is
         // removed, so that the metadata naming the command remains for another try.
         if let Some(meta) = recorded.filter(|m| m.store == StoreKind::Command) {
@@ -445,6 +450,7 @@ impl Locked<'_> {
             Err(e) if !recorded_keyring && is_absent(&e) => {}
             // Nothing says it held it, but it is there and refuses (locked).
             Err(e) if !recorded_keyring => warn_unchecked(&e, name),
+            Err(e) if forget && is_absent(&e) => left = Some(e),
             Err(e) => return Err(e),
         }
         let file = FileStore::new(paths);
@@ -468,7 +474,7 @@ impl Locked<'_> {
             ));
         }
         self.lock.remove_file()?;
-        Ok(removed)
+        Ok((removed, left))
     }
 }
 

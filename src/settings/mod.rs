@@ -67,6 +67,9 @@ pub struct Settings {
     /// An SSH session without a display: `login` opens no browser and explains the
     /// port forward instead.
     pub remote_without_display: bool,
+    /// Why this process cannot reach a Secret Service: no session bus (Linux), for
+    /// errors that name what is missing.
+    pub no_session_bus: Option<String>,
     /// No display, no `BROWSER` and no SSH (Linux and the BSDs): no browser can be shown.
     pub no_browser_possible: bool,
     /// How long an HTTP request may take.
@@ -194,6 +197,7 @@ impl Settings {
                 .map(|s| Secret::new(s.trim().to_string())),
             browser: env.browser().map(str::to_string),
             remote_without_display: env.remote_without_display(),
+            no_session_bus: env.no_session_bus(),
             no_browser_possible: env.no_browser_possible(),
             lock_timeout,
             http_timeout,
