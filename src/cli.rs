@@ -75,13 +75,40 @@ pub fn command() -> clap::Command {
                 sub = sub.arg(arg.clone().hide(true));
             }
             let own = sub.get_after_help().map(ToString::to_string);
-            sub.after_help(match own {
+            sub.after_help(reflow(&match own {
                 Some(own) => format!("{GLOBALS_LINE}\n\n{own}"),
                 None => GLOBALS_LINE.to_string(),
-            })
+            }))
         });
     }
+    let (short, long) = (
+        cli.get_after_help().map(ToString::to_string),
+        cli.get_after_long_help().map(ToString::to_string),
+    );
+    if let Some(short) = short {
+        cli = cli.after_help(reflow(&short));
+    }
+    if let Some(long) = long {
+        cli = cli.after_long_help(reflow(&long));
+    }
     cli
+}
+
+/// Help prose as clap can wrap it to the terminal: each paragraph of unindented lines
+/// becomes one line (the source wraps them for reading here; left so, a terminal
+/// narrower than those lines would break each one again, leaving a word or two alone).
+/// Paragraphs with indented lines (examples, tables) stay line for line.
+fn reflow(text: &str) -> String {
+    text.split("\n\n")
+        .map(|paragraph| {
+            if paragraph.lines().any(|line| line.starts_with(' ')) {
+                paragraph.to_string()
+            } else {
+                paragraph.lines().collect::<Vec<_>>().join(" ")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// One line naming the global options, shown at the end of each subcommand's help.

@@ -403,6 +403,45 @@ fn examples(help: &str) -> Vec<String> {
         .collect()
 }
 
+/// Help prose at a terminal's width wraps as a paragraph does: in a run of unindented
+/// lines (prose; options, examples and tables are indented), only the last may be short.
+#[cfg(unix)]
+#[test]
+fn help_prose_wraps_evenly_at_80_and_100_columns() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let mut commands: Vec<String> = vec!["--help".into(), "-h".into()];
+    commands.extend(SUBCOMMANDS.iter().map(|sub| format!("{sub} --help")));
+    for columns in [80u16, 100] {
+        for args in &commands {
+            let output = env
+                .on_terminal_of(columns, args, &[("NO_COLOR", "1")])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            let help = String::from_utf8_lossy(&output.stdout).replace('\r', "");
+            let mut run: Vec<&str> = Vec::new();
+            for line in help.lines().chain([""]) {
+                if line.is_empty() || line.starts_with(' ') {
+                    if let Some((_, rest)) = run.split_last() {
+                        for short in rest
+                            .iter()
+                            .filter(|l| l.chars().count() + 25 < usize::from(columns))
+                        {
+                            panic!(
+                                "`{args}` at {columns} columns: {short:?} is a ragged line in {run:#?}"
+                            );
+                        }
+                    }
+                    run.clear();
+                } else {
+                    assert!(line.chars().count() <= usize::from(columns), "{line:?}");
+                    run.push(line);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn help_examples_are_never_wrapped_into_another_command() {
