@@ -423,14 +423,14 @@ fn help_prose_wraps_evenly_at_80_and_100_columns() {
             for line in help.lines().chain([""]) {
                 if line.is_empty() || line.starts_with(' ') {
                     if let Some((_, rest)) = run.split_last() {
-                        for short in rest
+                        let ragged: Vec<&&str> = rest
                             .iter()
                             .filter(|l| l.chars().count() + 25 < usize::from(columns))
-                        {
-                            panic!(
-                                "`{args}` at {columns} columns: {short:?} is a ragged line in {run:#?}"
-                            );
-                        }
+                            .collect();
+                        assert!(
+                            ragged.is_empty(),
+                            "`{args}` at {columns} columns: ragged lines {ragged:?} in {run:#?}"
+                        );
                     }
                     run.clear();
                 } else {
