@@ -151,3 +151,25 @@ fn a_profile_whose_refresh_never_finished_is_not_said_to_refresh_itself() {
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(value["profiles"][0]["refresh_unfinished"], true, "{json:?}");
 }
+
+#[test]
+fn a_token_that_cannot_be_refreshed_says_when_to_log_in_again() {
+    let env = TestEnv::new(Consent::Approve, Tokens::ExpiringNoRefresh { ttl: 7200 });
+    env.logged_in(&[]);
+    let run = env.run(&["status"]);
+    let expires: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Expires:"))
+        .collect();
+    // The time itself moves; what follows it is fixed.
+    assert_eq!(expires.len(), 1, "{run:?}");
+    assert!(
+        expires[0].ends_with(
+            "Z (in 2h) (cannot be refreshed: there is no refresh token; log in again before then)"
+        ) || expires[0].ends_with(
+            "Z (in 1h 59m) (cannot be refreshed: there is no refresh token; log in again before then)"
+        ),
+        "{run:?}"
+    );
+}

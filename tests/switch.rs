@@ -90,14 +90,21 @@ fn switch_makes_a_logged_in_profile_the_default_until_it_is_logged_out() {
         "{gone:?}"
     );
 
-    // Logging the default out forgets it: commands use `default` again.
+    // Logging the default out (no --profile) names the profile it chose, and forgets
+    // the choice: commands use `default` again.
     let out = env.run(&["logout"]);
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(
-        out.stderr.contains(
-            "`work` was the default profile; commands without --profile use `default` again."
-        ),
-        "{out:?}"
+    assert_eq!(
+        (out.code, out.stderr.clone()),
+        (
+            0,
+            format!(
+                "Logged out of profile `work`: removed its credentials from the file {} and its metadata ({}).\n\
+                 `work` was the default profile; commands without --profile use `default` again.\n\
+                 Attio has no token revocation endpoint: to revoke access server-side, uninstall the app from the workspace (Workspace settings > Apps).\n",
+                env.shown(&env.credentials_file("work")),
+                env.shown(&env.meta_file("work"))
+            )
+        )
     );
     assert!(!env.config_dir().join("default-profile").exists());
     let none = env.run(&["token"]);

@@ -155,7 +155,7 @@ fn describe(ctx: &Ctx, name: &ProfileName, meta: &ProfileMeta, now: u64) -> Stri
         } else if meta.has_refresh_token {
             " (refreshed automatically)"
         } else {
-            " (no refresh token: log in again then)"
+            " (cannot be refreshed: there is no refresh token; log in again before then)"
         });
     }
     let mut stored_in = ctx.repository_of(name).location(meta);

@@ -11,7 +11,8 @@ pub(super) fn bind_error(err: io::Error, port: u16) -> anyhow::Error {
             "listening on 127.0.0.1:{port} for the OAuth redirect"
         ));
     }
-    let other_choice = "or pass --port N with a redirect URI registered for that port (--port 0 picks any free port where the app allows it)";
+    // Not `--port 0`: Attio takes only the exact redirect URIs an app has.
+    let other_choice = "or log in with --port N for another port whose http://localhost:N/callback the app has as a redirect URI (`login --mcp` registers the port it uses)";
     match port_holder(port) {
         Some(Holder::Process { pid, name, login: true }) => Failure::new(
             Kind::Failed,
