@@ -269,7 +269,16 @@ pub(super) fn check_port(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
                 listener.addresses().join(" and ")
             ),
         ),
-        Err(e) => report.add_error(name, Status::Fail, &e),
+        // With every profile logged in, only a later login needs the port.
+        Err(e) => {
+            let all_logged_in = !metas.is_empty() && metas.iter().all(|(_, meta)| meta.is_ok());
+            let status = if all_logged_in {
+                Status::Warn
+            } else {
+                Status::Fail
+            };
+            report.add_error(name, status, &e);
+        }
     }
 }
 
