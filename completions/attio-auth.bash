@@ -129,8 +129,12 @@ _attio__auth() {
     case "${cmd}" in
         attio__auth)
             opts="-v -h -V --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help --version login token refresh whoami logout status doctor switch exec mcp-config mcp completions config man help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            if [[ ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "login token refresh whoami logout status doctor switch exec mcp-config mcp completions config man help" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in

@@ -267,3 +267,38 @@ fn committed_scripts_complete_flags_and_values_in_real_shells() {
         assert!(left.is_empty(), "completing wrote files: {left:?}");
     }
 }
+
+/// bash at `attio-auth <TAB><TAB>`: the commands, not every option before them; options
+/// once a `-` is typed.
+#[cfg(unix)]
+#[test]
+fn bash_offers_the_commands_first_and_options_after_a_dash() {
+    if !shell_available("bash") {
+        return;
+    }
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let complete = |word: &str| -> String {
+        let output = Command::new("bash")
+            .args([
+                "--noprofile",
+                "--norc",
+                "-c",
+                &format!(
+                    "source {dir}/completions/attio-auth.bash; COMP_WORDS=(attio-auth '{word}'); COMP_CWORD=1; _attio__auth attio-auth '{word}' attio-auth; echo \"${{COMPREPLY[*]}}\""
+                ),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
+    };
+    assert_eq!(
+        complete(""),
+        "login token refresh whoami logout status doctor switch exec mcp-config mcp completions config man help"
+    );
+    assert_eq!(complete("--pr"), "--profile");
+    assert_eq!(complete("lo"), "login logout");
+}

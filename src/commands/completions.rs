@@ -40,6 +40,21 @@ fn bash(text: &str) -> String {
     // a subcommand separator there), so below the top level bash completed nothing. One
     // spelling for both.
     let text = text.replace("attio__subcmd__auth", "attio__auth");
+    // The first word is a command: offer the commands alone there (clap_complete lists
+    // every option first), and the options once a `-` is typed.
+    let commands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .chain(["help".to_string()])
+        .collect();
+    let text = text.replacen(
+        "            if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then\n                COMPREPLY=( $(compgen -W \"${opts}\" -- \"${cur}\") )\n                return 0\n            fi\n",
+        &format!(
+            "            if [[ ${{cur}} == -* ]] ; then\n                COMPREPLY=( $(compgen -W \"${{opts}}\" -- \"${{cur}}\") )\n                return 0\n            fi\n            if [[ ${{COMP_CWORD}} -eq 1 ]] ; then\n                COMPREPLY=( $(compgen -W \"{}\" -- \"${{cur}}\") )\n                return 0\n            fi\n",
+            commands.join(" ")
+        ),
+        1,
+    );
     let profiles = format!(r#"COMPREPLY=($(compgen -W "$({})" -- "${{cur}}"))"#, list());
     let text = text.replace(
         "--profile)\n                    COMPREPLY=($(compgen -f \"${cur}\"))",
