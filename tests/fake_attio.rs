@@ -213,6 +213,8 @@ pub struct FakeAttio {
 const SERVED: [&str; 4] = ["/authorize", "/oauth/token", "/v2/self", "/"];
 /// And every path under this one: the API calls other programs make (`api_call`).
 pub const API_CALLS: &str = "/v2/objects/";
+/// And a workspace member, by ID (`member`).
+const MEMBERS: &str = "/v2/workspace_members/";
 
 impl FakeAttio {
     /// Starts the fake on 127.0.0.1 with a free port, behind a front that closes idle
@@ -316,6 +318,12 @@ impl FakeAttio {
     #[cfg_attr(not(unix), allow(dead_code))]
     pub fn echo_secrets(&self, how: Echo) {
         self.state().echo = Some(how);
+    }
+
+    /// The scopes every token is granted (space-separated).
+    #[allow(dead_code)]
+    pub fn set_scope(&self, scope: &str) {
+        self.state().scope = scope.into();
     }
 
     #[cfg_attr(not(unix), allow(dead_code))]
@@ -476,7 +484,9 @@ impl Drop for FakeAttio {
                 .seen
                 .iter()
                 .filter(|seen| {
-                    !SERVED.contains(&seen.path.as_str()) && !seen.path.starts_with(API_CALLS)
+                    !SERVED.contains(&seen.path.as_str())
+                        && !seen.path.starts_with(API_CALLS)
+                        && !seen.path.starts_with(MEMBERS)
                 })
                 .map(|seen| format!("an unexpected request: {} {}", seen.method, seen.path)),
         );
@@ -590,6 +600,7 @@ fn handle(state: &Mutex<State>, faults: &Mutex<Vec<String>>, mut request: Reques
         "/oauth/token" => token(state, &seen),
         "/v2/self" => identify(state, &seen),
         api if api.starts_with(API_CALLS) => api_call(state, &seen),
+        member if member.starts_with(MEMBERS) => member_of(state, &seen),
         _ => json(404, serde_json::json!({"message": "not found"})),
     };
     let offset = state.lock().unwrap().clock_offset;
@@ -898,6 +909,50 @@ fn identify(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u
             "workspace_slug": "acme",
             "workspace_logo_url": null
         }),
+    )
+}
+
+/// `GET /v2/workspace_members/{id}`: the member who authorised the tokens, for a token
+/// with `user_management:read` (Attio's 403 otherwise).
+fn member_of(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>> {
+    let st = state.lock().unwrap();
+    let token = seen
+        .authorization
+        .as_deref()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !honoured(&st, token) {
+        return json(
+            401,
+            serde_json::json!({"status_code": 401, "type": "auth_error", "code": "invalid_token", "message": "The token is invalid"}),
+        );
+    }
+    if !st
+        .scope
+        .split(' ')
+        .any(|s| s.starts_with("user_management:"))
+    {
+        return json(
+            403,
+            serde_json::json!({"status_code": 403, "type": "auth_error", "code": "missing_scope", "message": "user_management:read is required"}),
+        );
+    }
+    if seen.path != "/v2/workspace_members/5e1d2c3b-member" {
+        return json(
+            404,
+            serde_json::json!({"status_code": 404, "type": "invalid_request_error", "code": "not_found", "message": "no such member"}),
+        );
+    }
+    json(
+        200,
+        serde_json::json!({"data": {
+            "id": {"workspace_id": "ws-0001", "workspace_member_id": "5e1d2c3b-member"},
+            "first_name": "Ada",
+            "last_name": "Lovelace\u{1b}[2J",
+            "avatar_url": null,
+            "email_address": "ada@acme.test",
+            "access_level": "admin",
+        }}),
     )
 }
 

@@ -145,6 +145,44 @@ fn a_browser_sent_to_attio_that_never_comes_back_names_the_redirect_uri_and_the_
 }
 
 #[test]
+fn the_login_line_names_the_member_when_the_scopes_allow_asking() {
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    env.fake
+        .set_scope("record_permission:read-write user_management:read");
+    let run = env.logged_in(&[]);
+    // The member's name and email, the server's control characters escaped.
+    assert_eq!(
+        run.stderr.lines().find(|l| l.starts_with("Logged in to ")),
+        Some(
+            "Logged in to Acme (acme) as member Ada Lovelace\\u{1b}[2J <ada@acme.test> (5e1d2c3b-member); scopes: record_permission:read-write, user_management:read"
+        ),
+        "{run:?}"
+    );
+    let asked = env.fake.seen("/v2/workspace_members/5e1d2c3b-member");
+    assert_eq!(
+        asked
+            .iter()
+            .map(|s| s.authorization.clone())
+            .collect::<Vec<_>>(),
+        [Some(format!("Bearer {}", env.fake.last_access_token()))]
+    );
+    // Without the scope nothing is asked, and the member is shown by ID.
+    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
+    let run = env.logged_in(&[]);
+    assert_eq!(
+        run.stderr.lines().find(|l| l.starts_with("Logged in to ")),
+        Some(
+            "Logged in to Acme (acme) as member 5e1d2c3b-member; scopes: record_permission:read-write, list_entry:read"
+        )
+    );
+    assert!(
+        env.fake
+            .seen("/v2/workspace_members/5e1d2c3b-member")
+            .is_empty()
+    );
+}
+
+#[test]
 fn no_callback_before_the_timeout_exits_4() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     let run = env.run(&["login", "--port", "0", "--no-browser", "--timeout", "1"]);

@@ -83,6 +83,73 @@ fn retry_after(response: &HttpResponse, now: SystemTime) -> Option<Duration> {
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// The name and email of a workspace member, as `GET /v2/workspace_members/{id}` gives
+/// them (`Ada Lovelace <ada@acme.com>`), for a token granted `user_management:read` (or
+/// read-write): without it Attio refuses the call, so it is not made. Only for people:
+/// any failure is `None`, said in `--verbose`.
+pub fn member_name(
+    http: &Http,
+    api_url: &Url,
+    token: &Secret<String>,
+    member_id: &str,
+    scopes: &[String],
+) -> Option<String> {
+    let granted = scopes
+        .iter()
+        .any(|s| s == "user_management:read" || s == "user_management:read-write");
+    let plain = !member_id.is_empty()
+        && member_id.len() <= 64
+        && member_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !granted || !plain {
+        return None;
+    }
+    let url = endpoint(api_url, &format!("/v2/workspace_members/{member_id}"));
+    let asked = (|| -> Result<Option<String>> {
+        let request = oauth2::http::Request::builder()
+            .method(oauth2::http::Method::GET)
+            .uri(url.as_str())
+            .header("Authorization", format!("Bearer {}", token.expose()))
+            .header("Accept", "application/json")
+            .body(Vec::new())?;
+        let response = http.send(request, Pool::Kept)?;
+        if !response.status().is_success() {
+            anyhow::bail!("HTTP {}", response.status().as_u16());
+        }
+        let body: serde_json::Value = serde_json::from_slice(response.body())?;
+        let data = &body["data"];
+        let field = |name: &str| {
+            data[name]
+                .as_str()
+                .map(|v| {
+                    output::shown(v.trim())
+                        .chars()
+                        .take(100)
+                        .collect::<String>()
+                })
+                .filter(|v| !v.is_empty())
+        };
+        let name = [field("first_name"), field("last_name")]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(match (name.is_empty(), field("email_address")) {
+            (false, Some(email)) => Some(format!("{name} <{email}>")),
+            (false, None) => Some(name),
+            (true, email) => email,
+        })
+    })();
+    match asked {
+        Ok(name) => name,
+        Err(e) => {
+            output::verbose(format!("GET {url}: {e:#}; the member is shown by ID"));
+            None
+        }
+    }
+}
+
 /// Asks Attio who `token` belongs to. An inactive or rejected token is a `LoginAgain`
 /// failure with the hint `rejected_hint` builds, which says how to replace that token (it
 /// depends on where the token came from; it is built only when needed).

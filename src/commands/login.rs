@@ -341,6 +341,23 @@ fn save(ctx: &Ctx, creds: Credentials, identity: &Identity, login: &Login) -> Re
     meta.member_id = identity.member_id.clone();
     meta.scopes = identity.scopes.clone();
     meta.logged_in_at = freshness::now();
+    let member_id = identity.member_id.as_deref().unwrap_or("(unknown)");
+    let member = identity
+        .member_id
+        .as_deref()
+        .and_then(|id| {
+            attio::member_name(
+                &ctx.http,
+                &login.api_url,
+                &creds.access_token,
+                id,
+                &identity.scopes,
+            )
+        })
+        .map_or_else(
+            || member_id.to_string(),
+            |name| format!("{name} ({member_id})"),
+        );
     // Under the profile's lock: a refresh in flight finishes first, and cannot write
     // the old grant back over this one.
     let repo = ctx.repository();
@@ -361,7 +378,7 @@ fn save(ctx: &Ctx, creds: Credentials, identity: &Identity, login: &Login) -> Re
     output::info(format!(
         "Logged in to {workspace} ({}) as member {}; scopes: {}",
         identity.workspace_slug.as_deref().unwrap_or("unknown slug"),
-        identity.member_id.as_deref().unwrap_or("(unknown)"),
+        member,
         if identity.scopes.is_empty() {
             "(none)".into()
         } else {
