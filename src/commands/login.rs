@@ -348,7 +348,7 @@ fn save(ctx: &Ctx, creds: Credentials, identity: &Identity, login: &Login) -> Re
         .and_then(|id| {
             attio::member_name(
                 &ctx.http,
-                &login.api_url,
+                login.api_url,
                 &creds.access_token,
                 id,
                 &identity.scopes,
