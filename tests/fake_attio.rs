@@ -876,11 +876,7 @@ fn identify(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u
         SelfMode::Unauthorized => return unauthorized(),
         SelfMode::Honest => {}
     }
-    let token = seen
-        .authorization
-        .as_deref()
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .unwrap_or("");
+    let token = bearer(seen);
     let live = st
         .access
         .get(token)
@@ -916,11 +912,7 @@ fn identify(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u
 /// with `user_management:read` (Attio's 403 otherwise).
 fn member_of(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>> {
     let st = state.lock().unwrap();
-    let token = seen
-        .authorization
-        .as_deref()
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .unwrap_or("");
+    let token = bearer(seen);
     if !honoured(&st, token) {
         return json(
             401,
@@ -956,6 +948,14 @@ fn member_of(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<
     )
 }
 
+/// The bearer token a request carries ("" for none).
+fn bearer(seen: &Seen) -> &str {
+    seen.authorization
+        .as_deref()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or("")
+}
+
 /// Whether a bearer token is one the fake issued and still honours, or an API key.
 fn honoured(st: &State, token: &str) -> bool {
     st.access
@@ -968,11 +968,7 @@ fn honoured(st: &State, token: &str) -> bool {
 /// caller can check what arrived.
 fn api_call(state: &Mutex<State>, seen: &Seen) -> Response<std::io::Cursor<Vec<u8>>> {
     let mut st = state.lock().unwrap();
-    let token = seen
-        .authorization
-        .as_deref()
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .unwrap_or("");
+    let token = bearer(seen);
     if !honoured(&st, token) {
         st.api_refused += 1;
         return json(

@@ -125,14 +125,21 @@ fn grants(hosted: &FakeHosted) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
-fn a_registration_the_server_forgot_is_replaced_by_itself_at_login() {
+/// A login on a fixed port whose registration the server then forgot: the environment,
+/// the server, the port and the forgotten client ID.
+fn registration_forgotten() -> (TestEnv, FakeHosted, String, String) {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     let hosted = FakeHosted::start(3600);
     let port = crate::support::free_port().to_string();
     assert_eq!(login(&env, &hosted, &["--port", &port]).code, 0);
     let first = client_id(&env, "default");
     hosted.forget_registrations();
+    (env, hosted, port, first)
+}
+
+#[test]
+fn a_registration_the_server_forgot_is_replaced_by_itself_at_login() {
+    let (env, hosted, port, first) = registration_forgotten();
     let run = login(&env, &hosted, &["--port", &port]);
     assert_eq!(run.code, 0, "{run:?}");
     let second = client_id(&env, "default");
@@ -154,12 +161,7 @@ fn a_registration_the_server_forgot_is_replaced_by_itself_at_login() {
 
 #[test]
 fn a_refresh_the_server_refuses_as_an_unknown_client_makes_the_next_login_register_anew() {
-    let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let hosted = FakeHosted::start(3600);
-    let port = crate::support::free_port().to_string();
-    assert_eq!(login(&env, &hosted, &["--port", &port]).code, 0);
-    let first = client_id(&env, "default");
-    hosted.forget_registrations();
+    let (env, hosted, port, first) = registration_forgotten();
     let refresh = env.run(&["refresh"]);
     assert_eq!(
         (refresh.code, refresh.stderr.as_str()),

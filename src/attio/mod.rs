@@ -48,13 +48,7 @@ const MAX_WAIT: Duration = Duration::from_secs(10);
 fn get_with_retries(http: &Http, url: &Url, token: &Secret<String>) -> Result<HttpResponse> {
     let mut attempt = 1;
     loop {
-        let request = oauth2::http::Request::builder()
-            .method(oauth2::http::Method::GET)
-            .uri(url.as_str())
-            .header("Authorization", format!("Bearer {}", token.expose()))
-            .header("Accept", "application/json")
-            .body(Vec::new())?;
-        let response = http.send(request, Pool::Kept)?;
+        let response = http.send(bearer_get(url, token)?, Pool::Kept)?;
         let status = response.status().as_u16();
         if attempt == ATTEMPTS || !(status == 429 || (500..600).contains(&status)) {
             return Ok(response);
@@ -71,6 +65,16 @@ fn get_with_retries(http: &Http, url: &Url, token: &Secret<String>) -> Result<Ht
         std::thread::sleep(wait);
         attempt += 1;
     }
+}
+
+/// A `GET` of `url` with the bearer token, asking for JSON.
+fn bearer_get(url: &Url, token: &Secret<String>) -> Result<oauth2::HttpRequest> {
+    Ok(oauth2::http::Request::builder()
+        .method(oauth2::http::Method::GET)
+        .uri(url.as_str())
+        .header("Authorization", format!("Bearer {}", token.expose()))
+        .header("Accept", "application/json")
+        .body(Vec::new())?)
 }
 
 /// The wait a `Retry-After` header asks for: seconds, or an HTTP date (Attio's form).
@@ -107,13 +111,7 @@ pub fn member_name(
     }
     let url = endpoint(api_url, &format!("/v2/workspace_members/{member_id}"));
     let asked = (|| -> Result<Option<String>> {
-        let request = oauth2::http::Request::builder()
-            .method(oauth2::http::Method::GET)
-            .uri(url.as_str())
-            .header("Authorization", format!("Bearer {}", token.expose()))
-            .header("Accept", "application/json")
-            .body(Vec::new())?;
-        let response = http.send(request, Pool::Kept)?;
+        let response = http.send(bearer_get(&url, token)?, Pool::Kept)?;
         if !response.status().is_success() {
             anyhow::bail!("HTTP {}", response.status().as_u16());
         }

@@ -62,12 +62,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         };
         output::info(format!("Logged out of profile `{name}`: removed {what}."));
         if let Some(why) = left {
-            let bus = ctx
-                .settings
-                .no_session_bus
-                .as_ref()
-                .map(|why| format!("; {why}"))
-                .unwrap_or_default();
+            let bus = missing_bus(ctx);
             output::warn(format!(
                 "its entry in the OS keyring (service `attio-auth`, account `{name}`) was left there, since the keyring cannot be reached ({why:#}{bus}); remove it with the keyring's own tools once it can be (on Linux: `secret-tool clear service attio-auth account {name}`)"
             ));
@@ -133,6 +128,15 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
     Err(ctx.repository().unknown())
 }
 
+/// `; why` when this process has no session bus (what keeps the keyring out of reach).
+fn missing_bus(ctx: &Ctx) -> String {
+    ctx.settings
+        .no_session_bus
+        .as_ref()
+        .map(|why| format!("; {why}"))
+        .unwrap_or_default()
+}
+
 fn is_unreachable_keyring(e: &anyhow::Error) -> bool {
     crate::failure::kind(e) == Some(Kind::KeyringUnavailable)
 }
@@ -148,12 +152,7 @@ fn unreachable_keyring(
     if !is_unreachable_keyring(&e) {
         return e;
     }
-    let bus = ctx
-        .settings
-        .no_session_bus
-        .as_ref()
-        .map(|why| format!("; {why}"))
-        .unwrap_or_default();
+    let bus = missing_bus(ctx);
     let command = if all {
         "attio-auth logout --all".to_string()
     } else {
