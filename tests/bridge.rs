@@ -183,17 +183,27 @@ fn sdk() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/mcp-sdk")
 }
 
+/// Whether tests/setup.sh installed the MCP TypeScript SDK; when not, `test` says loudly
+/// that it did not run (a failure under `CI=true`).
+fn sdk_installed(test: &str) -> bool {
+    let sdk = sdk();
+    let there = sdk.join("node_modules/@modelcontextprotocol/sdk").is_dir();
+    if !there {
+        crate::support::not_run(&format!(
+            "{test} NOT RUN: the MCP TypeScript SDK is not under {} (tests/setup.sh installs it)",
+            sdk.display()
+        ));
+    }
+    there
+}
+
 #[test]
 #[ignore = "needs the MCP TypeScript SDK from npm: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn the_official_sdk_host_works_through_the_bridge_across_two_expiries() {
-    let sdk = sdk();
-    if !sdk.join("node_modules/@modelcontextprotocol/sdk").is_dir() {
-        crate::support::not_run(&format!(
-            "SDK host test NOT RUN: the MCP TypeScript SDK is not under {} (tests/setup.sh installs it)",
-            sdk.display()
-        ));
+    if !sdk_installed("SDK host test") {
         return;
     }
+    let sdk = sdk();
     // Node resolves the SDK from the script's directory.
     std::fs::copy(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk_host.mjs"),
@@ -526,12 +536,7 @@ fn until_answer(host: &mut Host, id: u64) -> (Value, Vec<Value>) {
 #[test]
 #[ignore = "needs the MCP TypeScript SDK from npm: run tests/setup.sh, then cargo test -- --include-ignored"]
 fn the_bridge_works_with_the_official_sdk_server_across_a_dropped_stream_and_a_restart() {
-    let sdk = sdk();
-    if !sdk.join("node_modules/@modelcontextprotocol/sdk").is_dir() {
-        crate::support::not_run(&format!(
-            "SDK server test NOT RUN: the MCP TypeScript SDK is not under {} (tests/setup.sh installs it)",
-            sdk.display()
-        ));
+    if !sdk_installed("SDK server test") {
         return;
     }
     let (env, hosted) = logged_in(3600);
