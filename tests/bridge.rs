@@ -140,24 +140,12 @@ fn the_bridge_relays_a_session_across_an_expiry_and_a_forgotten_session() {
 #[test]
 fn a_profile_not_logged_in_answers_each_request_with_the_login_command() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
-    let mut child = env
-        .cmd(&["mcp", "--profile", "agent"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    writeln!(
-        stdin,
-        "{}",
-        json!({"jsonrpc": "2.0", "id": 7, "method": "initialize", "params": initialize()})
-    )
-    .unwrap();
-    drop(stdin);
+    let (child, mut host) = spawn(&env);
+    let answer = host.request(7, "initialize", initialize());
+    drop(host.stdin);
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(3));
-    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.stdout, b"", "one answer, nothing more");
     assert_eq!(answer["id"], 7);
     let message = answer["error"]["message"].as_str().unwrap();
     assert!(
