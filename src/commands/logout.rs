@@ -181,7 +181,8 @@ fn revoke(ctx: &Ctx, stored: &crate::profile::Stored) {
         Some(refresh) => (refresh, "refresh_token"),
         None => (&stored.creds.access_token, "access_token"),
     };
-    match crate::mcp::revoke(&ctx.http, hosted, &stored.creds.client_id, token, hint) {
+    match crate::mcp::registration::revoke(&ctx.http, hosted, &stored.creds.client_id, token, hint)
+    {
         Ok(true) => output::info(format!("Revoked its tokens at {}.", hosted.issuer)),
         Ok(false) => output::info(format!(
             "{} offers no token revocation: its tokens stay valid until they expire.",

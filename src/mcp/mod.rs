@@ -2,7 +2,7 @@
 //! its authorization server is (`discovery`: RFC 9728 protected-resource metadata, then
 //! RFC 8414 or OpenID Connect metadata, each checked), and how attio-auth becomes one of
 //! its clients without an app of the user's own (`registration`: RFC 7591 dynamic
-//! registration as a public native client).
+//! registration as a public native client; RFC 7009 revocation at logout).
 
 pub mod discovery;
 pub mod registration;
@@ -168,37 +168,3 @@ fn end_session(
 
 /// The MCP protocol revision attio-auth speaks.
 pub const PROTOCOL_VERSION: &str = "2025-06-18";
-
-/// Revokes a token at the authorization server (RFC 7009), when it offers revocation:
-/// `logout` of a hosted-MCP profile. `Ok(false)`: the server offers none.
-pub fn revoke(
-    http: &crate::http::Http,
-    hosted: &Hosted,
-    client_id: &str,
-    token: &crate::secret::Secret<String>,
-    hint: &str,
-) -> anyhow::Result<bool> {
-    let Some(endpoint) = &hosted.revocation_endpoint else {
-        return Ok(false);
-    };
-    let endpoint = discovery::checked_url(endpoint, "revocation endpoint")?;
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("token", token.expose())
-        .append_pair("token_type_hint", hint)
-        .append_pair("client_id", client_id)
-        .finish();
-    let request = oauth2::http::Request::builder()
-        .method(oauth2::http::Method::POST)
-        .uri(endpoint.as_str())
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body.into_bytes())?;
-    let answer = http.send(request, crate::http::Pool::Fresh)?;
-    if !answer.status().is_success() {
-        anyhow::bail!(
-            "{} answered {}",
-            endpoint,
-            crate::attio::oauth::Answer::of(&answer)
-        );
-    }
-    Ok(true)
-}

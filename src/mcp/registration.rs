@@ -1,5 +1,6 @@
 //! Registering attio-auth with a hosted MCP server's authorization server (RFC 7591) as a
-//! public native client: no secret, PKCE, the loopback redirect URI actually used.
+//! public native client: no secret, PKCE, the loopback redirect URI actually used; and
+//! revoking a token there at logout (RFC 7009).
 
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -119,4 +120,38 @@ pub fn known(http: &Http, hosted: &Hosted, client_id: &str, redirect_uri: &str) 
         }
         _ => true,
     }
+}
+
+/// Revokes a token at the authorization server (RFC 7009), when it offers revocation:
+/// `logout` of a hosted-MCP profile. `Ok(false)`: the server offers none.
+pub fn revoke(
+    http: &crate::http::Http,
+    hosted: &Hosted,
+    client_id: &str,
+    token: &crate::secret::Secret<String>,
+    hint: &str,
+) -> anyhow::Result<bool> {
+    let Some(endpoint) = &hosted.revocation_endpoint else {
+        return Ok(false);
+    };
+    let endpoint = super::discovery::checked_url(endpoint, "revocation endpoint")?;
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("token", token.expose())
+        .append_pair("token_type_hint", hint)
+        .append_pair("client_id", client_id)
+        .finish();
+    let request = oauth2::http::Request::builder()
+        .method(oauth2::http::Method::POST)
+        .uri(endpoint.as_str())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body.into_bytes())?;
+    let answer = http.send(request, crate::http::Pool::Fresh)?;
+    if !answer.status().is_success() {
+        anyhow::bail!(
+            "{} answered {}",
+            endpoint,
+            crate::attio::oauth::Answer::of(&answer)
+        );
+    }
+    Ok(true)
 }

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::{ProfileMeta, clean_up_hint, login_hint, parse_meta};
+use super::meta::{
+    ProfileMeta, clean_up_hint, list, login_command, login_hint, not_logged_in, parse_meta,
+};
 use crate::credentials::Credentials;
 use crate::failure::{self, Failure, Kind, Next};
 use crate::names::ProfileName;
@@ -163,11 +165,11 @@ impl<'a> Repository<'a> {
     /// The failure for a profile that was never logged in: perhaps a typing mistake, so
     /// the stored profiles are named, and the closest one suggested.
     pub fn unknown(&self) -> anyhow::Error {
-        let stored = super::list(self.paths).unwrap_or_default();
-        let (message, guess) = super::not_logged_in(self.name, &stored);
+        let stored = list(self.paths).unwrap_or_default();
+        let (message, guess) = not_logged_in(self.name, &stored);
         let hint = match guess {
             Some(guess) => Next::from(format!("pass `--profile {guess}`, or run `"))
-                .then(super::login_command(self.name))
+                .then(login_command(self.name))
                 .then(format!("` to log `{}` in", self.name)),
             None => login_hint(self.name),
         };

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::SecretStore;
+use super::backend::SecretStore;
 use crate::failure::{Failure, Kind};
 use crate::names::ProfileName;
 use crate::secret::Secret;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::SecretStore;
+use super::backend::SecretStore;
 use crate::names::ProfileName;
 use crate::paths::Paths;
 use crate::secret::Secret;

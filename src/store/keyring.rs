@@ -14,7 +14,7 @@ use std::time::Duration;
 use anyhow::Result;
 use keyring::{Entry, Error};
 
-use super::SecretStore;
+use super::backend::SecretStore;
 use crate::failure::{Failure, Kind};
 use crate::names::ProfileName;
 use crate::secret::Secret;

@@ -4,109 +4,24 @@
 //! shown (the keyring probe stores and deletes an entry of its own).
 
 use std::path::Path;
-use std::time::Instant;
 
 mod network;
+mod report;
 mod setup;
 
 use anyhow::Result;
 use serde_json::{Value, json};
-use url::Url;
 
+use self::report::{Finding, Report, Status};
 use crate::cli::{DoctorArgs, GlobalArgs};
-use crate::config::{self, Config};
 use crate::context::Ctx;
-use crate::failure::Next;
-use crate::failure::{self, Failure, Kind};
-use crate::health::{self, Check, Entry};
-use crate::http::Http;
+use crate::failure::{Failure, Kind};
+use crate::health::{self};
 use crate::output;
 use crate::paths::Paths;
-use crate::profile::{self, ProfileMeta};
-use crate::settings::{Environment, Settings};
-use crate::store::{KeyringStore, StoreKind};
-
-/// How far the clock may be from Attio's before it matters for expiry and refresh.
-const CLOCK_SKEW_LIMIT: i64 = 60;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Ok,
-    Warn,
-    Fail,
-}
-
-impl Status {
-    fn name(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
-        }
-    }
-}
-
-/// One finding.
-struct Finding {
-    name: String,
-    status: Status,
-    detail: String,
-    /// Its words are put together when the report is shown (`Ctx::render`).
-    fix: Option<Next>,
-}
-
-/// The findings so far.
-#[derive(Default)]
-struct Report(Vec<Finding>);
-
-impl Report {
-    fn add(&mut self, name: impl Into<String>, status: Status, detail: impl Into<String>) {
-        self.0.push(Finding {
-            name: name.into(),
-            status,
-            detail: detail.into(),
-            fix: None,
-        });
-    }
-
-    fn add_fix(
-        &mut self,
-        name: impl Into<String>,
-        status: Status,
-        detail: impl Into<String>,
-        fix: impl Into<Next>,
-    ) {
-        self.0.push(Finding {
-            name: name.into(),
-            status,
-            detail: detail.into(),
-            fix: Some(fix.into()),
-        });
-    }
-
-    /// An error as a finding: its message, and its hint as the fix.
-    fn add_error(&mut self, name: impl Into<String>, status: Status, err: &anyhow::Error) {
-        let fix = crate::advice::next_step(err);
-        self.0.push(Finding {
-            name: name.into(),
-            status,
-            detail: format!("{err:#}"),
-            fix,
-        });
-    }
-
-    fn count(&self, status: Status) -> usize {
-        self.0.iter().filter(|f| f.status == status).count()
-    }
-}
-
-/// The selected profile's metadata, when it is logged in and readable.
-fn selected<'a>(ctx: &Ctx, metas: &'a [Entry]) -> Option<&'a ProfileMeta> {
-    metas
-        .iter()
-        .find(|(name, _)| name == &ctx.settings.profile)
-        .and_then(|(_, meta)| meta.as_ref().ok())
-}
+use crate::profile::{self};
+use crate::settings::Environment;
+use crate::store::StoreKind;
 
 pub fn run(
     global: &GlobalArgs,

@@ -1,8 +1,21 @@
 //! The checks that ask the network: the hosts and the clock, and every profile against
 //! Attio's `/v2/self` (or, offline, from its metadata).
 
-use super::*;
+use std::time::Instant;
+
+use anyhow::Result;
+use url::Url;
+
+use super::report::{CLOCK_SKEW_LIMIT, Report, Status, selected};
+use super::setup::KeyringGone;
+use crate::context::Ctx;
+use crate::failure::Next;
+use crate::failure::{Failure, Kind};
+use crate::health::{self, Check, Entry};
+use crate::http::Http;
 use crate::http::Pool;
+use crate::profile::{self, ProfileMeta};
+use crate::store::StoreKind;
 
 /// The app and API URLs: the ones the selected profile's tokens go to
 /// (`Settings::stored_urls`), or those a login would use when it is not logged in.
@@ -138,11 +151,7 @@ pub(super) fn check_clock(report: &mut Report, url: &Url, response: &oauth2::Htt
 /// The profiles whose credentials are in a keyring that cannot be reached: each gets the
 /// keyring row's finding and fix (nothing else of it can be known); the others are
 /// returned.
-fn without_keyring(
-    report: &mut Report,
-    metas: &[Entry],
-    gone: Option<&setup::KeyringGone>,
-) -> Vec<Entry> {
+fn without_keyring(report: &mut Report, metas: &[Entry], gone: Option<&KeyringGone>) -> Vec<Entry> {
     let mut others = Vec::new();
     for (name, meta) in metas {
         match (meta, gone) {
@@ -166,7 +175,7 @@ pub(super) fn check_profiles_online(
     report: &mut Report,
     ctx: &Ctx,
     metas: &[Entry],
-    gone: Option<&setup::KeyringGone>,
+    gone: Option<&KeyringGone>,
 ) {
     let metas = &without_keyring(report, metas, gone);
     let checks = health::check_all(ctx, metas);
@@ -217,7 +226,7 @@ pub(super) fn check_profiles_online(
 pub(super) fn check_profiles_offline(
     report: &mut Report,
     metas: &[Entry],
-    gone: Option<&setup::KeyringGone>,
+    gone: Option<&KeyringGone>,
 ) {
     let metas = &without_keyring(report, metas, gone);
     let now = crate::freshness::now();

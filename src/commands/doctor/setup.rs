@@ -1,7 +1,21 @@
 //! The checks of this machine's setup: config, environment, file store, keyring,
 //! redirect port and browser.
 
-use super::*;
+use std::path::Path;
+use std::time::Instant;
+
+use super::report::{Report, Status, selected};
+use crate::cli::GlobalArgs;
+use crate::config::{self, Config};
+use crate::context::Ctx;
+use crate::failure::Next;
+use crate::failure::{self, Kind};
+use crate::health::Entry;
+use crate::output;
+use crate::paths::Paths;
+use crate::profile::{self};
+use crate::settings::{Environment, Settings};
+use crate::store::KeyringStore;
 
 /// config.toml: parses, and may name a store command.
 pub(super) fn check_config(report: &mut Report, path: &Path) -> Config {

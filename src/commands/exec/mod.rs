@@ -4,8 +4,8 @@
 //! of a token (`proxy`), for programs that outlive one.
 
 mod proxy;
+mod start;
 
-use std::io;
 use std::process::Command;
 
 use anyhow::Result;
@@ -94,7 +94,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
 #[cfg(unix)]
 fn exec(mut command: Command, shown: &str) -> anyhow::Error {
     use std::os::unix::process::CommandExt;
-    start_failure(command.exec(), shown)
+    start::failure(command.exec(), shown)
 }
 
 /// Runs the command and exits with its status (platforms without `exec`).
@@ -102,18 +102,6 @@ fn exec(mut command: Command, shown: &str) -> anyhow::Error {
 fn exec(mut command: Command, shown: &str) -> anyhow::Error {
     match command.status() {
         Ok(status) => std::process::exit(status.code().unwrap_or(1)),
-        Err(e) => start_failure(e, shown),
+        Err(e) => start::failure(e, shown),
     }
-}
-
-/// A command that could not be started: 127 when not found, 126 otherwise, as shells do.
-pub(super) fn start_failure(err: io::Error, shown: &str) -> anyhow::Error {
-    let (code, why) = match err.kind() {
-        io::ErrorKind::NotFound => (127, "not found"),
-        io::ErrorKind::PermissionDenied => (126, "not executable"),
-        _ => (126, "could not be started"),
-    };
-    Failure::new(Kind::Exit(code), format!("command `{shown}` {why} ({err})"))
-        .hint("check the command name and PATH")
-        .into()
 }

@@ -19,20 +19,11 @@ mod relay;
 use std::sync::mpsc;
 
 use anyhow::Result;
-use tokio::sync::oneshot;
 
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind, Next};
-use crate::renew::keeper::{Current, Keeper};
+use crate::renew::keeper::Keeper;
 use crate::renew::{self, Mode};
-
-/// What the relay asks of this thread: a token newer than `generation`, or (`refused`)
-/// any but that one; a failure comes back as the words for the host.
-struct Ask {
-    generation: u64,
-    refused: bool,
-    reply: oneshot::Sender<Result<Current, String>>,
-}
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     let profile = ctx.settings.profile.clone();

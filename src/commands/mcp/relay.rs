@@ -11,10 +11,17 @@ use serde_json::{Value, json};
 use tokio::io::AsyncBufReadExt;
 use tokio::sync::oneshot;
 
-use super::Ask;
 use crate::context::Ctx;
 use crate::output;
 use crate::renew::keeper::Current;
+
+/// What the relay asks of this thread: a token newer than `generation`, or (`refused`)
+/// any but that one; a failure comes back as the words for the host.
+pub(super) struct Ask {
+    pub(super) generation: u64,
+    pub(super) refused: bool,
+    pub(super) reply: oneshot::Sender<Result<Current, String>>,
+}
 
 /// The largest message read from the host, or event read from the server.
 pub const MAX_MESSAGE: usize = 4 * 1024 * 1024;

@@ -3,6 +3,7 @@
 //! error shape.
 
 use std::convert::Infallible;
+use std::process::ExitStatus;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::Instant;
@@ -13,10 +14,22 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::sync::oneshot;
 
-use super::{Ask, Current};
 use crate::freshness;
 use crate::output;
+use crate::renew::keeper::Current;
 use crate::secret::Secret;
+
+/// What the proxy's thread asks of this one.
+pub(super) enum Ask {
+    /// A token newer than `generation`, or (when `rejected`) any but that one.
+    Token {
+        generation: u64,
+        rejected: bool,
+        reply: oneshot::Sender<Result<Current, Refusal>>,
+    },
+    /// The command ended.
+    Finished(std::io::Result<ExitStatus>),
+}
 
 /// Request bodies up to this size are read first, so that a request Attio refused with a
 /// 401 (it did nothing with it) can be sent again with a refreshed token. Larger ones

@@ -24,10 +24,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use hyper::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::sync::oneshot;
 
 use self::child::{Child, Signals};
-use self::forward::{Refusal, State, handle};
+use self::forward::{Ask, Refusal, State, handle};
 use crate::context::Ctx;
 use crate::failure::{self, Kind};
 use crate::loopback::{Room, is_transient};
@@ -47,17 +46,6 @@ const PROOF_GRACE: Duration = Duration::from_secs(1);
 const MAX_HEAD: usize = 64 * 1024;
 /// How long a connection may take to send a request's head, and stay idle between two.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
-/// What the proxy's thread asks of this one.
-enum Ask {
-    /// A token newer than `generation`, or (when `rejected`) any but that one.
-    Token {
-        generation: u64,
-        rejected: bool,
-        reply: oneshot::Sender<Result<Current, Refusal>>,
-    },
-    /// The command ended.
-    Finished(std::io::Result<ExitStatus>),
-}
 
 /// Runs `command` with the proxy's URL and a session key in its environment (in each of
 /// `variables`), serves the proxy until it ends, and ends this process as it ended.
@@ -164,7 +152,7 @@ impl Prepared {
             };
             match Child::spawn(command) {
                 Ok(child) => (child, signals),
-                Err(e) => return super::start_failure(e, shown),
+                Err(e) => return super::start::failure(e, shown),
             }
         };
         let Prepared {
