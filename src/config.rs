@@ -109,7 +109,7 @@ pub fn load(path: &Path) -> Result<Config> {
 }
 
 /// Parses the text, reporting `path:line:column: what is wrong` on one line.
-fn parse(path: &Path, text: &str) -> Result<Config> {
+pub fn parse(path: &Path, text: &str) -> Result<Config> {
     toml::from_str(text).map_err(|e| {
         let (line, column) = e
             .span()

@@ -42,13 +42,7 @@ struct Flow<'a> {
 pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     terminal::handle_interrupts();
     let store = ctx.settings.login_store(args.store.map(Into::into))?;
-    let defaults = &ctx.settings.defaults;
-    // Flags and environment first, then the config file's section for the profile.
-    let required = scopes::split(if args.require_scopes.is_empty() {
-        &defaults.require_scopes
-    } else {
-        &args.require_scopes
-    });
+    let required = ctx.settings.login_required_scopes(&args.require_scopes);
     scopes::warn_unknown(&required);
     if args.with_token {
         return with_token(ctx, &required, store);
@@ -66,7 +60,10 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
             .then("`; or run `attio-auth login` at a terminal, or set BROWSER"),
     )?;
     let previous = ctx.repository().meta().ok().flatten();
-    let client_id = client_id(ctx, &args, previous.as_ref())?;
+    let client_id = client_id(
+        ctx.settings
+            .login_client_id(args.client_id.as_deref(), previous.as_ref()),
+    )?;
     let requested = scopes::split(&args.scopes);
     scopes::warn_unknown(&requested);
     let (app_url, api_url) = ctx.settings.login_urls(previous.as_ref())?;
@@ -108,20 +105,8 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     Ok(())
 }
 
-/// The client ID: `--client-id`, `ATTIO_CLIENT_ID`, config.toml, the profile's earlier
-/// login, or typed at a terminal.
-fn client_id(ctx: &Ctx, args: &LoginArgs, previous: Option<&ProfileMeta>) -> Result<String> {
-    let given = [
-        args.client_id.as_deref(),
-        ctx.settings.client_id_variable.as_deref(),
-        ctx.settings.defaults.client_id.as_deref(),
-        previous.map(|m| m.client_id.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .map(str::trim)
-    .find(|id| !id.is_empty())
-    .map(str::to_string);
+/// The client ID settings chose (`Settings::login_client_id`), else typed at a terminal.
+fn client_id(given: Option<String>) -> Result<String> {
     let id = match given {
         Some(id) => id,
         None if std::io::stdin().is_terminal() => {
@@ -143,7 +128,6 @@ fn client_id(ctx: &Ctx, args: &LoginArgs, previous: Option<&ProfileMeta>) -> Res
     Ok(id)
 }
 
-/// The app and API URLs a login uses: flags and environment, then config.toml, then
 /// The client secret: `ATTIO_CLIENT_SECRET`, or typed without echo at a terminal (then
 /// the flag says so).
 fn client_secret(ctx: &Ctx, client_id: &str) -> Result<(Secret<String>, bool)> {

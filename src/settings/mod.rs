@@ -50,13 +50,13 @@ pub struct Settings {
     /// `store_command`): its words or why they are unusable, and where they came from.
     store_command: Option<(Result<Vec<String>, String>, String)>,
     /// `ATTIO_CLIENT_ID`, for `login` when `--client-id` is not given.
-    pub client_id_variable: Option<String>,
+    client_id_variable: Option<String>,
     /// `ATTIO_MCP_URL`, for `login --mcp` when `--mcp-url` is not given.
     mcp_url_variable: Option<String>,
     /// Where the profile's name came from.
     pub profile_source: ProfileSource,
     /// The config file's section for this profile: defaults for `login` only.
-    pub defaults: ProfileDefaults,
+    defaults: ProfileDefaults,
     /// A token from `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN`, which overrides stored
     /// credentials for `token` and `whoami` (`exec` always hands out the profile's).
     pub env_token: Option<EnvToken>,
@@ -242,6 +242,38 @@ impl Settings {
             .unwrap_or(DEFAULT_PORT)
     }
 
+    /// The client ID of a login: `--client-id`, else `ATTIO_CLIENT_ID`, else config.toml's
+    /// for the profile, else the one the profile last logged in with; a blank value
+    /// counts as unset. `None`: nothing gave one (`login` asks at a terminal).
+    pub fn login_client_id(
+        &self,
+        flag: Option<&str>,
+        previous: Option<&ProfileMeta>,
+    ) -> Option<String> {
+        [
+            flag,
+            self.client_id_variable.as_deref(),
+            self.defaults.client_id.as_deref(),
+            previous.map(|meta| meta.client_id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|id| !id.is_empty())
+        .map(str::to_string)
+    }
+
+    /// The scopes a login must be granted: each `--require-scope`, else config.toml's
+    /// `require_scopes` for the profile (a stored login's are not carried over: they are
+    /// what the caller needs, not what the app has).
+    pub fn login_required_scopes(&self, flag: &[String]) -> Vec<String> {
+        crate::scopes::split(if flag.is_empty() {
+            &self.defaults.require_scopes
+        } else {
+            flag
+        })
+    }
+
     /// The app and API URLs of a login: see `UrlSetting::for_login`.
     pub fn login_urls(&self, previous: Option<&ProfileMeta>) -> Result<(Url, Url)> {
         Ok((
@@ -388,4 +420,198 @@ fn variable_error(var: &str, raw: &str, why: &str) -> anyhow::Error {
 /// define variables empty rather than not at all.
 fn non_empty(value: Option<&str>) -> Option<&str> {
     value.filter(|v| !v.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every precedence rule, table-driven: each row sets some of flag, variable,
+    //! config.toml, the stored login and the default, and names the value that wins.
+    // A row's type is the table's columns, spelled out.
+    #![allow(clippy::type_complexity)]
+
+    use std::ffi::OsString;
+    use std::path::Path;
+
+    use super::*;
+
+    /// Settings for profile `work`, from these variables and this config.toml text.
+    fn settings(vars: &[(&'static str, &str)], config: &str) -> Settings {
+        let env = Environment::from_pairs(vars.iter().map(|&(k, v)| (k, OsString::from(v))));
+        let config = crate::config::parse(Path::new("config.toml"), config).unwrap();
+        let args = GlobalArgs {
+            profile: Some("work".into()),
+            ..GlobalArgs::default()
+        };
+        Settings::resolve(&args, &config, &env, || Ok(None)).unwrap()
+    }
+
+    fn stored(client_id: &str, port: Option<u16>, mcp_url: Option<&str>) -> ProfileMeta {
+        let mut meta =
+            ProfileMeta::new(client_id.into(), "https://app".into(), "https://api".into());
+        meta.port = port;
+        meta.mcp = mcp_url.map(|url| crate::mcp::Hosted {
+            url: url.into(),
+            issuer: String::new(),
+            authorization_endpoint: String::new(),
+            token_endpoint: String::new(),
+            registration_endpoint: None,
+            revocation_endpoint: None,
+            scopes: Vec::new(),
+            iss_in_callback: false,
+            registration_forgotten: false,
+        });
+        meta
+    }
+
+    #[test]
+    fn client_id_flag_then_variable_then_config_then_stored() {
+        let config = "[profiles.work]\nclient_id = \"from-config\"\n";
+        let variable = [("ATTIO_CLIENT_ID", "from-variable")];
+        let blank = [("ATTIO_CLIENT_ID", "  ")];
+        let previous = stored("from-stored", None, None);
+        #[rustfmt::skip]
+        let rows: [(Option<&str>, &[(&str, &str)], &str, Option<&ProfileMeta>, Option<&str>); 9] = [
+            // flag           variable   config  stored           wins
+            (Some("from-flag"), &variable, config, Some(&previous), Some("from-flag")),
+            (None,              &variable, config, Some(&previous), Some("from-variable")),
+            (None,              &[],       config, Some(&previous), Some("from-config")),
+            (None,              &[],       "",     Some(&previous), Some("from-stored")),
+            (None,              &[],       "",     None,            None),
+            (Some("  "),        &variable, "",     None,            Some("from-variable")),
+            (None,              &blank,    config, None,            Some("from-config")),
+            (None,              &[],       "[profiles.work]\nclient_id = \"\"\n", Some(&previous), Some("from-stored")),
+            (Some(" spaced "),  &[],       "",     None,            Some("spaced")),
+        ];
+        for (flag, vars, config, previous, wins) in rows {
+            let settings = settings(vars, config);
+            assert_eq!(
+                settings.login_client_id(flag, previous).as_deref(),
+                wins,
+                "flag {flag:?}, variables {vars:?}, config {config:?}, stored {:?}",
+                previous.map(|m| &m.client_id)
+            );
+        }
+    }
+
+    #[test]
+    fn required_scopes_flag_then_config() {
+        let config = "[profiles.work]\nrequire_scopes = [\"note:read\", \"record:read\"]\n";
+        let other = "[profiles.other]\nrequire_scopes = [\"note:read\"]\n";
+        #[rustfmt::skip]
+        let rows: [(&[&str], &str, &[&str]); 5] = [
+            (&["user_management:read"], config, &["user_management:read"]),
+            (&["a b", "c,d"],           "",     &["a", "b", "c", "d"]),
+            (&[],                       config, &["note:read", "record:read"]),
+            (&[],                       other,  &[]),
+            (&[],                       "",     &[]),
+        ];
+        for (flag, config, wins) in rows {
+            let flag: Vec<String> = flag.iter().map(|s| s.to_string()).collect();
+            assert_eq!(
+                settings(&[], config).login_required_scopes(&flag),
+                wins,
+                "{flag:?} {config:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn port_flag_then_config_then_stored_then_default() {
+        let config = "[profiles.work]\nport = 4000\n";
+        #[rustfmt::skip]
+        let rows: [(Option<u16>, &str, Option<u16>, u16); 6] = [
+            (Some(5000), config, Some(6000), 5000),
+            (None,       config, Some(6000), 4000),
+            (None,       "",     Some(6000), 6000),
+            (None,       "",     Some(0),    DEFAULT_PORT),
+            (None,       "",     None,       DEFAULT_PORT),
+            (Some(0),    config, None,       0),
+        ];
+        for (flag, config, stored_port, wins) in rows {
+            let previous = stored("id", stored_port, None);
+            assert_eq!(
+                settings(&[], config).login_port(flag, Some(&previous)),
+                wins,
+                "{flag:?} {config:?} {stored_port:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn mcp_url_flag_then_variable_then_stored_then_default() {
+        let variable = [("ATTIO_MCP_URL", "https://variable.example/mcp")];
+        #[rustfmt::skip]
+        let rows: [(Option<&str>, &[(&str, &str)], Option<&str>, &str); 4] = [
+            (Some("https://flag.example/mcp"), &variable, Some("https://stored.example/mcp"), "https://flag.example/mcp"),
+            (None,                             &variable, Some("https://stored.example/mcp"), "https://variable.example/mcp"),
+            (None,                             &[],       Some("https://stored.example/mcp"), "https://stored.example/mcp"),
+            (None,                             &[],       None,                               crate::mcp::DEFAULT_MCP_URL),
+        ];
+        for (flag, vars, stored_url, wins) in rows {
+            let previous = stored("id", None, stored_url);
+            let url = settings(vars, "")
+                .login_mcp_url(flag, Some(&previous))
+                .unwrap();
+            assert_eq!(url.as_str(), wins, "{flag:?} {vars:?} {stored_url:?}");
+        }
+    }
+
+    #[test]
+    fn profile_flag_then_variable_then_handed_out_then_switched_then_default() {
+        let resolve = |flag: Option<&str>,
+                       vars: &[(&'static str, &str)],
+                       switched: Option<&str>| {
+            let env = Environment::from_pairs(vars.iter().map(|&(k, v)| (k, OsString::from(v))));
+            let args = GlobalArgs {
+                profile: flag.map(str::to_string),
+                ..GlobalArgs::default()
+            };
+            let switched = switched.map(|name| ProfileName::parse(name).unwrap());
+            let settings =
+                Settings::resolve(&args, &Config::default(), &env, || Ok(switched)).unwrap();
+            (settings.profile.to_string(), settings.profile_source)
+        };
+        let named = [("ATTIO_PROFILE", "var")];
+        let handed = [(TOKEN_PROFILE_VARIABLE, "handed")];
+        #[rustfmt::skip]
+        let rows: [(Option<&str>, &[(&'static str, &str)], Option<&str>, &str, ProfileSource); 6] = [
+            (Some("flag"), &named,  Some("switched"), "flag",     ProfileSource::Flag),
+            (Some(""),     &named,  Some("switched"), "var",      ProfileSource::Variable),
+            (None,         &named,  Some("switched"), "var",      ProfileSource::Variable),
+            (None,         &handed, Some("switched"), "handed",   ProfileSource::Variable),
+            (None,         &[],     Some("switched"), "switched", ProfileSource::Switched),
+            (None,         &[],     None,             "default",  ProfileSource::Default),
+        ];
+        for (flag, vars, switched, name, source) in rows {
+            assert_eq!(
+                resolve(flag, vars, switched),
+                (name.to_string(), source),
+                "{flag:?} {vars:?} {switched:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn store_flag_then_variable_then_command_then_keyring() {
+        let choice = |flag: Option<StoreKind>, vars: &[(&'static str, &str)]| {
+            let choice = settings(vars, "").login_store(flag).unwrap();
+            (choice.kind, choice.explicit)
+        };
+        let variable = [("ATTIO_AUTH_STORE", "file")];
+        assert_eq!(
+            choice(Some(StoreKind::Keyring), &variable),
+            (StoreKind::Keyring, true)
+        );
+        assert_eq!(choice(None, &variable), (StoreKind::File, true));
+        // A program that is there: this test's own executable, found by its path.
+        let program = std::env::current_exe().unwrap();
+        let line = format!("'{}' get", program.display());
+        let command = [("ATTIO_AUTH_STORE_COMMAND", line.as_str())];
+        assert_eq!(choice(None, &command), (StoreKind::Command, true));
+        assert_eq!(
+            choice(Some(StoreKind::File), &command),
+            (StoreKind::File, true)
+        );
+        assert_eq!(choice(None, &[]), (StoreKind::Keyring, false));
+    }
 }
