@@ -2,6 +2,7 @@
 //! (lazily built) HTTP client, and the profile repository they lead to.
 
 use crate::failure::Next;
+use crate::freshness::Clock;
 use crate::http::Http;
 use crate::names::ProfileName;
 use crate::paths::Paths;
@@ -12,6 +13,8 @@ pub struct Ctx {
     pub settings: Settings,
     pub paths: Paths,
     pub http: Http,
+    /// The wall clock every rule about expiry reads.
+    pub clock: Clock,
 }
 
 impl Ctx {

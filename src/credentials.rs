@@ -55,6 +55,7 @@ impl Credentials {
         client_id: String,
         client_secret: Option<Secret<String>>,
         app_url: String,
+        obtained_at: u64,
     ) -> Self {
         Self {
             version: VERSION,
@@ -67,7 +68,7 @@ impl Credentials {
             refresh_refused: None,
             app_url: Some(app_url),
             generation: 0,
-            obtained_at: Some(crate::freshness::now()),
+            obtained_at: Some(obtained_at),
         }
     }
 
@@ -108,6 +109,7 @@ mod tests {
             "client".into(),
             Some(Secret::new("cs_1".into())),
             "https://app.attio.com/".into(),
+            1,
         );
         assert_eq!(Credentials::decode(&creds.encode()).unwrap(), creds);
         let bad = Secret::new(r#"{"version":1,"access_token":42,"client_id":"rt_secret"}"#.into());

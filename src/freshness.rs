@@ -8,11 +8,44 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// broken server) counts as this, about a century.
 const MAX_LIFETIME: u64 = 100 * 365 * 24 * 3600;
 
-/// Seconds since the Unix epoch, now.
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+/// The wall clock, read in this one place: the system's, or (in unit tests) a fixed
+/// time, for the rules that depend on it. Commands get it from their context; monotonic
+/// timers (`Instant`) for time limits are not the wall clock and stay where they are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Clock {
+    /// The Unix seconds it always reads; `None`: the system's clock.
+    fixed: Option<u64>,
+}
+
+impl Clock {
+    /// The system's clock.
+    pub const SYSTEM: Clock = Clock { fixed: None };
+
+    /// A clock that always reads these Unix seconds.
+    #[cfg(test)]
+    pub fn fixed(seconds: u64) -> Clock {
+        Clock {
+            fixed: Some(seconds),
+        }
+    }
+
+    /// Seconds since the Unix epoch, now.
+    pub fn now(self) -> u64 {
+        match self.fixed {
+            None => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            Some(seconds) => seconds,
+        }
+    }
+
+    /// Now, as a `SystemTime` (for HTTP dates such as `Retry-After`).
+    pub fn system_time(self) -> SystemTime {
+        match self.fixed {
+            None => SystemTime::now(),
+            Some(seconds) => UNIX_EPOCH + Duration::from_secs(seconds),
+        }
+    }
 }
 
 /// The one rule for when a newly issued token expires, after a login and after a refresh:

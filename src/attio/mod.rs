@@ -54,7 +54,8 @@ fn get_with_retries(http: &Http, url: &Url, token: &Secret<String>) -> Result<Ht
             return Ok(response);
         }
         let backoff = Duration::from_millis(500 << (attempt - 1));
-        let wait = retry_after(&response, SystemTime::now()).unwrap_or(backoff);
+        let wait = retry_after(&response, crate::freshness::Clock::SYSTEM.system_time())
+            .unwrap_or(backoff);
         if wait > MAX_WAIT {
             return Ok(response);
         }

@@ -198,13 +198,15 @@ impl Flow<'_> {
         if !missing.is_empty() {
             return Err(scopes::failure(&missing, &identity.scopes).context("nothing was stored"));
         }
+        let now = ctx.clock.now();
         let creds = Credentials::new(
             tokens.access_token,
             tokens.refresh_token,
-            freshness::grant_expiry(freshness::now(), tokens.expires_in, || identity.exp),
+            freshness::grant_expiry(now, tokens.expires_in, || identity.exp),
             self.client_id.clone(),
             Some(self.client_secret.clone()),
             self.app_url.to_string(),
+            now,
         );
         let login = Login {
             app_url: &self.app_url,
@@ -247,7 +249,8 @@ fn with_token(ctx: &Ctx, required: &[String], store: StoreChoice) -> Result<()> 
         return Err(scopes::failure(&missing, &identity.scopes).context("nothing was stored"));
     }
     let client_id = identity.client_id.clone().unwrap_or_default();
-    let expires_at = freshness::grant_expiry(freshness::now(), None, || identity.exp);
+    let now = ctx.clock.now();
+    let expires_at = freshness::grant_expiry(now, None, || identity.exp);
     let creds = Credentials::new(
         token,
         None,
@@ -255,6 +258,7 @@ fn with_token(ctx: &Ctx, required: &[String], store: StoreChoice) -> Result<()> 
         client_id,
         None,
         app_url.to_string(),
+        now,
     );
     let login = Login {
         app_url: &app_url,
@@ -324,7 +328,7 @@ fn save(ctx: &Ctx, creds: Credentials, identity: &Identity, login: &Login) -> Re
     meta.workspace_slug = identity.workspace_slug.clone();
     meta.member_id = identity.member_id.clone();
     meta.scopes = identity.scopes.clone();
-    meta.logged_in_at = freshness::now();
+    meta.logged_in_at = ctx.clock.now();
     let member_id = identity.member_id.as_deref().unwrap_or("(unknown)");
     let member = identity
         .member_id

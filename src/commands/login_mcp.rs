@@ -14,7 +14,6 @@ use crate::cli::LoginArgs;
 use crate::context::Ctx;
 use crate::credentials::Credentials;
 use crate::failure::{Failure, Kind, Next};
-use crate::freshness;
 use crate::loopback::{Listener, Session};
 use crate::mcp::{self, Hosted};
 use crate::output;
@@ -153,7 +152,7 @@ impl Registered<'_> {
                 TokenError::Failed { why, .. } => anyhow::anyhow!(why),
             })
             .context("exchanging the authorization code for a token")?;
-        let now = freshness::now();
+        let now = ctx.clock.now();
         let creds = Credentials::new(
             tokens.access_token,
             tokens.refresh_token,
@@ -161,6 +160,7 @@ impl Registered<'_> {
             client_id.to_string(),
             None,
             hosted.issuer.clone(),
+            now,
         );
         let mut meta = ProfileMeta::new(
             client_id.to_string(),

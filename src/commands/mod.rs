@@ -101,6 +101,7 @@ pub fn run(cli: Cli, env: &Environment, implied: &mut Implied) -> Result<()> {
         http: settings.http(),
         settings,
         paths,
+        clock: crate::freshness::Clock::SYSTEM,
     };
     let outcome = match command {
         Command::Login(args) if args.mcp => login_mcp::run(&ctx, args),

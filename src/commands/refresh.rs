@@ -9,7 +9,7 @@ use crate::renew::{self, Mode};
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     let (stored, refreshed) = renew::fresh(ctx, Mode::Force)?;
-    let expiry = freshness::describe(stored.creds.expires_at, freshness::now());
+    let expiry = freshness::describe(stored.creds.expires_at, ctx.clock.now());
     let profile = &ctx.settings.profile;
     if refreshed {
         output::info(format!(

@@ -76,7 +76,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
                 "{var} is set: `token` and `whoami` use it instead of any stored profile (`exec` does not)."
             ));
         }
-        let now = freshness::now();
+        let now = ctx.clock.now();
         report.extend(entries.iter().zip(&checks).map(|((name, meta), check)| {
             let mut block = match meta {
                 Ok(meta) => format!("{name}\n{}", describe(ctx, name, meta, now)),

@@ -42,6 +42,7 @@ pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
             &identity,
             expires,
             &handout.location,
+            ctx.clock.now(),
         ))?;
     }
     let missing = scopes::missing(&identity.scopes, &required);
@@ -91,7 +92,7 @@ fn hosted_mcp(
             server.protocol_version,
             hosted.issuer,
             scopes::listed(&hosted.scopes),
-            freshness::describe(handout.expires_at, freshness::now()),
+            freshness::describe(handout.expires_at, ctx.clock.now()),
             handout.location,
         ))?;
     }
@@ -108,6 +109,7 @@ pub fn describe_identity(
     identity: &attio::Identity,
     expires_at: Option<u64>,
     location: &str,
+    now: u64,
 ) -> String {
     let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(unknown)".into());
     let scopes = if identity.scopes.is_empty() {
@@ -128,6 +130,6 @@ pub fn describe_identity(
         or_unknown(&identity.workspace_id),
         or_unknown(&identity.member_id),
         or_unknown(&identity.client_id),
-        freshness::describe(expires_at, freshness::now()),
+        freshness::describe(expires_at, now),
     )
 }

@@ -6,9 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Mode, fresh, within};
+use super::{Mode, fresh, refresh_margin};
 use crate::context::Ctx;
-use crate::freshness;
 use crate::output;
 use crate::profile::Stored;
 use crate::secret::Secret;
@@ -78,7 +77,7 @@ impl Keeper {
         generation: u64,
         refused: bool,
     ) -> Result<Current, Unsupplied> {
-        let now = freshness::now();
+        let now = ctx.clock.now();
         // Another request already got a newer one.
         if self.current.generation > generation && !self.current.is_due(now) {
             return Ok(self.current.clone());
@@ -133,7 +132,7 @@ impl Keeper {
 
 /// When a token is to be replaced: `min_ttl` (as `token` takes it) before it expires.
 fn due_at(stored: &Stored, min_ttl: Option<u64>) -> Option<u64> {
-    let margin = within(stored, min_ttl);
+    let margin = refresh_margin(&stored.creds, min_ttl);
     stored
         .creds
         .expires_at

@@ -6,11 +6,12 @@
 //! issued them.
 
 pub mod keeper;
+mod rules;
 
 use anyhow::{Context, Result};
 
 use crate::attio;
-use crate::attio::oauth::{self, TokenError};
+use crate::attio::oauth;
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind, Next};
 use crate::freshness;
@@ -19,15 +20,8 @@ use crate::output;
 use crate::profile::{self, Locked, LoginAgain, Stored, login_hint};
 use crate::secret::Secret;
 
-/// When to refresh.
-#[derive(Debug, Clone, Copy)]
-pub enum Mode {
-    /// Only when the token expires within this many seconds (`None`: the default,
-    /// [`DEFAULT_MIN_TTL`], at most half the token's lifetime).
-    IfExpiring(Option<u64>),
-    /// Now, whatever the expiry (unless another process just did).
-    Force,
-}
+use self::rules::{Locked as UnderLock, Settled, Unlocked};
+pub use self::rules::{Mode, refresh_margin};
 
 /// A token ready to hand out, and where it came from.
 pub struct Handout {
@@ -131,15 +125,10 @@ pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
     // Refused on every use, not only when a refresh happens to be due: a setting that
     // names another host is a mistake to point out before it matters.
     check_issuer(ctx, &stored)?;
-    let now = freshness::now();
-    if let Mode::IfExpiring(min_ttl) = mode {
-        if freshness::is_fresh(stored.creds.expires_at, now, within(&stored, min_ttl)) {
-            return Ok((stored, false));
-        }
-        // Nothing to refresh with, but still valid: hand it out while it lasts.
-        if stored.creds.refresh_token.is_none()
-            && freshness::is_fresh(stored.creds.expires_at, now, 0)
-        {
+    let now = ctx.clock.now();
+    match rules::unlocked(&stored.creds, mode, now) {
+        Unlocked::Fresh => return Ok((stored, false)),
+        Unlocked::LastsUnrefreshable => {
             output::warn(format!(
                 "the access token of profile `{profile}` expires {} and cannot be refreshed (there is no refresh token); {} before then",
                 freshness::describe(stored.creds.expires_at, now),
@@ -147,6 +136,7 @@ pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
             ));
             return Ok((stored, false));
         }
+        Unlocked::Refresh => {}
     }
     refresh_locked(ctx, stored, mode)
         .with_context(|| format!("refreshing the access token of profile `{profile}`"))
@@ -164,27 +154,34 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
             break locked;
         }
         let now_stored = repo.load()?;
-        if done_elsewhere(&now_stored, &seen, mode) {
+        if rules::done_elsewhere(&now_stored.creds, &seen.creds, mode, ctx.clock.now()) {
             check_issuer(ctx, &now_stored)?;
             return Ok((now_stored, false));
         }
     };
-    let mut stored = locked.load()?;
+    let stored = locked.load()?;
     // A login may have landed while this process waited: check its issuer again.
     check_issuer(ctx, &stored)?;
-    let now = freshness::now();
-    if done_elsewhere(&stored, &seen, mode) {
-        return Ok((stored, false));
+    let now = ctx.clock.now();
+    match rules::locked(&stored.creds, &seen.creds, mode, now) {
+        UnderLock::DoneElsewhere => Ok((stored, false)),
+        UnderLock::RefusedBefore(why) => Err(refused(stored.meta.login_again(profile), &why)),
+        UnderLock::NoRefreshToken => Err(no_refresh_token(profile, &stored, mode, now)),
+        UnderLock::Unfinished { usable } => unfinished(ctx, stored, usable, now),
+        UnderLock::Send(refresh_token) => send(ctx, &locked, stored, refresh_token, now),
     }
-    if let Some(reason) = &stored.creds.refresh_refused {
-        return Err(refused(stored.meta.login_again(profile), reason));
-    }
-    let Some(refresh_token) = stored.creds.refresh_token.clone() else {
-        return Err(no_refresh_token(profile, &stored, mode));
-    };
-    if stored.creds.refresh_pending {
-        return interrupted_refresh(ctx, profile, stored, mode);
-    }
+}
+
+/// Sends the refresh token: marked as sent and stored first, then the answer applied
+/// (`rules::settle`) and stored before anything is printed.
+fn send(
+    ctx: &Ctx,
+    locked: &Locked,
+    mut stored: Stored,
+    refresh_token: Secret<String>,
+    now: u64,
+) -> Result<(Stored, bool)> {
+    let profile = &ctx.settings.profile;
     let target = Target::of(ctx, &stored)?;
     let client_id = stored.creds.client_id.clone();
     let client = target.client(&client_id);
@@ -203,59 +200,41 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
     // memory and are written when this function returns): a terminal or a stderr that
     // fails can then never come between a rotated refresh token and its storing.
     let _hold = output::hold();
-    let outcome = match oauth::refresh(&ctx.http, &client, &refresh_token) {
-        Ok(tokens) => {
-            let expires_at = freshness::grant_expiry(now, tokens.expires_in, || {
-                // Only Attio's REST API has `/v2/self` to ask.
-                stored
-                    .meta
-                    .mcp
-                    .is_none()
-                    .then(|| identity_exp(ctx, &stored, &tokens.access_token))
-                    .flatten()
-            });
-            stored.creds.access_token = tokens.access_token;
-            // A server that does not rotate keeps the old refresh token valid.
-            stored.creds.refresh_token = tokens.refresh_token.or(Some(refresh_token));
-            stored.creds.expires_at = expires_at;
-            stored.creds.obtained_at = Some(now);
-            stored.creds.refresh_pending = false;
+    let answer = oauth::refresh(&ctx.http, &client, &refresh_token);
+    // Only Attio's REST API has `/v2/self` to ask for a lifetime the answer left out.
+    let ask_identity = stored.meta.mcp.is_none().then(|| {
+        (
+            stored.meta.api_url.clone(),
+            stored.meta.login_again(profile).hint(),
+        )
+    });
+    let settled = rules::settle(
+        &mut stored.creds,
+        stored.meta.mcp.as_mut(),
+        answer,
+        refresh_token,
+        now,
+        |token| {
+            let (api_url, rejected) = ask_identity?;
+            identity_exp(ctx, &api_url, token, rejected)
+        },
+    );
+    let outcome = match settled {
+        Settled::Refreshed => {
             locked
                 .save(&mut stored)
                 .context("storing the refreshed tokens")?;
             Ok((stored, true))
         }
-        Err(TokenError::Rejected {
-            why,
-            unknown_client,
-        }) => {
-            // Kept for later runs, so scrubbed now, while this process knows the secrets.
-            let mut why = crate::secret::scrub(&why);
-            if let Some(hosted) = stored.meta.mcp.as_mut().filter(|_| unknown_client) {
-                hosted.registration_forgotten = true;
-                why.push_str(
-                    "; the server no longer knows attio-auth's registration, and the next login registers anew",
-                );
-            }
-            stored.creds.refresh_pending = false;
-            stored.creds.refresh_refused = Some(why.clone());
-            keep(&locked, &mut stored);
+        Settled::Refused(why) => {
+            save_or_warn(locked, &mut stored);
             Err(refused(stored.meta.login_again(profile), &why))
         }
-        Err(TokenError::Unsent(why)) => {
-            // The server never saw it: the refresh token is as good as before.
-            stored.creds.refresh_pending = false;
-            keep(&locked, &mut stored);
+        Settled::Unsent(why) => {
+            save_or_warn(locked, &mut stored);
             Err(why)
         }
-        Err(TokenError::Failed {
-            why,
-            new_refresh_token: Some(new_refresh_token),
-        }) => {
-            // The server rotated: its new refresh token is the grant now. The old access
-            // token stays until it expires.
-            stored.creds.refresh_token = Some(new_refresh_token);
-            stored.creds.refresh_pending = false;
+        Settled::Rotated(why) => {
             locked
                 .save(&mut stored)
                 .context("storing the new refresh token of an unusable answer")?;
@@ -267,7 +246,7 @@ fn refresh_locked(ctx: &Ctx, seen: Stored, mode: Mode) -> Result<(Stored, bool)>
             )
             .into())
         }
-        Err(TokenError::Failed { why, .. }) => Err(Failure::new(Kind::Failed, why)
+        Settled::Unknown(why) => Err(Failure::new(Kind::Failed, why)
             .hint(
                 Next::from(
                     "the refresh's outcome is unknown, so its refresh token will not be sent again; ",
@@ -382,40 +361,9 @@ fn interrupted(outcome: &Result<(Stored, bool)>) -> anyhow::Error {
     .into()
 }
 
-/// How long a token must still be valid when no `--min-ttl` is given.
-pub const DEFAULT_MIN_TTL: u64 = 60;
-
-/// The `min_ttl` for this stored token: as given, or by default [`DEFAULT_MIN_TTL`] at
-/// most half the token's lifetime, so that a token that lives less than that is
-/// refreshed once per half lifetime, not on every call.
-pub fn within(stored: &Stored, min_ttl: Option<u64>) -> u64 {
-    min_ttl.unwrap_or_else(|| {
-        freshness::min_ttl_within(
-            DEFAULT_MIN_TTL,
-            stored.creds.obtained_at,
-            stored.creds.expires_at,
-        )
-    })
-}
-
-/// Whether another process already did what `mode` asks, since this one saw `seen`.
-fn done_elsewhere(stored: &Stored, seen: &Stored, mode: Mode) -> bool {
-    let now = freshness::now();
-    let changed = stored.creds.access_token != seen.creds.access_token;
-    match mode {
-        // Another process refreshed: use its token even when the server's lifetimes are
-        // shorter than `min_ttl`, rather than refresh again.
-        Mode::IfExpiring(min_ttl) => {
-            freshness::is_fresh(stored.creds.expires_at, now, within(stored, min_ttl))
-                || (changed && freshness::is_fresh(stored.creds.expires_at, now, 0))
-        }
-        Mode::Force => changed,
-    }
-}
-
 /// Stores credentials after a failed refresh; a failure to do so only adds a warning to
 /// the error the caller reports.
-fn keep(locked: &Locked, stored: &mut Stored) {
+fn save_or_warn(locked: &Locked, stored: &mut Stored) {
     if let Err(e) = locked.save(stored) {
         output::warn(format!("{e:#}"));
     }
@@ -423,16 +371,12 @@ fn keep(locked: &Locked, stored: &mut Stored) {
 
 /// `/v2/self`'s `exp` for a token whose answer gave no lifetime (the one rule for a
 /// grant's expiry). Failing to ask only means the expiry stays unknown.
-fn identity_exp(ctx: &Ctx, stored: &Stored, token: &Secret<String>) -> Option<u64> {
-    let profile = &ctx.settings.profile;
+fn identity_exp(ctx: &Ctx, api_url: &str, token: &Secret<String>, rejected: Next) -> Option<u64> {
     let asked = ctx
         .settings
         .api_url
-        .for_stored(profile, &stored.meta.api_url)
-        .and_then(|api_url| {
-            let rejected = || stored.meta.login_again(profile).hint();
-            attio::identify(&ctx.http, &api_url, token, &rejected)
-        });
+        .for_stored(&ctx.settings.profile, api_url)
+        .and_then(|api_url| attio::identify(&ctx.http, &api_url, token, &|| rejected.clone()));
     match asked {
         Ok(identity) => identity.exp,
         Err(e) => {
@@ -456,19 +400,14 @@ fn refused(again: LoginAgain, reason: &str) -> anyhow::Error {
 }
 
 /// A refresh is due but an earlier one never finished. The refresh token is not sent
-/// again; a token that has not expired yet is still handed out, with a warning.
-fn interrupted_refresh(
-    ctx: &Ctx,
-    profile: &ProfileName,
-    stored: Stored,
-    mode: Mode,
-) -> Result<(Stored, bool)> {
-    let now = freshness::now();
+/// again; a token that has not expired yet (`usable`) is still handed out, with a warning.
+fn unfinished(ctx: &Ctx, stored: Stored, usable: bool, now: u64) -> Result<(Stored, bool)> {
+    let profile = &ctx.settings.profile;
     let again = stored.meta.login_again(profile).hint();
     let why = format!(
         "an earlier refresh of profile `{profile}` did not finish and may have used up its refresh token, which is therefore not sent again (reuse can make Attio revoke the login)"
     );
-    if matches!(mode, Mode::IfExpiring(_)) && freshness::is_fresh(stored.creds.expires_at, now, 0) {
+    if usable {
         output::warn(format!(
             "{why}; using the current access token, which expires {}; {}",
             freshness::describe(stored.creds.expires_at, now),
@@ -483,8 +422,7 @@ fn interrupted_refresh(
 /// rule `token` and `refresh` share. A long-lived token needs nothing; one that expires
 /// works until it does (exit 1 for a forced refresh, with when), then needs a new
 /// login (exit 3, for both).
-fn no_refresh_token(profile: &ProfileName, stored: &Stored, mode: Mode) -> anyhow::Error {
-    let now = freshness::now();
+fn no_refresh_token(profile: &ProfileName, stored: &Stored, mode: Mode, now: u64) -> anyhow::Error {
     let expires = stored.creds.expires_at;
     let again = stored.meta.login_again(profile).hint();
     match (expires, freshness::is_fresh(expires, now, 0), mode) {
@@ -512,5 +450,129 @@ fn no_refresh_token(profile: &ProfileName, stored: &Stored, mode: Mode) -> anyho
         )
         .hint(again)
         .into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The shell around `rules`, at a fixed time, with a file store in a directory of
+    //! its own: each case decides without sending anything.
+
+    use super::*;
+    use crate::credentials::Credentials;
+    use crate::failure;
+    use crate::freshness::Clock;
+    use crate::paths::Paths;
+    use crate::profile::ProfileMeta;
+    use crate::store::StoreKind;
+
+    const NOW: u64 = 1_796_644_800;
+
+    /// A context for the default profile, whose files are under `dir`, at `now`.
+    fn ctx(dir: &std::path::Path, now: u64) -> Ctx {
+        let env = crate::settings::Environment::from_pairs([]);
+        let settings = crate::settings::Settings::resolve(
+            &Default::default(),
+            &Default::default(),
+            &env,
+            || Ok(None),
+        )
+        .unwrap();
+        Ctx {
+            http: settings.http(),
+            settings,
+            paths: Paths {
+                config: dir.join("config"),
+                data: dir.join("data"),
+            },
+            clock: Clock::fixed(now),
+        }
+    }
+
+    /// Stores a token obtained at NOW that expires an hour later.
+    fn store(dir: &std::path::Path, refresh: bool, pending: bool) {
+        let ctx = ctx(dir, NOW);
+        let mut creds = Credentials::new(
+            Secret::new("at_stored".into()),
+            refresh.then(|| Secret::new("rt_stored".into())),
+            Some(NOW + 3600),
+            "client".into(),
+            Some(Secret::new("cs_stored".into())),
+            crate::attio::DEFAULT_APP_URL.into(),
+            NOW,
+        );
+        creds.refresh_pending = pending;
+        let mut meta = ProfileMeta::new(
+            "client".into(),
+            crate::attio::DEFAULT_APP_URL.into(),
+            crate::attio::DEFAULT_API_URL.into(),
+        );
+        meta.store = StoreKind::File;
+        let mut stored = Stored { meta, creds };
+        ctx.repository().lock().unwrap().save(&mut stored).unwrap();
+    }
+
+    /// What `fresh` gives at `now`: the token and whether it refreshed, or the exit code
+    /// and message.
+    fn fresh_at(
+        dir: &std::path::Path,
+        now: u64,
+        mode: Mode,
+    ) -> Result<(String, bool), (u8, String)> {
+        match fresh(&ctx(dir, now), mode) {
+            Ok((stored, refreshed)) => Ok((stored.creds.access_token.expose().clone(), refreshed)),
+            Err(e) => Err((failure::exit_code(&e), format!("{e:#}"))),
+        }
+    }
+
+    #[test]
+    fn the_clock_decides_what_the_stored_token_is_good_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |seconds: u64| NOW + seconds;
+        let ok = || Ok(("at_stored".to_string(), false));
+        store(dir.path(), false, false);
+        // Fresh: handed out as it is.
+        assert_eq!(fresh_at(dir.path(), at(0), Mode::IfExpiring(None)), ok());
+        // Due, nothing to refresh it with, not expired: handed out (with a warning).
+        assert_eq!(fresh_at(dir.path(), at(3550), Mode::IfExpiring(None)), ok());
+        // `--min-ttl` beyond what is left: the same.
+        assert_eq!(
+            fresh_at(dir.path(), at(0), Mode::IfExpiring(Some(7200))),
+            ok()
+        );
+        // Expired: log in again (exit 3).
+        let expired = fresh_at(dir.path(), at(3600), Mode::IfExpiring(None)).unwrap_err();
+        assert_eq!(expired.0, 3, "{}", expired.1);
+        assert_eq!(
+            expired.1,
+            "refreshing the access token of profile `default`: the access token of profile `default` expires 2026-12-07T13:00:00Z (expired 0s ago) and there is no refresh token"
+        );
+        // A forced refresh of a token that still works: exit 1, saying until when.
+        let forced = fresh_at(dir.path(), at(0), Mode::Force).unwrap_err();
+        assert_eq!(forced.0, 1, "{}", forced.1);
+        assert_eq!(
+            forced.1,
+            "refreshing the access token of profile `default`: profile `default` has no refresh token, so its access token cannot be refreshed; it stays valid until it expires 2026-12-07T13:00:00Z (in 1h)"
+        );
+    }
+
+    #[test]
+    fn an_unfinished_refresh_is_never_repeated_whatever_the_time() {
+        let dir = tempfile::tempdir().unwrap();
+        store(dir.path(), true, true);
+        // Due but valid: the access token is handed out while it lasts.
+        assert_eq!(
+            fresh_at(dir.path(), NOW + 3550, Mode::IfExpiring(None)),
+            Ok(("at_stored".to_string(), false))
+        );
+        // Expired, or forced: the login is over (exit 3), and nothing was sent.
+        for (now, mode) in [(NOW + 3600, Mode::IfExpiring(None)), (NOW, Mode::Force)] {
+            let (code, message) = fresh_at(dir.path(), now, mode).unwrap_err();
+            assert_eq!(code, 3, "{message}");
+            assert!(
+                message.contains("did not finish and may have used up its refresh token"),
+                "{message}"
+            );
+        }
     }
 }

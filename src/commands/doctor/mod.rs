@@ -37,6 +37,7 @@ pub fn run(
         http: settings.http(),
         settings,
         paths,
+        clock: crate::freshness::Clock::SYSTEM,
     };
     let metas = health::read_all(&ctx, profile::list(&ctx.paths).unwrap_or_default());
     setup::check_file_store(&mut report, &ctx.paths);
@@ -50,7 +51,12 @@ pub fn run(
     setup::check_browser(&mut report, env);
     network::check_route(&mut report, &ctx, &metas);
     if args.offline {
-        network::check_profiles_offline(&mut report, &metas, keyring_gone.as_ref());
+        network::check_profiles_offline(
+            &mut report,
+            &metas,
+            keyring_gone.as_ref(),
+            ctx.clock.now(),
+        );
     } else {
         network::check_hosts(&mut report, &ctx, &metas);
         network::check_profiles_online(&mut report, &ctx, &metas, keyring_gone.as_ref());

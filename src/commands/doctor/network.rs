@@ -83,7 +83,7 @@ pub(super) fn check_hosts(report: &mut Report, ctx: &Ctx, metas: &[Entry]) {
                     ),
                 );
                 if name == "API URL" {
-                    check_clock(report, &url, &response);
+                    check_clock(report, &url, &response, ctx.clock.now());
                 }
             }
             Err(e) => report.add_error(name, Status::Fail, &e),
@@ -105,7 +105,12 @@ fn get(http: &Http, url: &Url) -> Result<oauth2::HttpResponse> {
 }
 
 /// The local clock against the `Date` header of the API host.
-pub(super) fn check_clock(report: &mut Report, url: &Url, response: &oauth2::HttpResponse) {
+pub(super) fn check_clock(
+    report: &mut Report,
+    url: &Url,
+    response: &oauth2::HttpResponse,
+    now: u64,
+) {
     let host = url.host_str().unwrap_or("the API host");
     let date = response
         .headers()
@@ -123,8 +128,7 @@ pub(super) fn check_clock(report: &mut Report, url: &Url, response: &oauth2::Htt
     let server = date
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let skew = i64::try_from(crate::freshness::now()).unwrap_or(i64::MAX)
-        - i64::try_from(server).unwrap_or(i64::MAX);
+    let skew = i64::try_from(now).unwrap_or(i64::MAX) - i64::try_from(server).unwrap_or(i64::MAX);
     let how = match skew {
         0 => "agrees with".to_string(),
         s if s > 0 => format!("is {s} s ahead of"),
@@ -196,7 +200,11 @@ pub(super) fn check_profiles_online(
                     ),
                     served => served.describe(),
                 };
-                match meta.as_ref().ok().and_then(ends) {
+                match meta
+                    .as_ref()
+                    .ok()
+                    .and_then(|meta| ends(meta, ctx.clock.now()))
+                {
                     Some(why) => {
                         report.add_fix(title, Status::Warn, format!("{live}; but {why}"), {
                             Next::from("before then, run `").then(login).then("`")
@@ -227,9 +235,9 @@ pub(super) fn check_profiles_offline(
     report: &mut Report,
     metas: &[Entry],
     gone: Option<&KeyringGone>,
+    now: u64,
 ) {
     let metas = &without_keyring(report, metas, gone);
-    let now = crate::freshness::now();
     for (name, meta) in metas {
         let title = format!("profile {name}");
         match meta {
@@ -244,7 +252,7 @@ pub(super) fn check_profiles_offline(
                         format!("expired ({expires}), and {why}"),
                         meta.login_again(name).hint(),
                     );
-                } else if let Some(why) = ends(meta) {
+                } else if let Some(why) = ends(meta, now) {
                     report.add_fix(
                         title,
                         Status::Warn,
@@ -283,11 +291,11 @@ fn unfinished(meta: &ProfileMeta) -> Option<String> {
 }
 
 /// The same, for a token still valid: when the login ends.
-fn ends(meta: &ProfileMeta) -> Option<String> {
+fn ends(meta: &ProfileMeta, now: u64) -> Option<String> {
     unfinished(meta).map(|why| {
         format!(
             "{why}: the login ends when the access token expires {}",
-            crate::freshness::describe(meta.expires_at, crate::freshness::now())
+            crate::freshness::describe(meta.expires_at, now)
         )
     })
 }

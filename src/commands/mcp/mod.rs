@@ -59,6 +59,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         asks,
         keeper.current(),
         ctx.render(&Next::from("run `").then(login).then("`")),
+        ctx.clock,
     );
     let bridge = std::thread::Builder::new()
         .name("mcp".into())

@@ -55,6 +55,8 @@ pub struct Relay {
     /// What to do when the server keeps refusing the login.
     log_in_again: String,
     session: Mutex<Session>,
+    /// When the token at hand is due.
+    clock: crate::freshness::Clock,
 }
 
 /// What the bridge keeps of the MCP session, to send it along and to start it again.
@@ -74,6 +76,7 @@ impl Relay {
         asks: mpsc::Sender<Ask>,
         current: Current,
         log_in_again: String,
+        clock: crate::freshness::Clock,
     ) -> Self {
         Relay {
             client,
@@ -82,6 +85,7 @@ impl Relay {
             current: Mutex::new(current),
             log_in_again,
             session: Mutex::new(Session::default()),
+            clock,
         }
     }
 
@@ -484,7 +488,7 @@ impl Relay {
     /// The token to send: the one at hand unless it is due, or was `refused`.
     async fn token(&self, refused: Option<u64>) -> Result<Current, Refusal> {
         let held = self.current.lock().map(|c| c.clone()).map_err(|_| gone())?;
-        if refused.is_none() && !held.is_due(crate::freshness::now()) {
+        if refused.is_none() && !held.is_due(self.clock.now()) {
             return Ok(held);
         }
         let (reply, answer) = oneshot::channel();

@@ -14,7 +14,7 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use tokio::sync::oneshot;
 
-use crate::freshness;
+use crate::freshness::Clock;
 use crate::output;
 use crate::renew::keeper::Current;
 use crate::secret::Secret;
@@ -88,6 +88,8 @@ pub(super) struct State {
     /// again (its body streamed): the next request asks for another (0: none).
     pub(super) refused: AtomicU64,
     pub(super) asks: mpsc::Sender<Ask>,
+    /// When the token at hand is due.
+    pub(super) clock: Clock,
 }
 
 impl State {
@@ -101,7 +103,7 @@ impl State {
         let rejected = rejected.or_else(|| {
             (self.refused.load(Ordering::SeqCst) == held.generation).then_some(held.generation)
         });
-        if rejected.is_none() && !held.is_due(freshness::now()) {
+        if rejected.is_none() && !held.is_due(self.clock.now()) {
             return Ok(held);
         }
         let (reply, answer) = oneshot::channel();

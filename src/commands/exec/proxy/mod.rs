@@ -114,6 +114,7 @@ fn start(
             current: Mutex::new(keeper.current()),
             refused: std::sync::atomic::AtomicU64::new(0),
             asks,
+            clock: ctx.clock,
         },
         keeper,
         answers,
