@@ -53,10 +53,14 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// The command line as parsed and shown by `--help`: each subcommand's help lists its
-/// own options, and names the global ones in one line instead of repeating them (the
-/// completion scripts and the man page use [`Cli`]'s own definition, which lists them).
-pub fn command() -> clap::Command {
+/// The command line as parsed and shown by `--help`, for these arguments: each
+/// subcommand's help lists its own options, and names the global ones in one line instead
+/// of repeating them (the completion scripts and the man page use [`Cli`]'s own
+/// definition, which lists them). Only the subcommands the arguments name are shaped so
+/// (all of them for `help`), since no other's help can be shown: shaping all fifteen took
+/// a seventh of a fresh `token`'s time (`perf`, issue 31).
+pub fn command_for(args: &[std::ffi::OsString]) -> clap::Command {
+    let shape = |name: &str| args.iter().any(|arg| arg == name || arg == "help");
     use clap::CommandFactory;
     let mut cli = Cli::command();
     let globals: Vec<clap::Arg> = cli
@@ -67,6 +71,7 @@ pub fn command() -> clap::Command {
     let names: Vec<String> = cli
         .get_subcommands()
         .map(|sub| sub.get_name().to_string())
+        .filter(|name| shape(name))
         .collect();
     for name in names {
         cli = cli.mut_subcommand(name, |mut sub| {

@@ -46,14 +46,14 @@ fn run() -> u8 {
     output::install_panic_hook();
     let env = settings::Environment::capture();
     output::set_colour_allowed(env.colour_allowed());
-    let mut args = std::env::args_os().skip(1);
-    if let (Some(first), None) = (args.next(), args.next())
-        && first == cli::COMPLETE_PROFILES
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let [_, only] = args.as_slice()
+        && only == cli::COMPLETE_PROFILES
     {
         return commands::complete_profiles();
     }
-    let parsed = cli::command()
-        .try_get_matches()
+    let parsed = cli::command_for(&args[1.min(args.len())..])
+        .try_get_matches_from(&args)
         .and_then(|mut matches| cli::Cli::from_arg_matches_mut(&mut matches));
     let cli = match parsed {
         Ok(cli) => cli,

@@ -141,3 +141,30 @@ fn the_static_aarch64_musl_build_passes_the_smoke_tests_under_qemu() {
     }
     smoke::<&OsStr>(&["qemu-aarch64".as_ref(), binary.as_os_str()], &[]);
 }
+
+/// build.rs links the unwinder statically on Linux with glibc: the binary loads no
+/// `libgcc_s`, whose constructor's `cpuid` instructions slow every start on a virtual
+/// machine. Checked on the build the tests run (the release build is linked the same way).
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn the_glibc_build_needs_no_libgcc_s() {
+    if !crate::support::have("readelf", "apt-get install binutils") {
+        return;
+    }
+    let out = std::process::Command::new("readelf")
+        .args(["--dynamic", env!("CARGO_BIN_EXE_attio-auth")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let needed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|line| line.contains("(NEEDED)"))
+        .filter_map(|line| Some(line.split('[').nth(1)?.trim_end_matches(']').to_string()))
+        .collect();
+    // libc is there (the list was read), libgcc_s is not.
+    assert!(
+        needed.iter().any(|lib| lib == "libc.so.6")
+            && !needed.iter().any(|lib| lib.starts_with("libgcc_s")),
+        "{needed:?}"
+    );
+}

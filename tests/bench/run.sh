@@ -3,6 +3,11 @@
 # baseline in the same run and reported as a ratio, with its goal:
 #   token, file store          vs  cat of a file of the same size     (≤ 1.5×, the ordinary
 #                                  build; ≤ 1.15×, the static musl build)
+#   token, file store          vs  the same command built from the previous release, in
+#                                  the same rounds (≤ 1.10×: no regression beyond the
+#                                  noise). The previous release is the newest `v*` tag;
+#                                  until the first one, BASELINE_FALLBACK below; or
+#                                  BENCH_BASELINE=<commit>. BENCH_BASELINE=none skips it.
 #   token, file store          vs  gh auth token, when gh is installed (≤ 0.05×; gh gets
 #                                  a throwaway config with a dummy token, so it always runs)
 #   token, keyring store       vs  secret-tool lookup of the same entry (≤ 0.85×)
@@ -55,8 +60,26 @@ MUSL=$PWD/target/$MUSL_TARGET/release/attio-auth
 W=$(mktemp -d)
 PIDS=()
 # shellcheck disable=SC2317 # run by the trap below
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$W"; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -d "$W/baseline" ] && git worktree remove --force "$W/baseline" 2>/dev/null
+  rm -rf "$W"
+}
 trap cleanup EXIT
+
+# --- the previous release, built beside this one ----------------------------------------
+# Issue 22's build, the last one measured before the first release is tagged.
+BASELINE_FALLBACK=ccf809a
+BASELINE=${BENCH_BASELINE:-$(git describe --tags --abbrev=0 --match 'v[0-9]*' 2>/dev/null || echo "$BASELINE_FALLBACK")}
+BASE=
+if [ "$BASELINE" != none ]; then
+  git worktree add --quiet --detach "$W/baseline" "$BASELINE"
+  # Its own target directory, kept between runs: built once per baseline.
+  CARGO_TARGET_DIR=$PWD/target/bench-baseline cargo build --release --locked --quiet \
+    --manifest-path "$W/baseline/Cargo.toml"
+  BASE=$PWD/target/bench-baseline/release/attio-auth
+  BASELINE=$(git rev-parse --short "$BASELINE")
+fi
 
 # --- the fake Attio -------------------------------------------------------------------
 python3 tests/bench/fake_attio.py "$W/port" & PIDS+=($!)
@@ -106,6 +129,7 @@ meta keyring keyring null false
 # --- sanity: each command does what is measured ------------------------------------------
 [ "$("$BIN" --profile fresh token)" = "$TOKEN" ] || { echo "file-store token is wrong" >&2; exit 1; }
 [ "$("$MUSL" --profile fresh token)" = "$TOKEN" ] || { echo "musl build's token is wrong" >&2; exit 1; }
+[ -z "$BASE" ] || [ "$("$BASE" --profile fresh token)" = "$TOKEN" ] || { echo "the $BASELINE build's token is wrong" >&2; exit 1; }
 [ "$("$BIN" --profile keyring token)" = "$TOKEN" ] || { echo "keyring token is wrong" >&2; exit 1; }
 "$BIN" --profile fresh whoami > /dev/null 2>&1 || { echo "whoami failed" >&2; exit 1; }
 
@@ -136,10 +160,16 @@ ok = "yes" if ratio <= float(target) else "NO"
 print(f"{label:<42} {v*1000:8.2f} ms  {blabel:<32} {b*1000:8.2f} ms  {ratio:5.2f}x  <= {target}x  {ok}")' "$@")")
 }
 
-read -r t_cat t_file t_musl < <(bench file "$RUNS" "cat $W/same-size.txt" \
-  "$BIN --profile fresh token" "$MUSL --profile fresh token")
+read -r t_cat t_file t_musl t_base < <(bench file "$RUNS" "cat $W/same-size.txt" \
+  "$BIN --profile fresh token" "$MUSL --profile fresh token" \
+  ${BASE:+"$BASE --profile fresh token"})
 row "token (file store, fresh)" "$t_file" "cat of a same-size file" "$t_cat" 1.5
 row "token (file store, fresh), static musl" "$t_musl" "cat of a same-size file" "$t_cat" 1.15
+if [ -n "$BASE" ]; then
+  row "token (file store, fresh) vs previous" "$t_file" "the same, built at $BASELINE" "$t_base" 1.10
+else
+  echo "BENCH_BASELINE=none: the row against the previous release is left out" >&2
+fi
 if command -v gh >/dev/null; then
   # A throwaway config: gh prints its dummy token instead of failing unauthenticated.
   mkdir -p "$W/gh"
