@@ -424,95 +424,115 @@ impl Http {
             .load(Ordering::SeqCst)
             .then(|| INTERRUPT.get().map(tokio::sync::watch::Sender::subscribe))
             .flatten();
-        let exchange = async {
-            let mut response = client.execute(request).await?;
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await? {
-                if body.len() + chunk.len() > MAX_BODY {
-                    return Ok(Err(response.status()));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let mut out = http_response(response.status(), body);
-            *out.headers_mut() = response.headers().clone();
-            Ok::<_, reqwest::Error>(Ok(out))
-        };
         let result = inner.runtime.block_on(async {
             match stop.as_mut() {
                 Some(stop) => tokio::select! {
                     biased;
                     _ = stop.wait_for(|pressed| *pressed) => None,
-                    result = exchange => Some(result),
+                    result = exchange(client, request) => Some(result),
                 },
-                None => Some(exchange.await),
+                None => Some(exchange(client, request).await),
             }
         });
+        let elapsed = started.elapsed().as_millis();
         let Some(result) = result else {
-            let unsent = unsent();
+            return Err(interrupted(&method, &shown, unsent()));
+        };
+        answered(result, &method, &shown, elapsed, unsent(), self.timeout)
+    }
+}
+
+/// Sends the request and reads its answer whole; a body over [`MAX_BODY`] gives its
+/// status instead.
+async fn exchange(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+) -> Result<Result<HttpResponse, reqwest::StatusCode>, reqwest::Error> {
+    let mut response = client.execute(request).await?;
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Ok(Err(response.status()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let mut out = http_response(response.status(), body);
+    *out.headers_mut() = response.headers().clone();
+    Ok(Ok(out))
+}
+
+/// A request cut short by Ctrl-C; `unsent`: before a byte of it was written.
+fn interrupted(method: &oauth2::http::Method, shown: &str, unsent: bool) -> HttpError {
+    output::verbose(format!(
+        "{method} {shown} -> interrupted (Ctrl-C) {}",
+        if unsent {
+            "before it was written"
+        } else {
+            "after it was written"
+        }
+    ));
+    HttpError {
+        message: if unsent {
+            format!("{method} {shown} was interrupted (Ctrl-C) before it was sent")
+        } else {
+            format!("{method} {shown} was interrupted (Ctrl-C); the server may have received it")
+        },
+        unsent,
+        stale: false,
+        hint: if unsent {
+            "nothing was sent, so nothing changed: run the command again".into()
+        } else {
+            NETWORK_HINT.into()
+        },
+    }
+}
+
+/// What an exchange that ran to its end gave: the answer, or why there is none (`unsent`:
+/// not a byte of the request was written).
+fn answered(
+    result: Result<Result<HttpResponse, reqwest::StatusCode>, reqwest::Error>,
+    method: &oauth2::http::Method,
+    shown: &str,
+    elapsed: u128,
+    unsent: bool,
+    timeout: Duration,
+) -> Result<HttpResponse, HttpError> {
+    match result {
+        Ok(Ok(response)) => {
             output::verbose(format!(
-                "{method} {shown} -> interrupted (Ctrl-C) {}",
-                if unsent {
-                    "before it was written"
-                } else {
-                    "after it was written"
-                }
+                "{method} {shown} -> {} ({elapsed} ms)",
+                response.status()
             ));
-            return Err(HttpError {
+            Ok(response)
+        }
+        Ok(Err(status)) => {
+            output::verbose(format!(
+                "{method} {shown} -> {status}, body too large ({elapsed} ms)"
+            ));
+            Err(HttpError::new(format!(
+                "the response from {shown} (HTTP {status}) is larger than {} KiB",
+                MAX_BODY / 1024
+            )))
+        }
+        Err(e) => {
+            let why = describe(&e, timeout);
+            output::verbose(format!("{method} {shown} -> failed: {why} ({elapsed} ms)"));
+            Err(HttpError {
                 message: if unsent {
-                    format!("{method} {shown} was interrupted (Ctrl-C) before it was sent")
+                    format!("{method} {shown} failed before it was sent: {why}")
                 } else {
-                    format!(
-                        "{method} {shown} was interrupted (Ctrl-C); the server may have received it"
-                    )
+                    format!("{method} {shown} failed: {why}")
                 },
                 unsent,
-                stale: false,
-                hint: if unsent {
-                    "nothing was sent, so nothing changed: run the command again".into()
+                stale: !e.is_connect() && !e.is_timeout() && !e.is_body() && !e.is_decode(),
+                hint: if e.is_timeout() {
+                    "the server did not answer in time: try again, or allow longer with --http-timeout; `--verbose` shows each request".into()
+                } else if untrusted_certificate(&e) {
+                    UNTRUSTED_HINT.into()
                 } else {
                     NETWORK_HINT.into()
                 },
-            });
-        };
-        let elapsed = started.elapsed().as_millis();
-        match result {
-            Ok(Ok(response)) => {
-                output::verbose(format!(
-                    "{method} {shown} -> {} ({elapsed} ms)",
-                    response.status()
-                ));
-                Ok(response)
-            }
-            Ok(Err(status)) => {
-                output::verbose(format!(
-                    "{method} {shown} -> {status}, body too large ({elapsed} ms)"
-                ));
-                Err(HttpError::new(format!(
-                    "the response from {shown} (HTTP {status}) is larger than {} KiB",
-                    MAX_BODY / 1024
-                )))
-            }
-            Err(e) => {
-                let why = describe(&e, self.timeout);
-                output::verbose(format!("{method} {shown} -> failed: {why} ({elapsed} ms)"));
-                let unsent = unsent();
-                Err(HttpError {
-                    message: if unsent {
-                        format!("{method} {shown} failed before it was sent: {why}")
-                    } else {
-                        format!("{method} {shown} failed: {why}")
-                    },
-                    unsent,
-                    stale: !e.is_connect() && !e.is_timeout() && !e.is_body() && !e.is_decode(),
-                    hint: if e.is_timeout() {
-                        "the server did not answer in time: try again, or allow longer with --http-timeout; `--verbose` shows each request".into()
-                    } else if untrusted_certificate(&e) {
-                        UNTRUSTED_HINT.into()
-                    } else {
-                        NETWORK_HINT.into()
-                    },
-                })
-            }
+            })
         }
     }
 }

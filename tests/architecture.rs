@@ -601,3 +601,68 @@ fn the_checker_reads_paths_as_rustc_does() {
         "profile"
     );
 }
+
+/// The longest a function may be without saying why in its header.
+const LONGEST_FUNCTION: usize = 80;
+
+/// Every function in `src/` (unit tests included) fits in [`LONGEST_FUNCTION`] lines, or
+/// its doc comment gives the reason in a line starting `/// Long:`.
+#[test]
+fn no_function_is_long_without_a_reason() {
+    let mut long = Vec::new();
+    for (relative, text) in sources() {
+        let code = blank_literals(&text);
+        let lines: Vec<&str> = text.lines().collect();
+        for (at, _) in code.match_indices("fn ") {
+            if at > 0 && is_ident(code[..at].chars().next_back().unwrap()) {
+                continue;
+            }
+            let (Some(open), semi) = (code[at..].find('{'), code[at..].find(';')) else {
+                continue;
+            };
+            if semi.is_some_and(|semi| semi < open) {
+                continue;
+            }
+            let mut depth = 0;
+            let mut end = code.len();
+            for (k, c) in code[at + open..].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = at + open + k;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let first = code[..at].matches('\n').count();
+            let last = code[..end].matches('\n').count();
+            let length = last - first + 1;
+            let header = lines[..first].iter().rev().take_while(|line| {
+                line.trim_start().starts_with("///") || line.trim_start().starts_with("#[")
+            });
+            let reason = header
+                .into_iter()
+                .any(|line| line.trim_start().starts_with("/// Long:"));
+            if length > LONGEST_FUNCTION && !reason {
+                let name: String = code[at + 3..]
+                    .chars()
+                    .take_while(|&c| is_ident(c))
+                    .collect();
+                long.push(format!(
+                    "{}:{}: fn {name} is {length} lines",
+                    relative.display(),
+                    first + 1
+                ));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "over {LONGEST_FUNCTION} lines, and no `/// Long:` line says why:\n{}",
+        long.join("\n")
+    );
+}

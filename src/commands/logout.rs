@@ -7,8 +7,9 @@ use anyhow::Result;
 use crate::cli::LogoutArgs;
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
+use crate::names::ProfileName;
 use crate::output;
-use crate::profile;
+use crate::profile::{self, Stored};
 use crate::settings::ProfileSource;
 
 /// Attio documents no revocation endpoint; this says how to revoke server-side.
@@ -38,14 +39,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
     // store that refuses) does not stop the others: they are named at the end.
     let mut kept = Vec::new();
     for name in &profiles {
-        let repo = ctx.repository_of(name);
-        // A hosted-MCP login is revoked at its server once removed here. Read first, and
-        // only if it can be: logout never needs to parse what it removes.
-        let revocable = repo.load().ok().filter(|stored| stored.meta.mcp.is_some());
-        let removed = repo
-            .exists_anywhere()
-            .and_then(|exists| exists.then(|| repo.lock()?.remove(args.forget)).transpose());
-        let (removed, left) = match removed {
+        let removed = match remove(ctx, name, args.forget) {
             Ok(Some(removed)) => removed,
             Ok(None) => continue,
             Err(e) if args.all => {
@@ -55,23 +49,7 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
             Err(e) => return Err(unreachable_keyring(ctx, e, name, false)),
         };
         removed_any = true;
-        let what = match removed.as_slice() {
-            [] => "nothing but its lock file".to_string(),
-            [one] => one.clone(),
-            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-        };
-        output::info(format!("Logged out of profile `{name}`: removed {what}."));
-        if let Some(why) = left {
-            let bus = missing_bus(ctx);
-            output::warn(format!(
-                "its entry in the OS keyring (service `attio-auth`, account `{name}`) was left there, since the keyring cannot be reached ({why:#}{bus}); remove it with the keyring's own tools once it can be (on Linux: `secret-tool clear service attio-auth account {name}`)"
-            ));
-        }
-        if let Some(stored) = revocable {
-            revoke(ctx, &stored);
-        } else {
-            app_removed = true;
-        }
+        app_removed |= announce(ctx, name, removed);
         if !args.all && profile::default::forget_if(&ctx.paths, name)? {
             output::info(format!(
                 "`{name}` was the default profile; commands without --profile use `default` again."
@@ -99,24 +77,8 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         let why = anyhow::anyhow!("{why:#}");
         return Err(unreachable_keyring(ctx, why, only, true));
     }
-    if let Some((first, why)) = kept.first() {
-        let names: Vec<String> = kept.iter().map(|(name, _)| format!("`{name}`")).collect();
-        return Err(Failure::new(
-            Kind::Failed,
-            format!(
-                "profile {} could not be logged out and is still stored: {why:#}",
-                names.join(", ")
-            ),
-        )
-        .hint(format!(
-            "run `attio-auth logout --profile {first}` again once it is free{}",
-            if kept.len() > 1 {
-                ", and likewise for the others"
-            } else {
-                ""
-            }
-        ))
-        .into());
+    if !kept.is_empty() {
+        return Err(still_stored(&kept));
     }
     if removed_any {
         return Ok(());
@@ -126,6 +88,76 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
         return Ok(());
     }
     Err(ctx.repository().unknown())
+}
+
+/// What removing one profile did: what was removed, why its keyring entry was left (if
+/// it was), and its hosted-MCP login to revoke now (read first, and only if it can be:
+/// logout never needs to parse what it removes).
+struct Removed {
+    what: Vec<String>,
+    left: Option<anyhow::Error>,
+    revocable: Option<Stored>,
+}
+
+/// Removes one profile under its lock; `None` when nothing of it is stored.
+fn remove(ctx: &Ctx, name: &ProfileName, forget: bool) -> Result<Option<Removed>> {
+    let repo = ctx.repository_of(name);
+    let revocable = repo.load().ok().filter(|stored| stored.meta.mcp.is_some());
+    if !repo.exists_anywhere()? {
+        return Ok(None);
+    }
+    let (what, left) = repo.lock()?.remove(forget)?;
+    Ok(Some(Removed {
+        what,
+        left,
+        revocable,
+    }))
+}
+
+/// Says what was removed, and revokes a hosted-MCP login at its server. Returns whether
+/// it was a login to an Attio app (whose tokens cannot be revoked).
+fn announce(ctx: &Ctx, name: &ProfileName, removed: Removed) -> bool {
+    let what = match removed.what.as_slice() {
+        [] => "nothing but its lock file".to_string(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    output::info(format!("Logged out of profile `{name}`: removed {what}."));
+    if let Some(why) = removed.left {
+        let bus = missing_bus(ctx);
+        output::warn(format!(
+            "its entry in the OS keyring (service `attio-auth`, account `{name}`) was left there, since the keyring cannot be reached ({why:#}{bus}); remove it with the keyring's own tools once it can be (on Linux: `secret-tool clear service attio-auth account {name}`)"
+        ));
+    }
+    match removed.revocable {
+        Some(stored) => {
+            revoke(ctx, &stored);
+            false
+        }
+        None => true,
+    }
+}
+
+/// The failure of `logout --all` for the profiles it could not remove.
+fn still_stored(kept: &[(&ProfileName, anyhow::Error)]) -> anyhow::Error {
+    let names: Vec<String> = kept.iter().map(|(name, _)| format!("`{name}`")).collect();
+    let (first, why) = &kept[0];
+    Failure::new(
+        Kind::Failed,
+        format!(
+            "profile {} could not be logged out and is still stored: {why:#}",
+            names.join(", ")
+        ),
+    )
+    .hint(format!(
+        "run `attio-auth logout --profile {first}` again once it is free{}",
+        if kept.len() > 1 {
+            ", and likewise for the others"
+        } else {
+            ""
+        }
+    ))
+    .into()
 }
 
 /// `; why` when this process has no session bus (what keeps the keyring out of reach).

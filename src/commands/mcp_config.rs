@@ -15,7 +15,6 @@ use crate::settings::Environment;
 use crate::store::StoreKind;
 
 pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
-    let profile = &ctx.settings.profile;
     if args.name.trim().is_empty() || args.name.chars().any(char::is_control) {
         return Err(Failure::usage(format!(
             "--name {:?} is not a usable server name",
@@ -25,6 +24,20 @@ pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
         .into());
     }
     let attio_auth = own_path(env)?;
+    let command_args = command_args(ctx, env, args)?;
+    let variables = variables(ctx, env, args)?;
+    print(
+        args,
+        &attio_auth.display().to_string(),
+        command_args,
+        &variables,
+    )
+}
+
+/// What the entry runs attio-auth with: the bridge (`--hosted`), or `exec` of the MCP
+/// server found on PATH.
+fn command_args(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<Vec<String>> {
+    let profile = &ctx.settings.profile;
     let mut command_args = Vec::new();
     if args.hosted {
         command_args.extend(["mcp".to_string(), "--profile".into(), profile.to_string()]);
@@ -44,8 +57,18 @@ pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
         command_args.push("--".into());
         command_args.push(server.display().to_string());
     }
+    Ok(command_args)
+}
 
-    let mut variables: Vec<(&str, String)> = Vec::new();
+/// The entry's environment (PATH, and the session bus a keyring profile needs), with a
+/// warning for a profile the server could not use yet.
+fn variables(
+    ctx: &Ctx,
+    env: &Environment,
+    args: &McpConfigArgs,
+) -> Result<Vec<(&'static str, String)>> {
+    let profile = &ctx.settings.profile;
+    let mut variables: Vec<(&'static str, String)> = Vec::new();
     if let Some(path) = env.path() {
         variables.push(("PATH", without_repeats(path)));
     }
@@ -77,7 +100,16 @@ pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
         }
         Some(_) => {}
     }
+    Ok(variables)
+}
 
+/// The entry in the host's format, on stdout (and which file it goes in, on stderr).
+fn print(
+    args: &McpConfigArgs,
+    attio_auth: &str,
+    command_args: Vec<String>,
+    variables: &[(&str, String)],
+) -> Result<()> {
     match args.format {
         McpFormat::Json | McpFormat::Vscode => {
             let env_object: serde_json::Map<String, serde_json::Value> = variables
@@ -85,7 +117,7 @@ pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
                 .map(|(k, v)| (k.to_string(), serde_json::Value::from(v.as_str())))
                 .collect();
             let mut entry = serde_json::json!({
-                "command": attio_auth.display().to_string(),
+                "command": attio_auth,
                 "args": command_args,
                 "env": env_object,
             });
@@ -107,9 +139,9 @@ pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
             output::info("attio-auth: add this to Codex CLI's ~/.codex/config.toml");
             output::data(&codex_table(
                 &args.name,
-                &attio_auth.display().to_string(),
+                attio_auth,
                 &command_args,
-                &variables,
+                variables,
             ))?;
         }
         McpFormat::Claude => {
@@ -119,12 +151,12 @@ pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
                 "add".into(),
                 args.name.clone(),
             ];
-            for (name, value) in &variables {
+            for (name, value) in variables {
                 words.push("-e".into());
                 words.push(format!("{name}={value}"));
             }
             words.push("--".into());
-            words.push(attio_auth.display().to_string());
+            words.push(attio_auth.to_string());
             words.extend(command_args);
             let shell = if cfg!(windows) {
                 Shell::Windows

@@ -42,57 +42,10 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     } else {
         entries.iter().map(|_| None).collect()
     };
-    let overridden_by = ctx.settings.env_token.as_ref().map(|env| env.var);
     if args.json {
-        let list = entries
-            .iter()
-            .zip(&checks)
-            .map(|((name, meta), check)| {
-                let mut value = as_json(ctx, name, meta);
-                if let Value::Object(object) = &mut value {
-                    object.insert("default".into(), Value::from(name == &default));
-                }
-                if let (Some(check), Value::Object(object)) = (check, &mut value) {
-                    object.insert(
-                        "active".into(),
-                        check.active().map_or(Value::Null, Value::from),
-                    );
-                    if let Some(why) = check.problem() {
-                        // May quote a server: scrubbed like every message.
-                        object.insert("check_error".into(), Value::from(crate::secret::scrub(why)));
-                    }
-                }
-                value
-            })
-            .collect();
-        output::json(&json!({
-            "env_override": overridden_by,
-            "profiles": Value::Array(list),
-        }))?;
+        show_json(ctx, &entries, &checks, &default)?;
     } else {
-        let mut report = Vec::new();
-        if let Some(var) = overridden_by {
-            report.push(format!(
-                "{var} is set: `token` and `whoami` use it instead of any stored profile (`exec` does not)."
-            ));
-        }
-        let now = ctx.clock.now();
-        report.extend(entries.iter().zip(&checks).map(|((name, meta), check)| {
-            let mut block = match meta {
-                Ok(meta) => format!("{name}\n{}", describe(ctx, name, meta, now)),
-                Err(why) => format!("{name}\n  Unusable:   {why}"),
-            };
-            if name == &default {
-                block.push_str("\n  Default:    yes (commands without --profile use it)");
-            }
-            if let Some(check) = check {
-                block.push_str(&format!("\n  Checked:    {}", check.describe()));
-            }
-            block
-        }));
-        if !report.is_empty() {
-            output::report(&report.join("\n\n"))?;
-        }
+        show_text(ctx, &entries, &checks, &default)?;
     }
     if entries.is_empty() {
         return Err(Failure::new(Kind::LoginAgain, "no profile is logged in")
@@ -100,6 +53,75 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
             .into());
     }
     check_outcome(&entries, &checks)
+}
+
+/// The profiles as one JSON document on stdout.
+fn show_json(
+    ctx: &Ctx,
+    entries: &[Entry],
+    checks: &[Option<Check>],
+    default: &ProfileName,
+) -> Result<()> {
+    let list = entries
+        .iter()
+        .zip(checks)
+        .map(|((name, meta), check)| {
+            let mut value = as_json(ctx, name, meta);
+            if let Value::Object(object) = &mut value {
+                object.insert("default".into(), Value::from(name == default));
+            }
+            if let (Some(check), Value::Object(object)) = (check, &mut value) {
+                object.insert(
+                    "active".into(),
+                    check.active().map_or(Value::Null, Value::from),
+                );
+                if let Some(why) = check.problem() {
+                    // May quote a server: scrubbed like every message.
+                    object.insert("check_error".into(), Value::from(crate::secret::scrub(why)));
+                }
+            }
+            value
+        })
+        .collect();
+    output::json(&json!({
+        "env_override": ctx.settings.env_token.as_ref().map(|env| env.var),
+        "profiles": Value::Array(list),
+    }))?;
+    Ok(())
+}
+
+/// The profiles as blocks of lines for people.
+fn show_text(
+    ctx: &Ctx,
+    entries: &[Entry],
+    checks: &[Option<Check>],
+    default: &ProfileName,
+) -> Result<()> {
+    let mut report = Vec::new();
+    if let Some(env) = &ctx.settings.env_token {
+        report.push(format!(
+            "{} is set: `token` and `whoami` use it instead of any stored profile (`exec` does not).",
+            env.var
+        ));
+    }
+    let now = ctx.clock.now();
+    report.extend(entries.iter().zip(checks).map(|((name, meta), check)| {
+        let mut block = match meta {
+            Ok(meta) => format!("{name}\n{}", describe(ctx, name, meta, now)),
+            Err(why) => format!("{name}\n  Unusable:   {why}"),
+        };
+        if name == default {
+            block.push_str("\n  Default:    yes (commands without --profile use it)");
+        }
+        if let Some(check) = check {
+            block.push_str(&format!("\n  Checked:    {}", check.describe()));
+        }
+        block
+    }));
+    if !report.is_empty() {
+        output::report(&report.join("\n\n"))?;
+    }
+    Ok(())
 }
 
 /// The exit of `status --check`: 3 naming every profile that needs a new login, else 1

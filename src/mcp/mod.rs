@@ -99,24 +99,8 @@ pub fn initialize(
     if !answer.status().is_success() {
         return Err(unusable());
     }
-    let text = String::from_utf8_lossy(answer.body());
-    // A JSON body, or the `data:` of the server-sent event that answers request 1.
-    let message = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .or_else(|| {
-            text.split("\n\n")
-                .map(|event| {
-                    event
-                        .lines()
-                        .filter_map(|line| line.strip_prefix("data:"))
-                        .map(str::trim_start)
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
-                .filter_map(|data| serde_json::from_str::<serde_json::Value>(&data).ok())
-                .find(|message| message["id"] == 1)
-        })
-        .ok_or_else(unusable)?;
+    let message =
+        answer_to_request_1(&String::from_utf8_lossy(answer.body())).ok_or_else(unusable)?;
     if let Some(session) = answer.headers().get("Mcp-Session-Id") {
         end_session(http, url, token, session);
     }
@@ -135,6 +119,26 @@ pub fn initialize(
         version: field(&result["serverInfo"]["version"]),
         protocol_version: field(&result["protocolVersion"]),
     })
+}
+
+/// The answer to request 1 in a Streamable HTTP response: a JSON body, or the `data:` of
+/// the server-sent event that carries it.
+fn answer_to_request_1(text: &str) -> Option<serde_json::Value> {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .or_else(|| {
+            text.split("\n\n")
+                .map(|event| {
+                    event
+                        .lines()
+                        .filter_map(|line| line.strip_prefix("data:"))
+                        .map(str::trim_start)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .filter_map(|data| serde_json::from_str::<serde_json::Value>(&data).ok())
+                .find(|message| message["id"] == 1)
+        })
 }
 
 /// Ends a session `initialize` opened. The check's answer is already in hand, so a

@@ -219,7 +219,24 @@ fn send(
             identity_exp(ctx, &api_url, token, rejected)
         },
     );
-    let outcome = match settled {
+    let outcome = store_settled(ctx, locked, stored, settled);
+    drop(armed);
+    if crate::http::Interruptible::happened() {
+        return Err(interrupted(&outcome));
+    }
+    outcome
+}
+
+/// Stores what the answer meant, and what the caller gets: the refreshed profile, or
+/// why there is none.
+fn store_settled(
+    ctx: &Ctx,
+    locked: &Locked,
+    mut stored: Stored,
+    settled: Settled,
+) -> Result<(Stored, bool)> {
+    let profile = &ctx.settings.profile;
+    match settled {
         Settled::Refreshed => {
             locked
                 .save(&mut stored)
@@ -254,12 +271,7 @@ fn send(
                 .then(stored.meta.login_again(profile).hint()),
             )
             .into()),
-    };
-    drop(armed);
-    if crate::http::Interruptible::happened() {
-        return Err(interrupted(&outcome));
     }
-    outcome
 }
 
 /// Where a profile's refresh token goes, and how its client is known there: an Attio

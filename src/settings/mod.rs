@@ -109,47 +109,9 @@ impl Settings {
         if let Some(name) = env.first_not_text(&READ_BY_ALL) {
             return Err(not_text(name));
         }
-        // A token attio-auth itself put in the environment names its profile: that
-        // profile's current token is handed out, never the (perhaps stale) copy.
-        let handed_out = env
-            .get(TOKEN_PROFILE_VARIABLE)
-            .map(|name| {
-                ProfileName::parse(name.trim())
-                    .map_err(|e| Failure::usage(format!("{TOKEN_PROFILE_VARIABLE}: {e}")))
-            })
-            .transpose()?;
-        let (profile, profile_source) =
-            match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
-                (Some(flag), _) => (ProfileName::parse(flag)?, ProfileSource::Flag),
-                (None, Some(var)) => (
-                    ProfileName::parse(var.trim())
-                        .map_err(|e| Failure::usage(format!("ATTIO_PROFILE: {e}")))?,
-                    ProfileSource::Variable,
-                ),
-                (None, None) => match handed_out.clone() {
-                    Some(name) => (name, ProfileSource::Variable),
-                    None => match switched()? {
-                        Some(name) => (name, ProfileSource::Switched),
-                        None => (ProfileName::fallback(), ProfileSource::Default),
-                    },
-                },
-            };
+        let (profile, profile_source, handed_out) = choose_profile(args, env, switched)?;
         let defaults = config.profile(profile.as_str());
-        let set: Vec<(&'static str, &str)> = TOKEN_VARIABLES
-            .iter()
-            .filter_map(|&var| Some((var, env.get(var)?.trim())))
-            .collect();
-        let env_token = set
-            .first()
-            .map(|&(var, token)| EnvToken {
-                var,
-                token: Secret::new(token.to_string()),
-                shadows: set
-                    .get(1)
-                    .filter(|&&(_, other)| other != token)
-                    .map(|&(other, _)| other),
-            })
-            .filter(|_| handed_out.is_none());
+        let env_token = env_token(env).filter(|_| handed_out.is_none());
         let seconds = |flag: Option<u64>, var: &str| -> Result<Option<u64>> {
             match (flag, env.get(var)) {
                 (Some(secs), _) => Ok(Some(secs)),
@@ -405,6 +367,59 @@ pub enum ProfileSource {
     Switched,
     /// `default`.
     Default,
+}
+
+/// The profile, where its name came from, and the profile whose token attio-auth itself
+/// handed out through the environment (if any): `--profile`, else `ATTIO_PROFILE`, else
+/// that handed-out profile, else the one `switch` chose (`switched`, asked only then),
+/// else `default`.
+fn choose_profile(
+    args: &GlobalArgs,
+    env: &Environment,
+    switched: impl FnOnce() -> Result<Option<ProfileName>>,
+) -> Result<(ProfileName, ProfileSource, Option<ProfileName>)> {
+    // A token attio-auth itself put in the environment names its profile: that
+    // profile's current token is handed out, never the (perhaps stale) copy.
+    let handed_out = env
+        .get(TOKEN_PROFILE_VARIABLE)
+        .map(|name| {
+            ProfileName::parse(name.trim())
+                .map_err(|e| Failure::usage(format!("{TOKEN_PROFILE_VARIABLE}: {e}")))
+        })
+        .transpose()?;
+    let (profile, source) = match (non_empty(args.profile.as_deref()), env.get("ATTIO_PROFILE")) {
+        (Some(flag), _) => (ProfileName::parse(flag)?, ProfileSource::Flag),
+        (None, Some(var)) => (
+            ProfileName::parse(var.trim())
+                .map_err(|e| Failure::usage(format!("ATTIO_PROFILE: {e}")))?,
+            ProfileSource::Variable,
+        ),
+        (None, None) => match handed_out.clone() {
+            Some(name) => (name, ProfileSource::Variable),
+            None => match switched()? {
+                Some(name) => (name, ProfileSource::Switched),
+                None => (ProfileName::fallback(), ProfileSource::Default),
+            },
+        },
+    };
+    Ok((profile, source, handed_out))
+}
+
+/// A token set by hand in `ATTIO_API_KEY` or `ATTIO_ACCESS_TOKEN` (the first wins), and
+/// the other variable when it holds another token.
+fn env_token(env: &Environment) -> Option<EnvToken> {
+    let set: Vec<(&'static str, &str)> = TOKEN_VARIABLES
+        .iter()
+        .filter_map(|&var| Some((var, env.get(var)?.trim())))
+        .collect();
+    set.first().map(|&(var, token)| EnvToken {
+        var,
+        token: Secret::new(token.to_string()),
+        shadows: set
+            .get(1)
+            .filter(|&&(_, other)| other != token)
+            .map(|&(other, _)| other),
+    })
 }
 
 /// The usage error for an environment variable with an unusable value.

@@ -200,29 +200,7 @@ async fn forward(
     state: &State,
     vouch: &(dyn Fn() + Sync),
 ) -> Result<Response<ProxyBody>, Refusal> {
-    if !state.admits(request.headers()) {
-        return Err(Refusal::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_proxy_key",
-            "this proxy serves only the command attio-auth started: send its ATTIO_API_KEY as the bearer token",
-        ));
-    }
-    vouch();
-    if request.method() == Method::CONNECT || request.uri().authority().is_some() {
-        return Err(Refusal::new(
-            StatusCode::BAD_REQUEST,
-            "not_a_forward_proxy",
-            "send requests to this proxy's own URL (ATTIO_BASE_URL), not through it to another host",
-        ));
-    }
-    // A server that echoes these would hand the command the real token.
-    if request.method() == Method::TRACE || request.method().as_str() == "TRACK" {
-        return Err(Refusal::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "TRACE and TRACK are not forwarded: they would echo the token",
-        ));
-    }
+    admit(&request, state, vouch)?;
     let target = state.target(request.uri())?;
     let (parts, body) = request.into_parts();
     let headers = outgoing_headers(&parts.headers);
@@ -266,6 +244,46 @@ async fn forward(
             None => state.refused.store(token.generation, Ordering::SeqCst),
         }
     }
+    Ok(downstream(answer))
+}
+
+/// Refuses what the proxy never forwards: a request without the session key (after
+/// which `vouch` is told the connection proved itself), one through the proxy to
+/// another host, and a method that would echo the token.
+fn admit(
+    request: &Request<Incoming>,
+    state: &State,
+    vouch: &(dyn Fn() + Sync),
+) -> Result<(), Refusal> {
+    if !state.admits(request.headers()) {
+        return Err(Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_proxy_key",
+            "this proxy serves only the command attio-auth started: send its ATTIO_API_KEY as the bearer token",
+        ));
+    }
+    vouch();
+    if request.method() == Method::CONNECT || request.uri().authority().is_some() {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "not_a_forward_proxy",
+            "send requests to this proxy's own URL (ATTIO_BASE_URL), not through it to another host",
+        ));
+    }
+    // A server that echoes these would hand the command the real token.
+    if request.method() == Method::TRACE || request.method().as_str() == "TRACK" {
+        return Err(Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "TRACE and TRACK are not forwarded: they would echo the token",
+        ));
+    }
+    Ok(())
+}
+
+/// The upstream answer as the command gets it: its status, end-to-end headers and
+/// streamed body.
+fn downstream(answer: reqwest::Response) -> Response<ProxyBody> {
     let status = answer.status();
     let headers = end_to_end(answer.headers());
     let body = hyper::Response::<reqwest::Body>::from(answer)
@@ -275,7 +293,7 @@ async fn forward(
     let mut response = Response::new(body);
     *response.status_mut() = status;
     *response.headers_mut() = headers;
-    Ok(response)
+    response
 }
 
 /// Sends one request upstream; a failure is the proxy's 502.
