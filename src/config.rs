@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use crate::advice::Advice;
 use crate::failure::Failure;
 use crate::paths::Paths;
 use crate::secure_fs;
@@ -115,13 +116,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
             .span()
             .map_or((1, 1), |span| line_column(text, span.start));
         let message = e.message().lines().next().unwrap_or("invalid TOML").trim();
-        let fix = "fix or remove the file (`attio-auth config path` shows which file is read)";
         if message.contains("unknown field `client_secret`") {
             return Failure::usage(format!(
                 "{}:{line}:{column}: `client_secret` does not belong in config.toml: secrets are never read from files others may share",
                 path.display()
             ))
-            .hint("remove the line; set ATTIO_CLIENT_SECRET or type the secret when `attio-auth login` asks")
+            .advise(Advice::NoSecretInConfig)
             .into();
         }
         // toml names the type it expected, not the key: name the key too.
@@ -130,7 +130,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
             .and_then(|span| key_at(text, span.start))
             .map_or(String::new(), |key| format!("`{key}`: "));
         Failure::usage(format!("{}:{line}:{column}: {key}{message}", path.display()))
-            .hint(fix)
+            .advise(Advice::FixConfig)
             .into()
     })
 }

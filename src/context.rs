@@ -1,7 +1,7 @@
 //! What every command works with: validated settings, the tool's directories and the
 //! (lazily built) HTTP client, and the profile repository they lead to.
 
-use crate::failure::Next;
+use crate::advice::Next;
 use crate::freshness::Clock;
 use crate::http::Http;
 use crate::names::ProfileName;

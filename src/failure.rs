@@ -1,8 +1,11 @@
-//! Outcomes a caller or a script branches on, each with its documented exit code and a
-//! hint saying what to do next. Every other error is plain `anyhow` context (exit 1).
+//! Outcomes a caller or a script branches on, each with its documented exit code and the
+//! facts of what to do next (`advice` words them). Every other error is plain `anyhow`
+//! context (exit 1).
 
 use std::fmt;
 use std::io;
+
+use crate::advice::{Advice, Next};
 
 /// What kind of failure, and so which exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,91 +27,13 @@ pub enum Kind {
     Exit(u8),
 }
 
-/// What to do next: words, and attio-auth commands whose ` --profile NAME` is decided
-/// only when they are shown. It is left out when a command naming no profile would pick
-/// that one anyway, which may take reading the switched default: so the words are put
-/// together once, when they are shown (`render`), never while an error is raised.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Next(Vec<Part>);
-
-#[derive(Debug, Clone, PartialEq)]
-enum Part {
-    Text(String),
-    /// `head`, then ` --profile PROFILE` unless that profile is implied, then `tail`.
-    Command {
-        head: String,
-        profile: String,
-        tail: String,
-    },
-}
-
-impl Next {
-    /// A command that names `profile` only when it must: `head[ --profile P]tail`.
-    pub fn command(
-        head: impl Into<String>,
-        profile: impl Into<String>,
-        tail: impl Into<String>,
-    ) -> Self {
-        Next(vec![Part::Command {
-            head: head.into(),
-            profile: profile.into(),
-            tail: tail.into(),
-        }])
-    }
-
-    /// This, followed by `more`.
-    pub fn then(mut self, more: impl Into<Next>) -> Self {
-        self.0.extend(more.into().0);
-        self
-    }
-
-    /// The words, given the profile a command naming none would use (`None`: unknown, so
-    /// every command names its profile). `implied` is asked at most once, and only when
-    /// there is a command to show.
-    pub fn render(&self, implied: impl FnOnce() -> Option<String>) -> String {
-        let mut implied = Some(implied);
-        let mut known: Option<Option<String>> = None;
-        let mut out = String::new();
-        for part in &self.0 {
-            match part {
-                Part::Text(text) => out.push_str(text),
-                Part::Command {
-                    head,
-                    profile,
-                    tail,
-                } => {
-                    let implied = known.get_or_insert_with(|| implied.take().and_then(|f| f()));
-                    out.push_str(head);
-                    if implied.as_deref() != Some(profile.as_str()) {
-                        out.push_str(" --profile ");
-                        out.push_str(profile);
-                    }
-                    out.push_str(tail);
-                }
-            }
-        }
-        out
-    }
-}
-
-impl From<String> for Next {
-    fn from(text: String) -> Self {
-        Next(vec![Part::Text(text)])
-    }
-}
-
-impl From<&str> for Next {
-    fn from(text: &str) -> Self {
-        Next(vec![Part::Text(text.to_string())])
-    }
-}
-
 /// An error with a kind (for the exit code) and an optional next step for the user.
 #[derive(Debug)]
 pub struct Failure {
     pub kind: Kind,
     message: String,
-    hint: Option<Next>,
+    /// Boxed: a `Failure` travels in many a `Result`.
+    advice: Option<Box<Advice>>,
 }
 
 impl Failure {
@@ -117,7 +42,7 @@ impl Failure {
         Self {
             kind,
             message: message.into(),
-            hint: None,
+            advice: None,
         }
     }
 
@@ -127,8 +52,8 @@ impl Failure {
     }
 
     /// Attaches the next step the user should take.
-    pub fn hint(mut self, hint: impl Into<Next>) -> Self {
-        self.hint = Some(hint.into());
+    pub fn advise(mut self, advice: Advice) -> Self {
+        self.advice = Some(Box::new(advice));
         self
     }
 }
@@ -163,11 +88,60 @@ pub fn kind(err: &anyhow::Error) -> Option<Kind> {
     find(err).map(|f| f.kind)
 }
 
-/// The next step the first `Failure` in the chain suggests, if any (`advice::next_step`
-/// also knows what to check after a network error).
-pub fn hint(err: &anyhow::Error) -> Option<&Next> {
-    find(err).and_then(|f| f.hint.as_ref())
+/// What to do next after this error: what the first `Failure` in the chain advises, else
+/// what to check after a request that got no usable answer.
+pub fn advice(err: &anyhow::Error) -> Option<Advice> {
+    find(err)
+        .and_then(|f| f.advice.as_deref().cloned())
+        .or_else(|| {
+            err.chain()
+                .find_map(|e| e.downcast_ref::<HttpError>())
+                .map(|e| (*e.advice).clone())
+        })
 }
+
+/// [`advice`], in words.
+pub fn next_step(err: &anyhow::Error) -> Option<Next> {
+    advice(err).map(|advice| advice.next())
+}
+
+/// A request that failed before a complete response arrived (raised by `http`).
+#[derive(Debug)]
+pub struct HttpError {
+    pub message: String,
+    /// The request certainly never reached the server: not a byte of it was written.
+    pub unsent: bool,
+    /// The connection died after it was made and before any answer (not a timeout, not
+    /// refused, not an interruption): most often one the server closed while it was kept.
+    pub stale: bool,
+    /// What to check next (boxed: an error travels in every `Result` of `http`).
+    pub advice: Box<Advice>,
+}
+
+impl HttpError {
+    /// An error after which the server may or may not have acted on the request.
+    pub fn new(message: String) -> Self {
+        Self {
+            message,
+            unsent: false,
+            stale: false,
+            advice: Box::new(Advice::CheckNetwork),
+        }
+    }
+
+    /// Whether the server certainly never saw the request, so repeating it is safe.
+    pub fn unsent(&self) -> bool {
+        self.unsent
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HttpError {}
 
 /// A closed stdout (`attio-auth token | head -c 5`) is the reader's choice, not a failure.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -98,7 +98,7 @@ fn check_one(paths: &Paths, settings: &Settings, name: &ProfileName) -> Check {
     let asked = (|| {
         let stored = settings.repository(paths, name).load()?;
         let http = settings.http();
-        let hint = || stored.meta.login_again(name).hint();
+        let hint = || stored.meta.login_again(name).log_in();
         if let Some(hosted) = &stored.meta.mcp {
             let server =
                 crate::mcp::initialize(&http, &hosted.url, &stored.creds.access_token, &hint)?;

@@ -24,6 +24,8 @@ use hyper::body::{Bytes, Frame, SizeHint};
 
 use oauth2::{HttpRequest, HttpResponse};
 
+use crate::advice::Advice;
+pub use crate::failure::HttpError;
 use crate::output;
 
 /// The longest wait for a TCP/TLS connection (less when the request timeout is shorter).
@@ -87,52 +89,6 @@ impl Drop for Interruptible {
         ARMED.store(false, Ordering::SeqCst);
     }
 }
-
-/// A request that failed before a complete response arrived.
-#[derive(Debug)]
-pub struct HttpError {
-    message: String,
-    /// The request certainly never reached the server: not a byte of it was written.
-    unsent: bool,
-    /// The connection died after it was made and before any answer (not a timeout, not
-    /// refused, not an interruption): most often one the server closed while it was kept.
-    stale: bool,
-    /// What to check next.
-    hint: String,
-}
-
-/// The next step after a request that got no usable answer.
-const NETWORK_HINT: &str = "check the network connection and any proxy (HTTPS_PROXY), and the --app-url / --api-url in use; `--verbose` shows each request";
-
-impl HttpError {
-    /// An error after which the server may or may not have acted on the request.
-    fn new(message: String) -> Self {
-        Self {
-            message,
-            unsent: false,
-            stale: false,
-            hint: NETWORK_HINT.into(),
-        }
-    }
-
-    /// What to check next, for the error's hint line.
-    pub fn hint(&self) -> &str {
-        &self.hint
-    }
-
-    /// Whether the server certainly never saw the request, so repeating it is safe.
-    pub fn unsent(&self) -> bool {
-        self.unsent
-    }
-}
-
-impl fmt::Display for HttpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for HttpError {}
 
 struct Inner {
     runtime: tokio::runtime::Runtime,
@@ -230,14 +186,11 @@ fn bad_ca(variable: &str, path: &std::path::Path, why: impl fmt::Display) -> Htt
         ),
         unsent: true,
         stale: false,
-        hint: format!(
-            "point {variable} at your CA certificates (PEM), or unset it to use only the system's trust store"
-        ),
+        advice: Box::new(Advice::FixCaVariable {
+            variable: variable.to_string(),
+        }),
     }
 }
-
-/// The hint after a certificate the trust store does not vouch for.
-const UNTRUSTED_HINT: &str = "the server's certificate is not trusted here; if your network inspects HTTPS (a company proxy or VPN), set SSL_CERT_FILE to your company's CA certificate (PEM) or add it to the system's trust store; `attio-auth doctor` shows where certificates come from";
 
 /// A lazily built HTTP client, used for every network call the tool makes.
 pub struct Http {
@@ -300,8 +253,7 @@ impl Http {
                 message: format!("starting the HTTP runtime: {e}"),
                 unsent: true,
                 stale: false,
-                hint: "the system refused a thread or descriptor: check `ulimit -n` and memory"
-                    .into(),
+                advice: Box::new(Advice::CheckLimits),
             })?;
         Ok(self.inner.get_or_init(|| Inner {
             runtime,
@@ -479,11 +431,11 @@ fn interrupted(method: &oauth2::http::Method, shown: &str, unsent: bool) -> Http
         },
         unsent,
         stale: false,
-        hint: if unsent {
-            "nothing was sent, so nothing changed: run the command again".into()
+        advice: Box::new(if unsent {
+            Advice::NothingSent
         } else {
-            NETWORK_HINT.into()
-        },
+            Advice::CheckNetwork
+        }),
     }
 }
 
@@ -525,13 +477,13 @@ fn answered(
                 },
                 unsent,
                 stale: !e.is_connect() && !e.is_timeout() && !e.is_body() && !e.is_decode(),
-                hint: if e.is_timeout() {
-                    "the server did not answer in time: try again, or allow longer with --http-timeout; `--verbose` shows each request".into()
+                advice: Box::new(if e.is_timeout() {
+                    Advice::AllowLonger
                 } else if untrusted_certificate(&e) {
-                    UNTRUSTED_HINT.into()
+                    Advice::TrustCompanyCa
                 } else {
-                    NETWORK_HINT.into()
-                },
+                    Advice::CheckNetwork
+                }),
             })
         }
     }

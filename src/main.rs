@@ -66,7 +66,7 @@ fn run() -> u8 {
         Ok(()) => 0,
         Err(err) if failure::is_broken_pipe(&err) => 0,
         Err(err) => {
-            let next = advice::next_step(&err).map(|next| next.render(|| implied.profile()));
+            let next = failure::next_step(&err).map(|next| next.render(|| implied.profile()));
             output::error(&format!("{err:#}"), next.as_deref());
             failure::exit_code(&err)
         }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+use crate::advice::Advice;
 use crate::failure::{Failure, Kind};
 use crate::names::ProfileName;
 
@@ -28,7 +29,7 @@ impl Paths {
                 Kind::Failed,
                 "cannot locate the home directory to store credentials in",
             )
-            .hint("set HOME (or XDG_CONFIG_HOME and XDG_DATA_HOME)")
+            .advise(Advice::SetHome)
         };
         Ok(Self {
             config: dirs::config_dir().ok_or_else(missing)?.join("attio-auth"),
@@ -62,11 +63,10 @@ impl Paths {
                     new.display()
                 ),
             )
-            .hint(format!(
-                "move {} to {} yourself",
-                old.display(),
-                new.display()
-            ))
+            .advise(Advice::MoveYourself {
+                from: old.display().to_string(),
+                to: new.display().to_string(),
+            })
         })?;
         crate::output::info(format!(
             "moved the file store from {} to {} (local, not roaming)",

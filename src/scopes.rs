@@ -1,6 +1,7 @@
 //! Attio scopes: which spellings exist, and whether the granted ones cover what a caller
 //! requires (`X:read-write` covers `X:read`).
 
+use crate::advice::Advice;
 use crate::failure::{Failure, Kind};
 use crate::output;
 
@@ -102,9 +103,12 @@ pub fn failure(missing: &[&str], granted: &[String]) -> anyhow::Error {
     };
     Failure::new(
         Kind::ScopeMissing,
-        format!("required scope not granted: {} (granted: {granted})", missing.join(", ")),
+        format!(
+            "required scope not granted: {} (granted: {granted})",
+            missing.join(", ")
+        ),
     )
-    .hint("add the scope to the app at build.attio.com, have the workspace approve it, then log in again")
+    .advise(Advice::AddScope)
     .into()
 }
 

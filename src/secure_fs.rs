@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::advice::Advice;
 use crate::failure::{Failure, Kind};
 
 /// What keeps a file of the tool's from other users, for messages.
@@ -60,7 +61,9 @@ pub fn check_dir(dir: &Path) -> Result<()> {
     if !metadata.is_dir() {
         return Err(
             Failure::new(Kind::Failed, format!("{shown} is not a directory"))
-                .hint(format!("move {shown} out of the way"))
+                .advise(Advice::MoveAside {
+                    path: shown.to_string(),
+                })
                 .into(),
         );
     }
@@ -72,7 +75,9 @@ pub fn check_dir(dir: &Path) -> Result<()> {
                 metadata.uid()
             ),
         )
-        .hint(format!("run `chown $(id -u) {shown}`, or remove it"))
+        .advise(Advice::Chown {
+            path: shown.to_string(),
+        })
         .into());
     }
     let mode = metadata.mode() & 0o777;
@@ -83,7 +88,7 @@ pub fn check_dir(dir: &Path) -> Result<()> {
                 "{shown} is writable by other users (mode {mode:03o}), so they could swap the files in it"
             ),
         )
-        .hint(format!("run `chmod 700 {shown}`"))
+        .advise(Advice::Chmod700 { path: shown.to_string() })
         .into());
     }
     Ok(())
@@ -133,9 +138,9 @@ fn symlink_failure(path: &Path) -> anyhow::Error {
         Kind::Failed,
         format!("{shown} is a symbolic link; attio-auth only uses its own regular files"),
     )
-    .hint(format!(
-        "remove the link (`rm {shown}`) and log in again if it held credentials"
-    ))
+    .advise(Advice::RemoveLink {
+        path: shown.to_string(),
+    })
     .into()
 }
 
@@ -187,9 +192,9 @@ fn check_own_file(file: &File, path: &Path) -> Result<()> {
                 "{shown} is owned by another user (uid {uid}); attio-auth only uses its own files"
             ),
         )
-        .hint(format!(
-            "remove it (`rm {shown}`) and log in again if it held credentials"
-        ))
+        .advise(Advice::RemoveForeign {
+            path: shown.to_string(),
+        })
         .into());
     }
     Ok(())
@@ -204,7 +209,9 @@ fn check_regular(metadata: &fs::Metadata, path: &Path) -> Result<()> {
         Kind::Failed,
         format!("{shown} is not a regular file (a FIFO, device or directory)"),
     )
-    .hint(format!("move {shown} out of the way"))
+    .advise(Advice::MoveAside {
+        path: shown.to_string(),
+    })
     .into())
 }
 
@@ -251,7 +258,9 @@ fn read_all(file: File, path: &Path) -> Result<Contents> {
             Kind::Failed,
             format!("{} is larger than {} KiB", path.display(), MAX_READ / 1024),
         )
-        .hint(format!("move {} out of the way", path.display()))
+        .advise(Advice::MoveAside {
+            path: path.display().to_string(),
+        })
         .into());
     }
     Ok(Contents {

@@ -666,3 +666,33 @@ fn no_function_is_long_without_a_reason() {
         long.join("\n")
     );
 }
+
+/// Every next step is worded in `src/advice.rs`: elsewhere an error carries an `Advice`
+/// (a typed fact), never words of its own, and nothing else builds a `Next` from text.
+#[test]
+fn next_steps_are_worded_only_in_advice() {
+    let mut wrong = Vec::new();
+    for (relative, text) in sources() {
+        if relative == Path::new("advice.rs") {
+            continue;
+        }
+        let code = without_test_items(&blank_literals(&text));
+        for words in [
+            ".hint(",
+            "Next::from(",
+            "Next::text(",
+            "Into<Next>",
+            ": Next = ",
+        ] {
+            for (at, _) in code.match_indices(words) {
+                let line = code[..at].matches('\n').count() + 1;
+                wrong.push(format!("{}:{line}: {words}", relative.display()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "next steps worded outside src/advice.rs (give the error an `Advice` instead):\n{}",
+        wrong.join("\n")
+    );
+}

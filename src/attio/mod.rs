@@ -150,13 +150,13 @@ pub fn member_name(
 }
 
 /// Asks Attio who `token` belongs to. An inactive or rejected token is a `LoginAgain`
-/// failure with the hint `rejected_hint` builds, which says how to replace that token (it
+/// failure with the advice `rejected` gives, which says how to replace that token (it
 /// depends on where the token came from; it is built only when needed).
 pub fn identify(
     http: &Http,
     api_url: &Url,
     token: &Secret<String>,
-    rejected_hint: &dyn Fn() -> crate::failure::Next,
+    rejected: &dyn Fn() -> crate::advice::Advice,
 ) -> Result<Identity> {
     let url = endpoint(api_url, "/v2/self");
     let response = get_with_retries(http, &url, token)?;
@@ -166,7 +166,7 @@ pub fn identify(
     let said = || rest_error(body).unwrap_or_else(|| Answer::of(&response).to_string());
     let login_again = |why: String| -> anyhow::Error {
         Failure::new(Kind::LoginAgain, why)
-            .hint(rejected_hint())
+            .advise(rejected())
             .into()
     };
     match status {

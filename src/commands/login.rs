@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use crate::advice::{self, Advice};
 use crate::attio::oauth::{self, AuthorizeRequest, TokenError};
 use crate::attio::{self, Identity};
 use crate::cli::LoginArgs;
 use crate::context::Ctx;
 use crate::credentials::Credentials;
-use crate::failure::{Failure, Kind, Next};
+use crate::failure::{Failure, Kind};
 use crate::freshness;
 use crate::loopback::{Listener, Session};
 use crate::output;
@@ -51,13 +52,9 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     crate::loopback::check_can_complete(
         ctx.settings.no_browser_possible,
         args.no_browser,
-        Next::from("store an API key or access token instead: `printf '%s' \"$KEY\" | ")
-            .then(Next::command(
-                "attio-auth login --with-token",
-                ctx.settings.profile.as_str(),
-                "",
-            ))
-            .then("`; or run `attio-auth login` at a terminal, or set BROWSER"),
+        Advice::NoBrowserUseToken {
+            with_token: advice::Login::with_token(ctx.settings.profile.as_str()),
+        },
     )?;
     let previous = ctx.repository().meta().ok().flatten();
     let client_id = client_id(
@@ -118,9 +115,9 @@ fn client_id(given: Option<String>) -> Result<String> {
         None => String::new(),
     };
     if id.is_empty() {
-        return Err(Failure::usage("no OAuth client ID").hint(
-            "pass --client-id, set ATTIO_CLIENT_ID or client_id in config.toml (the app's client ID from build.attio.com)",
-        ).into());
+        return Err(Failure::usage("no OAuth client ID")
+            .advise(Advice::NoClientId)
+            .into());
     }
     if id.chars().any(char::is_control) {
         return Err(Failure::usage("the client ID contains control characters").into());
@@ -136,7 +133,7 @@ fn client_secret(ctx: &Ctx, client_id: &str) -> Result<(Secret<String>, bool)> {
     }
     if !std::io::stdin().is_terminal() {
         return Err(Failure::usage("no OAuth client secret")
-            .hint("set ATTIO_CLIENT_SECRET (it is never accepted as a command-line argument, where `ps` would show it)")
+            .advise(Advice::NoClientSecret)
             .into());
     }
     let typed = terminal::prompt_hidden(&format!("Client secret for {client_id} (input hidden): "))
@@ -150,7 +147,7 @@ fn client_secret(ctx: &Ctx, client_id: &str) -> Result<(Secret<String>, bool)> {
 
 impl Flow<'_> {
     /// The command that logs this profile in again, with this login's settings.
-    fn again(&self) -> Next {
+    fn again(&self) -> advice::Login {
         LoginAgain {
             profile: &self.ctx.settings.profile,
             port: Some(self.port),
@@ -174,24 +171,16 @@ impl Flow<'_> {
         )
         .map_err(|e| match e {
             TokenError::Rejected { why, .. } => Failure::new(Kind::LoginIncomplete, why)
-                .hint(
-                    Next::from(format!(
-                        "check the client ID and {} against the app at build.attio.com, then run `",
-                        if self.secret_typed {
-                            "the client secret you typed"
-                        } else {
-                            "ATTIO_CLIENT_SECRET"
-                        }
-                    ))
-                    .then(self.again())
-                    .then("` again"),
-                )
+                .advise(Advice::CheckAppCredentials {
+                    typed: self.secret_typed,
+                    login: self.again(),
+                })
                 .into(),
             TokenError::Unsent(why) => why,
             TokenError::Failed { why, .. } => anyhow::anyhow!(why),
         })
         .context("exchanging the authorization code for a token")?;
-        let rejected = || Next::from("run `").then(self.again()).then("` again");
+        let rejected = || Advice::RunAgain(self.again());
         let identity = attio::identify(&ctx.http, &self.api_url, &tokens.access_token, &rejected)
             .context("checking the new token with Attio")?;
         let missing = scopes::missing(&identity.scopes, &self.required);
@@ -233,15 +222,7 @@ fn with_token(ctx: &Ctx, required: &[String], store: StoreChoice) -> Result<()> 
     let profile = &ctx.settings.profile;
     let previous = ctx.repository().meta().ok().flatten();
     let (app_url, api_url) = ctx.settings.login_urls(previous.as_ref())?;
-    let rejected = || {
-        Next::from("check the key or token (a workspace API key from Attio's settings, or an access token) and pipe it in again: `printenv ATTIO_API_KEY | ")
-            .then(Next::command(
-                "attio-auth login --with-token",
-                profile.as_str(),
-                "",
-            ))
-            .then("`")
-    };
+    let rejected = || Advice::CheckPipedToken(advice::Login::with_token(profile.as_str()));
     let identity = attio::identify(&ctx.http, &api_url, &token, &rejected)
         .context("checking the token with Attio; nothing was stored")?;
     let missing = scopes::missing(&identity.scopes, required);
@@ -291,9 +272,7 @@ fn token_from_stdin() -> Result<Secret<String>> {
                 "stdin holds more than {} KiB, which is not a token: nothing was stored",
                 limit / 1024
             ))
-            .hint(
-                "pipe the key alone, e.g. `printenv ATTIO_API_KEY | attio-auth login --with-token`",
-            )
+            .advise(Advice::PipeKeyAlone)
             .into());
         }
         String::from_utf8(bytes).map_err(|_| Failure::usage("stdin is not valid UTF-8 text"))?
@@ -301,7 +280,7 @@ fn token_from_stdin() -> Result<Secret<String>> {
     let token = text.trim();
     if token.is_empty() {
         return Err(Failure::usage("no token on stdin: nothing was stored")
-            .hint("pipe the key in, e.g. `printenv ATTIO_API_KEY | attio-auth login --with-token`")
+            .advise(Advice::PipeKeyIn)
             .into());
     }
     if !oauth::is_bearer_token(token) {

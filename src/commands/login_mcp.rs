@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use crate::advice::{Advice, Login};
 use crate::attio::oauth::{self, TokenError};
 use crate::cli::LoginArgs;
 use crate::context::Ctx;
 use crate::credentials::Credentials;
-use crate::failure::{Failure, Kind, Next};
+use crate::failure::{Failure, Kind};
 use crate::loopback::{Listener, Session};
 use crate::mcp::{self, Hosted};
 use crate::output;
@@ -26,13 +27,11 @@ pub fn run(ctx: &Ctx, args: LoginArgs) -> Result<()> {
     let store = ctx.settings.login_store(args.store.map(Into::into))?;
     ctx.repository().check_store(&store)?;
     let profile = ctx.settings.profile.as_str();
-    let again = Next::command("attio-auth login --mcp", profile, "");
+    let again = Login::hosted(profile, "");
     crate::loopback::check_can_complete(
         ctx.settings.no_browser_possible,
         args.no_browser,
-        Next::from("run `")
-            .then(again.clone())
-            .then("` at a terminal, or set BROWSER"),
+        Advice::NoBrowserAtAll(again.clone()),
     )?;
     let previous = ctx.repository().meta().ok().flatten();
     let url = ctx
@@ -138,15 +137,10 @@ impl Registered<'_> {
         let tokens = oauth::exchange_code(&ctx.http, &client, redirect_uri, code, verifier)
             .map_err(|e| match e {
                 TokenError::Rejected { why, .. } => Failure::new(Kind::LoginIncomplete, why)
-                    .hint(
-                        Next::from("run `")
-                            .then(Next::command(
-                                "attio-auth login --mcp",
-                                ctx.settings.profile.as_str(),
-                                "",
-                            ))
-                            .then("` again"),
-                    )
+                    .advise(Advice::RunAgain(Login::hosted(
+                        ctx.settings.profile.as_str(),
+                        "",
+                    )))
                     .into(),
                 TokenError::Unsent(why) => why,
                 TokenError::Failed { why, .. } => anyhow::anyhow!(why),

@@ -4,6 +4,7 @@
 
 use anyhow::Result;
 
+use crate::advice::Advice;
 use crate::cli::LogoutArgs;
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
@@ -21,10 +22,9 @@ pub fn run(ctx: &Ctx, args: LogoutArgs) -> Result<()> {
             "--all removes every profile, so it cannot be combined with --profile {}",
             ctx.settings.profile
         ))
-        .hint(format!(
-            "run `attio-auth logout --profile {}` to remove that profile, or `attio-auth logout --all` to remove them all",
-            ctx.settings.profile
-        ))
+        .advise(Advice::LogoutOneOrAll {
+            profile: ctx.settings.profile.to_string(),
+        })
         .into());
     }
     let profiles = if args.all {
@@ -149,14 +149,10 @@ fn still_stored(kept: &[(&ProfileName, anyhow::Error)]) -> anyhow::Error {
             names.join(", ")
         ),
     )
-    .hint(format!(
-        "run `attio-auth logout --profile {first}` again once it is free{}",
-        if kept.len() > 1 {
-            ", and likewise for the others"
-        } else {
-            ""
-        }
-    ))
+    .advise(Advice::LogoutAgain {
+        first: first.to_string(),
+        more: kept.len() > 1,
+    })
     .into()
 }
 
@@ -196,9 +192,9 @@ fn unreachable_keyring(
             "profile `{name}` is kept in the OS keyring, which cannot be reached, so nothing of it was removed: {e:#}{bus}"
         ),
     )
-    .hint(format!(
-        "start or unlock the keyring and run `{command}` again, or run `{command} --forget` to remove the profile here and leave its keyring entry"
-    ))
+    .advise(Advice::LogoutWhenKeyringAnswers {
+        command: command.to_string(),
+    })
     .into()
 }
 

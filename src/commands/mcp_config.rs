@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use crate::advice::Advice;
 use crate::cli::{McpConfigArgs, McpFormat};
 use crate::context::Ctx;
 use crate::failure::{Failure, Kind};
@@ -20,7 +21,7 @@ pub fn run(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<()> {
             "--name {:?} is not a usable server name",
             args.name
         ))
-        .hint("give a short name such as `attio`")
+        .advise(Advice::ShortServerName)
         .into());
     }
     let attio_auth = own_path(env)?;
@@ -45,9 +46,12 @@ fn command_args(ctx: &Ctx, env: &Environment, args: &McpConfigArgs) -> Result<Ve
         let server = crate::store::which(&args.server, &env.path_dirs()).ok_or_else(|| {
             Failure::new(
                 Kind::Failed,
-                format!("the MCP server `{}` is not installed (not found on PATH)", args.server),
+                format!(
+                    "the MCP server `{}` is not installed (not found on PATH)",
+                    args.server
+                ),
             )
-            .hint("install it once with `npm install -g attio-mcp` (an entry that runs `npx -y attio-mcp` leaves the server running each time the host stops it), or name it with --server PATH; for Attio's hosted server, `attio-auth login --mcp`, then `attio-auth mcp-config --hosted`")
+            .advise(Advice::InstallMcpServer)
         })?;
         let server = absolute(server)?;
         command_args.extend(["exec".to_string(), "--profile".into(), profile.to_string()]);

@@ -133,6 +133,6 @@ fn explain_missing_bus(err: anyhow::Error, env: &Environment) -> anyhow::Error {
         return err;
     };
     Failure::new(Kind::KeyringUnavailable, format!("{err:#}; {why}"))
-        .hint("programs started by an app (an MCP host, cron, a service) often lack the desktop session's DBUS_SESSION_BUS_ADDRESS: pass it on (`attio-auth mcp-config` puts it in an MCP server's entry), or log in with --store file")
+        .advise(crate::advice::Advice::PassSessionBus)
         .into()
 }

@@ -5,9 +5,10 @@
 use anyhow::Result;
 use serde_json::{Value, json};
 
+use crate::advice::Advice;
 use crate::cli::StatusArgs;
 use crate::context::Ctx;
-use crate::failure::{Failure, Kind, Next};
+use crate::failure::{Failure, Kind};
 use crate::freshness;
 use crate::health::{Check, Entry, check_all, read_all};
 use crate::names::ProfileName;
@@ -49,7 +50,7 @@ pub fn run(ctx: &Ctx, args: StatusArgs) -> Result<()> {
     }
     if entries.is_empty() {
         return Err(Failure::new(Kind::LoginAgain, "no profile is logged in")
-            .hint("run `attio-auth login`")
+            .advise(Advice::LogInFirst)
             .into());
     }
     check_outcome(&entries, &checks)
@@ -137,25 +138,19 @@ fn check_outcome(entries: &[Entry], checks: &[Option<Check>]) -> Result<()> {
     };
     let again = named(|c| matches!(c, Check::LoginAgain(_)));
     if !again.is_empty() {
-        let mut hint = Next::from("run ");
-        let logged_out = entries
+        let logins = entries
             .iter()
-            .filter(|(name, _)| again.contains(&name.as_str()));
-        for (i, (name, meta)) in logged_out.enumerate() {
-            let command = match meta {
+            .filter(|(name, _)| again.contains(&name.as_str()))
+            .map(|(name, meta)| match meta {
                 Ok(meta) => meta.login_again(name).command(),
                 Err(_) => profile::login_command(name),
-            };
-            if i > 0 {
-                hint = hint.then(", then ");
-            }
-            hint = hint.then("`").then(command).then("`");
-        }
+            })
+            .collect();
         return Err(Failure::new(
             Kind::LoginAgain,
             format!("Attio no longer accepts the login of: {}", again.join(", ")),
         )
-        .hint(hint)
+        .advise(Advice::LogInEach(logins))
         .into());
     }
     let unknown = named(|c| matches!(c, Check::Unreachable(_)));

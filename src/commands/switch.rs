@@ -3,9 +3,10 @@
 
 use anyhow::Result;
 
+use crate::advice::Advice;
 use crate::cli::SwitchArgs;
 use crate::context::Ctx;
-use crate::failure::{Failure, Kind, Next};
+use crate::failure::{Failure, Kind};
 use crate::names::ProfileName;
 use crate::output;
 use crate::profile;
@@ -15,10 +16,9 @@ pub fn run(ctx: &Ctx, args: SwitchArgs) -> Result<()> {
     if ctx.settings.profile_source == ProfileSource::Flag {
         return Err(
             Failure::usage("`switch` takes the profile as its argument, not --profile")
-                .hint(format!(
-                    "run `attio-auth switch {}` without --profile",
-                    crate::output::shown(&args.name)
-                ))
+                .advise(Advice::SwitchWithoutProfile {
+                    name: crate::output::shown(&args.name).to_string(),
+                })
                 .into(),
         );
     }
@@ -44,13 +44,12 @@ pub fn run(ctx: &Ctx, args: SwitchArgs) -> Result<()> {
 fn not_logged_in(name: &ProfileName, stored: &[ProfileName]) -> anyhow::Error {
     let (message, guess) = profile::not_logged_in(name, stored);
     let login = profile::login_command(name);
-    let hint = match guess {
-        Some(guess) => Next::from(format!("run `attio-auth switch {guess}`, or `"))
-            .then(login)
-            .then(format!("` first to log `{name}` in")),
-        None => Next::from("run `")
-            .then(login)
-            .then(format!("` first, then `attio-auth switch {name}`")),
+    let advice = Advice::SwitchAfterLogin {
+        name: name.to_string(),
+        guess: guess.map(str::to_string),
+        login,
     };
-    Failure::new(Kind::LoginAgain, message).hint(hint).into()
+    Failure::new(Kind::LoginAgain, message)
+        .advise(advice)
+        .into()
 }

@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, args: WhoamiArgs) -> Result<()> {
         None => ctx.settings.api_url.for_env_token()?,
     };
     let identity = attio::identify(&ctx.http, &api_url, &handout.token, &|| {
-        handout.rejected_hint(ctx)
+        handout.rejected(ctx)
     })
     .context("asking Attio who the token belongs to")?;
     if args.json {
@@ -63,7 +63,7 @@ fn hosted_mcp(
 ) -> Result<()> {
     let profile = &ctx.settings.profile;
     let server = crate::mcp::initialize(&ctx.http, &hosted.url, &handout.token, &|| {
-        handout.rejected_hint(ctx)
+        handout.rejected(ctx)
     })
     .context("asking the hosted MCP server whether it takes the token")?;
     if args.json {

@@ -19,8 +19,9 @@ use self::callback::{Callback, Rejection};
 pub use self::room::{Room, is_transient};
 use self::server::{Arrival, Incoming, Reply};
 pub use self::server::{DEFAULT_PORT, Listener};
+use crate::advice::{Advice, Login};
 use crate::attio::oauth::AuthorizeRequest;
-use crate::failure::{Failure, Kind, Next};
+use crate::failure::{Failure, Kind};
 use crate::output;
 use crate::progress::Countdown;
 use crate::secret::Secret;
@@ -60,13 +61,13 @@ pub fn present(
 /// A login that cannot possibly complete fails at once, not after its whole timeout:
 /// when no browser can be shown here and no terminal can take a pasted URL. `hint` says
 /// what to do instead.
-pub fn check_can_complete(no_browser_possible: bool, no_browser: bool, hint: Next) -> Result<()> {
+pub fn check_can_complete(no_browser_possible: bool, no_browser: bool, hint: Advice) -> Result<()> {
     if no_browser_possible && !no_browser && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         return Err(Failure::new(
             Kind::LoginIncomplete,
             "no browser can be opened here (no DISPLAY, WAYLAND_DISPLAY or BROWSER) and there is no terminal to paste the redirect URL into, so a browser login cannot complete; nothing was started",
         )
-        .hint(hint)
+        .advise(hint)
         .into());
     }
     Ok(())
@@ -82,7 +83,7 @@ pub struct Session<'a> {
     /// that no process's argv reveals `state`.
     nonce: &'a str,
     /// The command that logs the profile in again with this login's settings, for hints.
-    again: Next,
+    again: Login,
     /// Exchanges a code and stores the login; `Ok` carries what to tell the user.
     finish: &'a dyn Fn(&Secret<String>) -> Result<String>,
     /// Whether the start URL has been fetched (a second fetch ends the login).
@@ -97,7 +98,7 @@ impl<'a> Session<'a> {
         redirect_uri: &'a str,
         auth: &'a AuthorizeRequest,
         nonce: &'a str,
-        again: Next,
+        again: Login,
         finish: &'a dyn Fn(&Secret<String>) -> Result<String>,
     ) -> Self {
         Self {
@@ -131,11 +132,6 @@ enum Step {
 }
 
 impl Session<'_> {
-    /// A hint around the command that logs in again: `before`, the command, `after`.
-    fn run_again(&self, before: &str, after: &str) -> Next {
-        Next::from(before).then(self.again.clone()).then(after)
-    }
-
     /// Waits for the redirect (browser or paste) until the deadline, answering everything
     /// else that reaches the listener.
     pub fn wait(&self, listener: Listener, timeout: Duration) -> Result<String> {
@@ -188,7 +184,7 @@ impl Session<'_> {
                         Kind::LoginIncomplete,
                         format!("the listener for the redirect stopped accepting connections ({why}); nothing was stored"),
                     )
-                    .hint(self.run_again("run `", "` again"))
+                    .advise(Advice::RunAgain(self.again.clone()))
                     .into());
                 }
                 Arrival::Pasted(line) => match callback::parse_pasted(&line, self.redirect_uri) {
@@ -233,10 +229,7 @@ impl Session<'_> {
                     who.join(", ")
                 ),
             )
-            .hint(self.run_again(
-                "run `",
-                "` again; when the browser then shows it cannot reach localhost, copy the address it ended on and paste it at the prompt; find the flooding process with `ss -tnp` and have it stopped",
-            ))
+            .advise(Advice::ListenerFlooded(self.again.clone()))
             .into();
         }
         if self.started.get() {
@@ -251,20 +244,14 @@ impl Session<'_> {
                 Kind::LoginIncomplete,
                 format!("{waited}: the browser was sent to Attio but never came back; if Attio showed invalid_redirect_uri, the app does not have {} as a redirect URI; if it showed invalid_client, Attio does not know the client ID {client_id}", self.redirect_uri),
             )
-            .hint(self.run_again(
-                &format!(
-                    "register {} as a redirect URI of the app (build.attio.com), or pass the --port of one it has, and check the client ID against the app's; then run `",
-                    self.redirect_uri
-                ),
-                "` again (or approve in the browser sooner, or pass a longer --timeout)",
-            ))
+            .advise(Advice::RegisterRedirect {
+                redirect_uri: self.redirect_uri.to_string(),
+                login: self.again.clone(),
+            })
             .into();
         }
         Failure::new(Kind::LoginIncomplete, waited)
-            .hint(self.run_again(
-                "run `",
-                "` again and approve in the browser, or pass a longer --timeout",
-            ))
+            .advise(Advice::ApproveSooner(self.again.clone()))
             .into()
     }
 
@@ -348,10 +335,7 @@ impl Session<'_> {
                 Kind::LoginIncomplete,
                 "another program opened this login's URL as well as the browser, so the login was stopped before anyone could complete it; nothing was stored",
             )
-            .hint(self.run_again(
-                "run `",
-                "` again; if it happens again, another user on this machine may be watching the process list (use --no-browser and open the printed URL yourself)",
-            ))
+            .advise(Advice::StartUrlWatched(self.again.clone()))
             .into()));
         }
         output::verbose("the browser opened the start URL: sent it on to Attio");
@@ -392,7 +376,7 @@ impl Session<'_> {
                     why.push_str(&format!(" ({description})"));
                 }
                 Step::Done(Err(Failure::new(Kind::LoginIncomplete, why)
-                    .hint(self.run_again("run `", "` again and approve the request"))
+                    .advise(Advice::ApproveNextTime(self.again.clone()))
                     .into()))
             }
             Callback::Code { code, .. } => Step::Done((self.finish)(&code)),

@@ -2,6 +2,7 @@
 
 use std::io;
 
+use crate::advice::{Advice, PortHolder};
 use crate::failure::{Failure, Kind};
 
 /// A clear message for a port that cannot be bound.
@@ -11,29 +12,27 @@ pub(super) fn bind_error(err: io::Error, port: u16) -> anyhow::Error {
             "listening on 127.0.0.1:{port} for the OAuth redirect"
         ));
     }
-    // Not `--port 0`: Attio takes only the exact redirect URIs an app has.
-    let other_choice = "or log in with --port N for another port whose http://localhost:N/callback the app has as a redirect URI (`login --mcp` registers the port it uses)";
     match port_holder(port) {
         Some(Holder::Process { pid, name, login: true }) => Failure::new(
             Kind::Failed,
             format!("port {port} is already in use by another `attio-auth login` (pid {pid}, {name}), still waiting for its redirect"),
         )
-        .hint(format!("finish that login in its terminal or stop it (`kill {pid}`), {other_choice}")),
+        .advise(Advice::PortBusy { port, holder: PortHolder::Login { pid } }),
         Some(Holder::Process { pid, name, login: false }) => Failure::new(
             Kind::Failed,
             format!("port {port} is already in use on the loopback interface by pid {pid} ({name})"),
         )
-        .hint(format!("stop that program (`kill {pid}`), {other_choice}")),
+        .advise(Advice::PortBusy { port, holder: PortHolder::Process { pid } }),
         Some(Holder::User(uid)) => Failure::new(
             Kind::Failed,
             format!("port {port} is already in use on the loopback interface by a program of another user (uid {uid})"),
         )
-        .hint(format!("ask them to stop it, {other_choice}")),
+        .advise(Advice::PortBusy { port, holder: PortHolder::User }),
         None => Failure::new(
             Kind::Failed,
             format!("port {port} is already in use on the loopback interface"),
         )
-        .hint(format!("stop the program listening on port {port}, {other_choice}")),
+        .advise(Advice::PortBusy { port, holder: PortHolder::Unknown }),
     }
     .into()
 }

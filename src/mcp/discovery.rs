@@ -9,6 +9,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::Hosted;
+use crate::advice::Advice;
 use crate::failure::{Failure, Kind};
 use crate::http::{Http, Pool};
 
@@ -152,7 +153,7 @@ fn authorization_server(http: &Http, issuer: &Url) -> Result<Value> {
         Kind::Failed,
         format!("the authorization server {issuer} publishes no metadata (RFC 8414 or OpenID Connect discovery)"),
     )
-    .hint("check --mcp-url: it must be a hosted MCP server that takes OAuth")
+    .advise(Advice::NotAnOauthServer)
     .into())
 }
 
@@ -168,7 +169,7 @@ fn document(http: &Http, url: &Url) -> Result<Option<Value>> {
                 Kind::Failed,
                 format!("{url} answered HTTP {status} to a metadata request"),
             )
-            .hint("try again later; `--verbose` shows each request")
+            .advise(Advice::TryMetadataLater)
             .into());
         }
     }
@@ -223,7 +224,7 @@ pub fn checked_url(raw: &str, what: &str) -> Result<Url> {
             Kind::Failed,
             format!("the {what} URL `{}` {why}", crate::output::shown(raw)),
         )
-        .hint("the hosted MCP server's metadata is not usable; check --mcp-url")
+        .advise(Advice::MetadataUnusable)
         .into()
     };
     let url = Url::parse(raw).map_err(|_| refuse("is not a URL"))?;
@@ -255,7 +256,7 @@ fn trimmed(url: &str) -> &str {
 
 fn unusable(url: &Url, why: &str) -> anyhow::Error {
     Failure::new(Kind::Failed, format!("{url} cannot be logged in to: {why}"))
-        .hint("check --mcp-url (or ATTIO_MCP_URL); `--verbose` shows each request")
+        .advise(Advice::CheckMcpUrl)
         .into()
 }
 

@@ -56,7 +56,7 @@ pub fn initialize(
     http: &crate::http::Http,
     url: &str,
     token: &crate::secret::Secret<String>,
-    rejected: &dyn Fn() -> crate::failure::Next,
+    rejected: &dyn Fn() -> crate::advice::Advice,
 ) -> anyhow::Result<ServerInfo> {
     use crate::failure::{Failure, Kind};
     let body = serde_json::json!({
@@ -83,7 +83,7 @@ pub fn initialize(
             Kind::LoginAgain,
             format!("the hosted MCP server {url} refused the token (HTTP {status})"),
         )
-        .hint(rejected())
+        .advise(rejected())
         .into());
     }
     let described = crate::attio::oauth::Answer::of(&answer);

@@ -6,6 +6,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use super::Hosted;
+use crate::advice::Advice;
 use crate::attio::oauth::TokenError;
 use crate::failure::{Failure, Kind};
 use crate::http::{Http, Pool};
@@ -24,7 +25,7 @@ pub fn register(http: &Http, hosted: &Hosted, redirect_uri: &str) -> Result<Stri
                 hosted.issuer
             ),
         )
-        .hint("check --mcp-url: Attio's hosted MCP server offers registration")
+        .advise(Advice::NoRegistration)
         .into());
     };
     let body = json!({
@@ -63,7 +64,7 @@ pub fn register(http: &Http, hosted: &Hosted, redirect_uri: &str) -> Result<Stri
                 crate::output::shown(&said)
             ),
         )
-        .hint("try again later; if it persists, the server may not take new clients")
+        .advise(Advice::RegisterLater)
         .into());
     }
     match field("client_id") {

@@ -34,10 +34,9 @@ pub fn read(paths: &Paths) -> Result<Option<ProfileName>> {
                 path.display()
             ),
         )
-        .hint(format!(
-            "run `attio-auth switch NAME` to set it again, or remove {} (or pass --profile)",
-            path.display()
-        ))
+        .advise(crate::advice::Advice::SwitchAgain {
+            path: path.display().to_string(),
+        })
         .into()
     })
 }

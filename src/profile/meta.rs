@@ -7,8 +7,8 @@ use std::io;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::advice::{Advice, Login};
 use crate::credentials::Credentials;
-use crate::failure::Next;
 use crate::names::ProfileName;
 use crate::paths::Paths;
 use crate::store::StoreKind;
@@ -103,13 +103,9 @@ impl ProfileMeta {
     }
 }
 
-/// The hint for a profile whose stored state cannot be used.
-pub fn clean_up_hint(profile: &ProfileName) -> Next {
-    Next::from(format!(
-        "run `attio-auth logout --profile {profile}` to remove it, then `"
-    ))
-    .then(login_command(profile))
-    .then("`")
+/// What to do about a profile whose stored state cannot be used: remove it, log in.
+pub fn clean_up(profile: &ProfileName) -> Advice {
+    Advice::CleanUp(login_command(profile))
 }
 
 /// The settings a log-in-again command repeats: the profile, and the port and URLs
@@ -126,7 +122,7 @@ pub struct LoginAgain<'a> {
 
 impl LoginAgain<'_> {
     /// The one rule for the command that logs a profile in (again).
-    pub fn command(&self) -> Next {
+    pub fn command(&self) -> Login {
         use crate::attio::{DEFAULT_API_URL, DEFAULT_APP_URL};
         let mut command = String::new();
         if let Some(port) = self.port.filter(|&p| p != crate::loopback::DEFAULT_PORT) {
@@ -138,7 +134,7 @@ impl LoginAgain<'_> {
             if differs(url, crate::mcp::DEFAULT_MCP_URL) {
                 command.push_str(&format!(" --mcp-url {url}"));
             }
-            return Next::command("attio-auth login --mcp", self.profile.as_str(), command);
+            return Login::hosted(self.profile.as_str(), command);
         }
         for (flag, url, default) in [
             ("--app-url", self.app_url, DEFAULT_APP_URL),
@@ -148,23 +144,23 @@ impl LoginAgain<'_> {
                 command.push_str(&format!(" {flag} {}", url.trim_end_matches('/')));
             }
         }
-        Next::command("attio-auth login", self.profile.as_str(), command)
+        Login::app(self.profile.as_str(), command)
     }
 
-    /// The hint that says to log the profile in (again).
-    pub fn hint(&self) -> Next {
-        Next::from("run `").then(self.command()).then("`")
+    /// Advice to log the profile in (again).
+    pub fn log_in(&self) -> Advice {
+        Advice::LogIn(self.command())
     }
 }
 
 /// How to log in a profile of which nothing else is known.
-pub fn login_command(profile: &ProfileName) -> Next {
+pub fn login_command(profile: &ProfileName) -> Login {
     just(profile).command()
 }
 
-/// The hint that says to log in a profile of which nothing else is known.
-pub fn login_hint(profile: &ProfileName) -> Next {
-    just(profile).hint()
+/// Advice to log in a profile of which nothing else is known.
+pub fn log_in(profile: &ProfileName) -> Advice {
+    just(profile).log_in()
 }
 
 /// A log-in-again command with nothing but the profile.
@@ -275,7 +271,7 @@ mod tests {
             ..again
         };
         assert_eq!(
-            hosted.command().render(as_default),
+            crate::advice::Next::from(&hosted.command()).render(as_default),
             "attio-auth login --mcp --profile den --port 3461 --mcp-url http://127.0.0.1:7/mcp"
         );
         let attios = LoginAgain {
@@ -284,57 +280,34 @@ mod tests {
             ..again
         };
         assert_eq!(
-            attios.command().render(as_default),
+            crate::advice::Next::from(&attios.command()).render(as_default),
             "attio-auth login --mcp --profile den"
         );
         assert_eq!(
-            again.command().render(as_default),
+            crate::advice::Next::from(&again.command()).render(as_default),
             "attio-auth login --profile den --port 3461 --app-url http://127.0.0.1:9"
         );
         // With `den` as the profile a bare command picks, it is not named.
         assert_eq!(
-            again.command().render(|| Some("den".to_string())),
+            crate::advice::Next::from(&again.command()).render(|| Some("den".to_string())),
             "attio-auth login --port 3461 --app-url http://127.0.0.1:9"
         );
         let default = ProfileName::parse("default").unwrap();
         assert_eq!(
-            login_command(&default).render(as_default),
+            crate::advice::Next::from(&login_command(&default)).render(as_default),
             "attio-auth login"
         );
         // Under ATTIO_PROFILE nothing is implied: every command names its profile.
         assert_eq!(
-            login_command(&default).render(|| None),
+            crate::advice::Next::from(&login_command(&default)).render(|| None),
             "attio-auth login --profile default"
         );
         let mut meta = ProfileMeta::new("c".into(), DEFAULT_APP.into(), DEFAULT_API.into());
         meta.port = Some(3456);
         assert_eq!(
-            meta.login_again(&default).command().render(as_default),
+            crate::advice::Next::from(&meta.login_again(&default).command()).render(as_default),
             "attio-auth login"
         );
-    }
-
-    #[test]
-    fn a_hint_asks_which_profile_is_implied_only_to_show_a_command_and_once() {
-        let asked = std::cell::Cell::new(0);
-        let implied = || {
-            asked.set(asked.get() + 1);
-            Some("work".to_string())
-        };
-        assert_eq!(
-            Next::from("check the network").render(implied),
-            "check the network"
-        );
-        assert_eq!(asked.get(), 0, "no command, no question");
-        let work = ProfileName::parse("work").unwrap();
-        let hint = clean_up_hint(&work)
-            .then(", or ")
-            .then(login_command(&work));
-        assert_eq!(
-            hint.render(implied),
-            "run `attio-auth logout --profile work` to remove it, then `attio-auth login`, or attio-auth login"
-        );
-        assert_eq!(asked.get(), 1);
     }
 
     const DEFAULT_APP: &str = "https://app.attio.com/";

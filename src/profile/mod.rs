@@ -7,7 +7,7 @@ mod meta;
 mod repository;
 
 pub use self::meta::{
-    LoginAgain, ProfileMeta, clean_up_hint, list, list_with_leftovers, login_command, login_hint,
+    LoginAgain, ProfileMeta, clean_up, list, list_with_leftovers, log_in, login_command,
     not_logged_in,
 };
 pub use self::repository::{Locked, Repository, Stored};

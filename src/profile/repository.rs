@@ -11,11 +11,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::meta::{
-    ProfileMeta, clean_up_hint, list, login_command, login_hint, not_logged_in, parse_meta,
-};
+use super::meta::{ProfileMeta, clean_up, list, log_in, login_command, not_logged_in, parse_meta};
+use crate::advice::Advice;
 use crate::credentials::Credentials;
-use crate::failure::{self, Failure, Kind, Next};
+use crate::failure::{self, Failure, Kind};
 use crate::names::ProfileName;
 use crate::output;
 use crate::paths::Paths;
@@ -88,7 +87,7 @@ impl<'a> Repository<'a> {
                     self.name
                 ),
             )
-            .hint(clean_up_hint(self.name))
+            .advise(clean_up(self.name))
             .into()),
             (StoreKind::Keyring, _) => Ok(Box::new(KeyringStore)),
             (StoreKind::File, _) => Ok(Box::new(FileStore::new(self.paths))),
@@ -109,7 +108,7 @@ impl<'a> Repository<'a> {
                 Kind::LoginAgain,
                 format!("profile metadata {} is unusable: {why}", path.display()),
             )
-            .hint(clean_up_hint(self.name))
+            .advise(clean_up(self.name))
             .into()
         })
     }
@@ -167,13 +166,16 @@ impl<'a> Repository<'a> {
     pub fn unknown(&self) -> anyhow::Error {
         let stored = list(self.paths).unwrap_or_default();
         let (message, guess) = not_logged_in(self.name, &stored);
-        let hint = match guess {
-            Some(guess) => Next::from(format!("pass `--profile {guess}`, or run `"))
-                .then(login_command(self.name))
-                .then(format!("` to log `{}` in", self.name)),
-            None => login_hint(self.name),
+        let advice = match guess {
+            Some(guess) => Advice::DidYouMean {
+                guess: guess.to_string(),
+                login: login_command(self.name),
+            },
+            None => log_in(self.name),
         };
-        Failure::new(Kind::LoginAgain, message).hint(hint).into()
+        Failure::new(Kind::LoginAgain, message)
+            .advise(advice)
+            .into()
     }
 
     fn not_logged_in(&self, detail: String) -> anyhow::Error {
@@ -181,7 +183,7 @@ impl<'a> Repository<'a> {
             Kind::LoginAgain,
             format!("profile `{}` is not logged in{detail}", self.name),
         )
-        .hint(login_hint(self.name))
+        .advise(log_in(self.name))
         .into()
     }
 
@@ -501,7 +503,7 @@ fn keyring_required(e: &anyhow::Error, outcome: &str) -> anyhow::Error {
         Kind::KeyringUnavailable,
         format!("the OS keyring was asked for (--store keyring or ATTIO_AUTH_STORE=keyring), but none is running (or it did not answer); {outcome}"),
     )
-    .hint("start a Secret Service (gnome-keyring-daemon or KWallet in a desktop session) and log in again, or log in with `--store file`")
+    .advise(crate::advice::Advice::KeyringRequired)
     .into()
 }
 
@@ -517,7 +519,7 @@ fn load_credentials(store: &dyn SecretStore, profile: &ProfileName) -> Result<Op
                 store.location(profile)
             ),
         )
-        .hint(clean_up_hint(profile))
+        .advise(clean_up(profile))
         .into()
     })
 }

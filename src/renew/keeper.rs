@@ -112,7 +112,7 @@ impl Keeper {
             }
             Err(error) => {
                 let message = format!("{error:#}");
-                let hint = crate::advice::next_step(&error).map(|next| ctx.render(&next));
+                let hint = crate::failure::next_step(&error).map(|next| ctx.render(&next));
                 if self.said.as_ref() != Some(&message) {
                     output::warn(format!("{}: {message}", self.who));
                     if let Some(hint) = &hint {

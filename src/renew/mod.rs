@@ -10,14 +10,15 @@ mod rules;
 
 use anyhow::{Context, Result};
 
+use crate::advice::Advice;
 use crate::attio;
 use crate::attio::oauth;
 use crate::context::Ctx;
-use crate::failure::{Failure, Kind, Next};
+use crate::failure::{Failure, Kind};
 use crate::freshness;
 use crate::names::ProfileName;
 use crate::output;
-use crate::profile::{self, Locked, LoginAgain, Stored, login_hint};
+use crate::profile::{self, Locked, LoginAgain, Stored};
 use crate::secret::Secret;
 
 use self::rules::{Locked as UnderLock, Settled, Unlocked};
@@ -39,16 +40,15 @@ pub struct Handout {
 impl Handout {
     /// What to do when Attio rejects the token: log in again, or fix the variable. Built
     /// only when it is shown (it may read the switched default profile).
-    pub fn rejected_hint(&self, ctx: &Ctx) -> Next {
+    pub fn rejected(&self, ctx: &Ctx) -> Advice {
         let profile = &ctx.settings.profile;
         match (&self.stored, &ctx.settings.env_token) {
-            (Some(stored), _) => stored.meta.login_again(profile).hint(),
-            (None, Some(env)) => format!(
-                "{var} is set and wins over the stored profiles: unset it (`unset {var}`) to use profile `{profile}`, or replace it with a valid key",
-                var = env.var
-            )
-            .into(),
-            (None, None) => login_hint(profile),
+            (Some(stored), _) => stored.meta.login_again(profile).log_in(),
+            (None, Some(env)) => Advice::EnvTokenRefused {
+                var: env.var,
+                profile: profile.to_string(),
+            },
+            (None, None) => profile::log_in(profile),
         }
     }
 }
@@ -65,10 +65,10 @@ pub fn handout(ctx: &Ctx, min_ttl: Option<u64>) -> Result<Handout> {
                 "--profile {profile} asks for that profile's token, but {} holds a token set by hand, which would be used instead",
                 env.var
             ))
-            .hint(format!(
-                "unset {} to use profile `{profile}`, or drop --profile to use the variable's token",
-                env.var
-            ))
+            .advise(Advice::EnvTokenShadowsProfile {
+                var: env.var,
+                profile: profile.to_string(),
+            })
             .into());
         }
         if let Some(other) = env.shadows {
@@ -82,10 +82,7 @@ pub fn handout(ctx: &Ctx, min_ttl: Option<u64>) -> Result<Handout> {
                 "{} does not hold a valid bearer token (empty, too long, or with spaces or control characters)",
                 env.var
             ))
-            .hint(format!(
-                "unset {} or set it to the API key or access token itself",
-                env.var
-            ))
+            .advise(Advice::EnvTokenMalformed { var: env.var })
             .into());
         }
         return Ok(Handout {
@@ -119,7 +116,7 @@ pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
             Kind::LoginAgain,
             format!("the stored access token of profile `{profile}` is not a valid bearer token"),
         )
-        .hint(profile::clean_up_hint(profile))
+        .advise(profile::clean_up(profile))
         .into());
     }
     // Refused on every use, not only when a refresh happens to be due: a setting that
@@ -132,7 +129,7 @@ pub fn fresh(ctx: &Ctx, mode: Mode) -> Result<(Stored, bool)> {
             output::warn(format!(
                 "the access token of profile `{profile}` expires {} and cannot be refreshed (there is no refresh token); {} before then",
                 freshness::describe(stored.creds.expires_at, now),
-                ctx.render(&stored.meta.login_again(profile).hint())
+                ctx.render(&stored.meta.login_again(profile).log_in().next())
             ));
             return Ok((stored, false));
         }
@@ -205,7 +202,7 @@ fn send(
     let ask_identity = stored.meta.mcp.is_none().then(|| {
         (
             stored.meta.api_url.clone(),
-            stored.meta.login_again(profile).hint(),
+            stored.meta.login_again(profile).log_in(),
         )
     });
     let settled = rules::settle(
@@ -264,12 +261,9 @@ fn store_settled(
             .into())
         }
         Settled::Unknown(why) => Err(Failure::new(Kind::Failed, why)
-            .hint(
-                Next::from(
-                    "the refresh's outcome is unknown, so its refresh token will not be sent again; ",
-                )
-                .then(stored.meta.login_again(profile).hint()),
-            )
+            .advise(Advice::RefreshOutcomeUnknown(
+                stored.meta.login_again(profile).command(),
+            ))
             .into()),
     }
 }
@@ -297,7 +291,7 @@ impl Target {
                 crate::mcp::discovery::checked_url(&hosted.token_endpoint, "stored token endpoint")
                     .map_err(|e| {
                         Failure::new(Kind::LoginAgain, format!("{e:#}"))
-                            .hint(profile::clean_up_hint(profile))
+                            .advise(profile::clean_up(profile))
                     })?;
             return Ok(Target::Hosted {
                 token_url,
@@ -315,7 +309,7 @@ impl Target {
                     Kind::LoginAgain,
                     format!("profile `{profile}` has no client secret stored to refresh with"),
                 )
-                .hint(stored.meta.login_again(profile).hint())
+                .advise(stored.meta.login_again(profile).log_in())
             })?;
         Ok(Target::App {
             app_url,
@@ -358,7 +352,7 @@ fn check_issuer(ctx: &Ctx, stored: &Stored) -> Result<()> {
 fn interrupted(outcome: &Result<(Stored, bool)>) -> anyhow::Error {
     let (said, next) = match outcome {
         Ok(_) => ("the refreshed tokens were stored".to_string(), None),
-        Err(e) => (format!("{e:#}"), crate::advice::next_step(e)),
+        Err(e) => (format!("{e:#}"), crate::failure::advice(e)),
     };
     let said = if said.contains("(Ctrl-C)") {
         said
@@ -367,7 +361,7 @@ fn interrupted(outcome: &Result<(Stored, bool)>) -> anyhow::Error {
     };
     let failure = Failure::new(Kind::Exit(130), said);
     match next {
-        Some(next) => failure.hint(next),
+        Some(next) => failure.advise(next),
         None => failure,
     }
     .into()
@@ -383,7 +377,7 @@ fn save_or_warn(locked: &Locked, stored: &mut Stored) {
 
 /// `/v2/self`'s `exp` for a token whose answer gave no lifetime (the one rule for a
 /// grant's expiry). Failing to ask only means the expiry stays unknown.
-fn identity_exp(ctx: &Ctx, api_url: &str, token: &Secret<String>, rejected: Next) -> Option<u64> {
+fn identity_exp(ctx: &Ctx, api_url: &str, token: &Secret<String>, rejected: Advice) -> Option<u64> {
     let asked = ctx
         .settings
         .api_url
@@ -407,7 +401,7 @@ fn refused(again: LoginAgain, reason: &str) -> anyhow::Error {
         Kind::LoginAgain,
         format!("the login of profile `{profile}` was refused by Attio when it was last refreshed ({reason})"),
     )
-    .hint(again.hint())
+    .advise(again.log_in())
     .into()
 }
 
@@ -415,7 +409,7 @@ fn refused(again: LoginAgain, reason: &str) -> anyhow::Error {
 /// again; a token that has not expired yet (`usable`) is still handed out, with a warning.
 fn unfinished(ctx: &Ctx, stored: Stored, usable: bool, now: u64) -> Result<(Stored, bool)> {
     let profile = &ctx.settings.profile;
-    let again = stored.meta.login_again(profile).hint();
+    let again = stored.meta.login_again(profile).log_in();
     let why = format!(
         "an earlier refresh of profile `{profile}` did not finish and may have used up its refresh token, which is therefore not sent again (reuse can make Attio revoke the login)"
     );
@@ -423,11 +417,11 @@ fn unfinished(ctx: &Ctx, stored: Stored, usable: bool, now: u64) -> Result<(Stor
         output::warn(format!(
             "{why}; using the current access token, which expires {}; {}",
             freshness::describe(stored.creds.expires_at, now),
-            ctx.render(&again)
+            ctx.render(&again.next())
         ));
         return Ok((stored, false));
     }
-    Err(Failure::new(Kind::LoginAgain, why).hint(again).into())
+    Err(Failure::new(Kind::LoginAgain, why).advise(again).into())
 }
 
 /// The failure when a refresh is needed but no refresh token was ever issued: the one
@@ -436,13 +430,13 @@ fn unfinished(ctx: &Ctx, stored: Stored, usable: bool, now: u64) -> Result<(Stor
 /// login (exit 3, for both).
 fn no_refresh_token(profile: &ProfileName, stored: &Stored, mode: Mode, now: u64) -> anyhow::Error {
     let expires = stored.creds.expires_at;
-    let again = stored.meta.login_again(profile).hint();
+    let again = stored.meta.login_again(profile);
     match (expires, freshness::is_fresh(expires, now, 0), mode) {
         (None, _, _) => Failure::new(
             Kind::Failed,
             format!("profile `{profile}` has no refresh token: Attio issued a long-lived access token, which stays valid until the app is uninstalled; the stored token is kept"),
         )
-        .hint("nothing to do: `attio-auth token` keeps printing the stored token")
+        .advise(Advice::NothingToRefresh)
         .into(),
         (Some(_), true, Mode::Force) => Failure::new(
             Kind::Failed,
@@ -451,7 +445,7 @@ fn no_refresh_token(profile: &ProfileName, stored: &Stored, mode: Mode, now: u64
                 freshness::describe(expires, now)
             ),
         )
-        .hint(Next::from("`attio-auth token` prints it until then; for a new one, ").then(again))
+        .advise(Advice::TokenLastsUntilExpiry(again.command()))
         .into(),
         (Some(_), _, _) => Failure::new(
             Kind::LoginAgain,
@@ -460,7 +454,7 @@ fn no_refresh_token(profile: &ProfileName, stored: &Stored, mode: Mode, now: u64
                 freshness::describe(expires, now)
             ),
         )
-        .hint(again)
+        .advise(again.log_in())
         .into(),
     }
 }

@@ -64,7 +64,9 @@ pub(super) const READ_BY_LOGIN: [&str; 4] = [
 /// The usage error for a variable whose value is not valid UTF-8.
 pub(super) fn not_text(name: &str) -> anyhow::Error {
     crate::failure::Failure::usage(format!("{name} is not valid UTF-8"))
-        .hint(format!("set {name} to plain text, or unset it"))
+        .advise(crate::advice::Advice::VariableNotText {
+            name: name.to_string(),
+        })
         .into()
 }
 

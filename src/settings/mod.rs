@@ -15,6 +15,7 @@ pub use self::environment::Environment;
 use self::environment::{READ_BY_ALL, READ_BY_LOGIN, not_text};
 pub use self::urls::UrlSetting;
 use self::urls::{API, APP, UrlKind};
+use crate::advice::Advice;
 use crate::cli::GlobalArgs;
 use crate::config::{Config, ProfileDefaults, command_words};
 use crate::failure::{Failure, Kind};
@@ -283,14 +284,14 @@ impl Settings {
             (Some(StoreKind::Command) | None, Some((Ok(words), _))) => Some(words.clone()),
             (Some(StoreKind::Command) | None, Some((Err(why), source))) => {
                 return Err(Failure::usage(format!("{source}: {why}"))
-                    .hint("fix the store command (it is run without a shell: `PROGRAM ARGS...`), or log in with `--store keyring` or `--store file`")
+                    .advise(Advice::FixStoreCommand)
                     .into());
             }
             (Some(StoreKind::Command), None) => {
                 return Err(Failure::usage(
                     "--store command needs a command to run, and none is set",
                 )
-                .hint("set ATTIO_AUTH_STORE_COMMAND (or `store_command` in config.toml) to the program that keeps the secret; docs/storage.md has recipes for pass and the 1Password CLI")
+                .advise(Advice::SetStoreCommand)
                 .into());
             }
             (Some(_), _) | (None, None) => None,
@@ -308,7 +309,7 @@ impl Settings {
                 Kind::Failed,
                 format!("the store command `{program}` ({source}) is not installed: it is neither an executable file nor on PATH; nothing was started"),
             )
-            .hint("install it, or fix ATTIO_AUTH_STORE_COMMAND / config.toml's store_command; or log in with `--store keyring` or `--store file`")
+            .advise(Advice::InstallStoreCommand)
             .into());
         }
         Ok(StoreChoice {
@@ -324,7 +325,7 @@ impl Settings {
 }
 
 /// Which profile a command naming none would use: the commands a hint shows name their
-/// profile only when it is another (see [`crate::failure::Next`]).
+/// profile only when it is another (see [`crate::advice::Next`]).
 #[derive(Debug, Clone)]
 pub enum Implied {
     Profile(ProfileName),
@@ -425,9 +426,9 @@ fn env_token(env: &Environment) -> Option<EnvToken> {
 /// The usage error for an environment variable with an unusable value.
 fn variable_error(var: &str, raw: &str, why: &str) -> anyhow::Error {
     Failure::usage(format!("{var}={raw:?}: {why}"))
-        .hint(format!(
-            "fix or unset {var} (an empty value counts as unset)"
-        ))
+        .advise(Advice::FixVariable {
+            var: var.to_string(),
+        })
         .into()
 }
 

@@ -4,8 +4,9 @@
 use anyhow::Result;
 use url::{Host, Url};
 
+use crate::advice::Advice;
 use crate::attio::{DEFAULT_API_URL, DEFAULT_APP_URL};
-use crate::failure::{Failure, Kind, Next};
+use crate::failure::{Failure, Kind};
 use crate::names::ProfileName;
 use crate::profile;
 
@@ -91,7 +92,7 @@ impl UrlSetting {
                 Kind::LoginAgain,
                 format!("the metadata of profile `{profile}` holds an unusable URL ({e})"),
             )
-            .hint(profile::clean_up_hint(profile))
+            .advise(profile::clean_up(profile))
         })?;
         let configured = self
             .configured
@@ -115,14 +116,11 @@ impl UrlSetting {
                     "profile `{profile}` was logged in with the {} {stored}, but {source} names {url}; its credentials are only ever sent where they came from",
                     self.kind.label
                 ))
-                .hint(
-                    Next::from(format!("to use {url}, log in again: `"))
-                        .then(profile::login_command(profile))
-                        .then(format!(
-                            " {} {url}`; otherwise remove the setting",
-                            self.kind.flag
-                        )),
-                )
+                .advise(Advice::LogInAtUrl {
+                    url: url.to_string(),
+                    flag: self.kind.flag,
+                    login: profile::login_command(profile),
+                })
                 .into());
             }
         }

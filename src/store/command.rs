@@ -19,6 +19,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::backend::SecretStore;
+use crate::advice::Advice;
 use crate::failure::{Failure, Kind};
 use crate::names::ProfileName;
 use crate::secret::Secret;
@@ -51,9 +52,9 @@ impl CommandStore {
         self.words.first().map_or("", String::as_str)
     }
 
-    /// Runs `CMD... ACTION PROFILE` with `input` on stdin, within the time limit.
-    fn run(&self, action: &str, profile: &ProfileName, input: Option<Vec<u8>>) -> Result<Ran> {
-        let program = self.program();
+    /// `CMD... ACTION PROFILE`, in a process group of its own, with piped output, stdin
+    /// piped when there is input, and none of the variables children never get.
+    fn command(&self, action: &str, profile: &ProfileName, input: bool) -> Result<Command> {
         let Some((first, rest)) = self.words.split_first() else {
             return Err(anyhow::anyhow!("the store command is empty"));
         };
@@ -61,26 +62,29 @@ impl CommandStore {
         command
             .args(rest)
             .args([action, profile.as_str()])
-            .stdin(if input.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(if input { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for var in crate::secret::CHILD_WITHHELD {
             command.env_remove(var);
         }
+        crate::os::ProcessGroup::prepare(&mut command);
+        Ok(command)
+    }
+
+    /// Runs `CMD... ACTION PROFILE` with `input` on stdin, within the time limit.
+    fn run(&self, action: &str, profile: &ProfileName, input: Option<Vec<u8>>) -> Result<Ran> {
+        let program = self.program();
+        let mut command = self.command(action, profile, input.is_some())?;
         crate::output::verbose(format!(
             "running the store command: {program} {action} {profile}"
         ));
-        crate::os::ProcessGroup::prepare(&mut command);
         let mut child = command.spawn().map_err(|e| {
             Failure::new(
                 Kind::Failed,
                 format!("the store command `{program}` could not be started ({e})"),
             )
-            .hint(FIX)
+            .advise(Advice::CheckStoreCommand)
         })?;
         // Whatever it starts is stopped with it at the time limit, not left running.
         let group = crate::os::ProcessGroup::adopt(&child);
@@ -109,7 +113,7 @@ impl CommandStore {
                     MAX_OUTPUT / 1024
                 ),
             )
-            .hint(FIX)
+            .advise(Advice::CheckStoreCommand)
             .into()),
             Ok(Ok(ran)) => Ok(ran),
             Ok(Err(e)) => Err(anyhow::anyhow!(
@@ -124,9 +128,11 @@ impl CommandStore {
                         self.timeout.as_secs()
                     ),
                 )
-                .hint(format!(
-                    "run `{program} ... {action} {profile}` yourself to see why (a vault waiting to be unlocked?); --http-timeout sets the limit"
-                ))
+                .advise(Advice::StoreCommandSlow {
+                    program: program.to_string(),
+                    action: action.to_string(),
+                    profile: profile.to_string(),
+                })
                 .into())
             }
         }
@@ -146,9 +152,12 @@ impl CommandStore {
             Kind::Failed,
             format!("the store command `{program}` failed to {action} profile `{profile}`'s credentials ({how}{said})"),
         )
-        .hint(format!(
-            "run `{program} ... {action} {profile}` yourself to see why; it must exit 0, or {NOT_FOUND} for \"not found\" (see docs/storage.md)"
-        ))
+        .advise(Advice::StoreCommandFailed {
+            program: program.to_string(),
+            action: action.to_string(),
+            profile: profile.to_string(),
+            not_found: NOT_FOUND,
+        })
         .into()
     }
 }
@@ -190,8 +199,6 @@ pub fn which(program: &str, dirs: &[std::path::PathBuf]) -> Option<std::path::Pa
     }
     dirs.iter().find_map(|dir| runnable(&dir.join(program)))
 }
-
-const FIX: &str = "check ATTIO_AUTH_STORE_COMMAND or config.toml's store_command (at login) and that the program is installed; it is run without a shell, as `PROGRAM ARGS... get|store|erase PROFILE`";
 
 impl SecretStore for CommandStore {
     fn load(&self, profile: &ProfileName) -> Result<Option<Secret<String>>> {

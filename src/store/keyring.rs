@@ -15,6 +15,7 @@ use anyhow::Result;
 use keyring::{Entry, Error};
 
 use super::backend::SecretStore;
+use crate::advice::Advice;
 use crate::failure::{Failure, Kind};
 use crate::names::ProfileName;
 use crate::secret::Secret;
@@ -39,14 +40,13 @@ fn may_be_asking() -> bool {
     cfg!(target_os = "macos") && (std::io::stdin().is_terminal() || std::io::stderr().is_terminal())
 }
 
-/// The fix for a keyring that is absent or silent, for every command.
-const FIX: &str = "start (or restart) the desktop keyring, e.g. `gnome-keyring-daemon --replace --components=secrets`; or log in again with --store file";
-
 pub struct KeyringStore;
 
 /// The keyring could not be used at all: not there, or not answering.
 fn unavailable(why: String) -> anyhow::Error {
-    Failure::new(Kind::KeyringUnavailable, why).hint(FIX).into()
+    Failure::new(Kind::KeyringUnavailable, why)
+        .advise(Advice::StartKeyring)
+        .into()
 }
 
 /// Describes a keyring error without ever formatting its payload (some variants carry
@@ -69,7 +69,7 @@ fn describe(err: &Error) -> anyhow::Error {
             Kind::Failed,
             format!("the OS keyring refused access, it may be locked ({e})"),
         )
-        .hint("unlock the keyring (log in to the desktop session, or use your keyring manager) and retry; --store file avoids the keyring")
+        .advise(Advice::UnlockKeyring)
         .into(),
         Error::BadEncoding(_) | Error::BadDataFormat(..) => {
             anyhow::anyhow!("the OS keyring entry is not in the expected format")
@@ -79,10 +79,9 @@ fn describe(err: &Error) -> anyhow::Error {
             Kind::Failed,
             format!("the {what} is larger than the OS keyring holds ({max} bytes)"),
         )
-        .hint(format!(
-            "log in again with --store file ({}), or keep it in a vault with --store command",
-            crate::secure_fs::PRIVATE
-        ))
+        .advise(Advice::KeyringTooSmall {
+            private: crate::secure_fs::PRIVATE,
+        })
         .into(),
         Error::NoEntry => anyhow::anyhow!("no entry"),
         other => anyhow::anyhow!("{other}"),
@@ -108,13 +107,12 @@ fn bounded<T: Send + 'static>(
             return unavailable(why);
         }
         // Never a reason to fall back to a file: the Keychain is there.
-        Failure::new(Kind::Failed, format!("{why}; a Keychain dialog may be waiting for you"))
-            .hint(if asking {
-                "answer the Keychain dialog (it may be behind other windows; choose Always Allow) and run the command again"
-            } else {
-                "run the command once in a terminal and answer the Keychain dialog (Always Allow); scripts without a terminal wait only 5 s"
-            })
-            .into()
+        Failure::new(
+            Kind::Failed,
+            format!("{why}; a Keychain dialog may be waiting for you"),
+        )
+        .advise(Advice::AnswerKeychain { asking })
+        .into()
     })
 }
 

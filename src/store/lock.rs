@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use crate::advice::Advice;
 use crate::failure::{Failure, Kind};
 use crate::secure_fs;
 
@@ -144,9 +145,6 @@ fn wait_for(
             .with_context(|| format!("locking {}", path.display())),
         Err(_) => {
             let who = holder.describe();
-            let stop = holder
-                .pid()
-                .map_or(String::new(), |pid| format!(" (`kill {pid}`)"));
             Err(Failure::new(
                 Kind::Failed,
                 format!(
@@ -154,9 +152,7 @@ fn wait_for(
                     timeout.as_secs()
                 ),
             )
-            .hint(format!(
-                "if that process is stuck, stop it{stop}; or wait longer with --lock-timeout SECS"
-            ))
+            .advise(Advice::LockHeld { pid: holder.pid() })
             .into())
         }
     }

@@ -77,7 +77,7 @@ pub fn run(
                 }
             ),
         )
-        .hint("apply each `fix`, then run `attio-auth doctor` again")
+        .advise(crate::advice::Advice::ApplyFixes)
         .into()),
     }
 }

@@ -8,8 +8,8 @@ use url::Url;
 
 use super::report::{CLOCK_SKEW_LIMIT, Report, Status, selected};
 use super::setup::KeyringGone;
+use crate::advice::Advice;
 use crate::context::Ctx;
-use crate::failure::Next;
 use crate::failure::{Failure, Kind};
 use crate::health::{self, Check, Entry};
 use crate::http::Http;
@@ -99,8 +99,8 @@ fn get(http: &Http, url: &Url) -> Result<oauth2::HttpResponse> {
         .body(Vec::new())
         .map_err(|e| anyhow::anyhow!("building the request to {url}: {e}"))?;
     http.send(request, Pool::Kept).map_err(|e| {
-        let hint = e.hint();
-        Failure::new(Kind::Failed, e.to_string()).hint(hint).into()
+        let message = e.to_string();
+        Failure::new(Kind::Failed, message).advise(*e.advice).into()
     })
 }
 
@@ -141,7 +141,7 @@ pub(super) fn check_clock(
             format!(
                 "this machine's clock {how} {host}'s: token expiry and refresh timing will be off"
             ),
-            "turn on time synchronisation (e.g. `timedatectl set-ntp true`)",
+            Advice::SyncTheClock,
         );
     } else {
         report.add(
@@ -205,11 +205,12 @@ pub(super) fn check_profiles_online(
                     .ok()
                     .and_then(|meta| ends(meta, ctx.clock.now()))
                 {
-                    Some(why) => {
-                        report.add_fix(title, Status::Warn, format!("{live}; but {why}"), {
-                            Next::from("before then, run `").then(login).then("`")
-                        })
-                    }
+                    Some(why) => report.add_fix(
+                        title,
+                        Status::Warn,
+                        format!("{live}; but {why}"),
+                        Advice::LogInBeforeExpiry(login),
+                    ),
                     None => report.add(title, Status::Ok, live),
                 }
             }
@@ -217,13 +218,13 @@ pub(super) fn check_profiles_online(
                 title,
                 Status::Fail,
                 format!("needs a new login: {why}"),
-                Next::from("run `").then(login).then("`"),
+                Advice::LogIn(login),
             ),
             Some(Check::Unreachable(why)) => report.add_fix(
                 title,
                 Status::Fail,
                 format!("could not ask Attio: {why}"),
-                "check the network and the profile's API URL, then run `attio-auth doctor` again",
+                Advice::CheckNetworkThenDoctor,
             ),
             None => {}
         }
@@ -250,16 +251,14 @@ pub(super) fn check_profiles_offline(
                         title,
                         Status::Fail,
                         format!("expired ({expires}), and {why}"),
-                        meta.login_again(name).hint(),
+                        meta.login_again(name).log_in(),
                     );
                 } else if let Some(why) = ends(meta, now) {
                     report.add_fix(
                         title,
                         Status::Warn,
                         format!("{why} (not checked with Attio: --offline)"),
-                        Next::from("before then, run `")
-                            .then(meta.login_again(name).command())
-                            .then("`"),
+                        Advice::LogInBeforeExpiry(meta.login_again(name).command()),
                     );
                 } else {
                     report.add(
@@ -272,12 +271,7 @@ pub(super) fn check_profiles_offline(
                     );
                 }
             }
-            Err(why) => report.add_fix(
-                title,
-                Status::Fail,
-                why.clone(),
-                profile::clean_up_hint(name),
-            ),
+            Err(why) => report.add_fix(title, Status::Fail, why.clone(), profile::clean_up(name)),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What `doctor` found: each check's name, status, detail and fix.
 
+use crate::advice::{Advice, Next};
 use crate::context::Ctx;
-use crate::failure::Next;
 use crate::health::Entry;
 use crate::profile::ProfileMeta;
 
@@ -58,13 +58,13 @@ impl Report {
         name: impl Into<String>,
         status: Status,
         detail: impl Into<String>,
-        fix: impl Into<Next>,
+        fix: Advice,
     ) {
         self.0.push(Finding {
             name: name.into(),
             status,
             detail: detail.into(),
-            fix: Some(fix.into()),
+            fix: Some(fix.next()),
         });
     }
 
@@ -75,7 +75,7 @@ impl Report {
         status: Status,
         err: &anyhow::Error,
     ) {
-        let fix = crate::advice::next_step(err);
+        let fix = crate::failure::next_step(err);
         self.0.push(Finding {
             name: name.into(),
             status,

@@ -5,10 +5,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::report::{Report, Status, selected};
+use crate::advice::Advice;
 use crate::cli::GlobalArgs;
 use crate::config::{self, Config};
 use crate::context::Ctx;
-use crate::failure::Next;
 use crate::failure::{self, Kind};
 use crate::health::Entry;
 use crate::output;
@@ -33,7 +33,7 @@ pub(super) fn check_config(report: &mut Report, path: &Path) -> Config {
                         "config",
                         Status::Fail,
                         format!("{}: {why}", command.source),
-                        "fix store_command, or remove it",
+                        Advice::FixConfiguredStoreCommand,
                     ),
                 },
                 None => report.add("config", Status::Ok, format!("{shown} parses")),
@@ -117,10 +117,9 @@ pub(super) fn check_file_store(report: &mut Report, paths: &Paths) {
                 "owned by another user, so attio-auth will not read them: {}",
                 listed(&foreign)
             ),
-            format!(
-                "move {} out of the way (or `chown` it back to you)",
-                first.display()
-            ),
+            Advice::MoveOrChown {
+                path: first.display().to_string(),
+            },
         );
         return;
     }
@@ -129,7 +128,9 @@ pub(super) fn check_file_store(report: &mut Report, paths: &Paths) {
             "file store",
             Status::Warn,
             format!("readable by other users: {}", listed(&exposed)),
-            format!("run `chmod 600 {}`", first.display()),
+            Advice::Chmod600 {
+                path: first.display().to_string(),
+            },
         );
         return;
     }
@@ -155,7 +156,7 @@ pub(super) fn check_file_store(report: &mut Report, paths: &Paths) {
 /// repeats (nothing else about such a profile can be checked).
 pub(super) struct KeyringGone {
     pub why: String,
-    pub fix: Next,
+    pub fix: Advice,
 }
 
 pub(super) fn check_keyring(
@@ -206,13 +207,9 @@ pub(super) fn check_keyring(
             } else {
                 format!("{backend}: {why}{used}")
             };
-            let fix: Next = match &no_bus {
-                Some(_) if absent => {
-                    "log in to a desktop session, or start a bus and a keyring for this shell: `dbus-run-session -- $SHELL`, then inside it `gnome-keyring-daemon --unlock`, which waits without a prompt: type the keyring's password (it shows as you type; a new keyring takes it as its password), press Enter, then Ctrl-D; or log in with --store file".into()
-                }
-                _ => crate::advice::next_step(&e).unwrap_or_else(|| {
-                    "start or unlock the keyring, or log in with --store file".into()
-                }),
+            let fix = match &no_bus {
+                Some(_) if absent => Advice::StartBusAndKeyring,
+                _ => crate::failure::advice(&e).unwrap_or(Advice::StartOrUnlockKeyring),
             };
             report.add_fix("keyring", status, detail, fix.clone());
             Some(KeyringGone {
@@ -310,7 +307,7 @@ pub(super) fn check_browser(report: &mut Report, env: &Environment) {
             "browser",
             Status::Warn,
             "an SSH session without a display: `login` opens no browser here",
-            "`login` prints the `ssh -L` port forward to run on your own machine, or paste the URL the browser ends on",
+            Advice::ForwardThePort,
         );
     } else {
         let opener = open::commands("about:blank")
@@ -327,7 +324,7 @@ pub(super) fn check_browser(report: &mut Report, env: &Environment) {
                 "browser",
                 Status::Warn,
                 "no browser opener was found (xdg-open, gio, open…)",
-                "set BROWSER to your browser's command, or open the URL `login` prints yourself",
+                Advice::SetBrowser,
             ),
         }
     }

@@ -46,10 +46,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
                     env.var
                 ),
             )
-            .hint(format!(
-                "run the command directly (it already has {0}), or store the key: `printf '%s' \"${0}\" | attio-auth login --with-token`",
-                env.var
-            ))
+            .advise(crate::advice::Advice::ExecWithEnvToken { var: env.var })
             .into(),
             _ => e,
         }

@@ -12,6 +12,6 @@ pub(super) fn failure(err: io::Error, shown: &str) -> anyhow::Error {
         _ => (126, "could not be started"),
     };
     Failure::new(Kind::Exit(code), format!("command `{shown}` {why} ({err})"))
-        .hint("check the command name and PATH")
+        .advise(crate::advice::Advice::CheckCommand)
         .into()
 }

@@ -20,14 +20,15 @@ use std::sync::mpsc;
 
 use anyhow::Result;
 
+use crate::advice::{Advice, Login};
 use crate::context::Ctx;
-use crate::failure::{Failure, Kind, Next};
+use crate::failure::{Failure, Kind};
 use crate::renew::keeper::Keeper;
 use crate::renew::{self, Mode};
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     let profile = ctx.settings.profile.clone();
-    let login = Next::command("attio-auth login --mcp", profile.as_str(), "");
+    let login = Advice::LogIn(Login::hosted(profile.as_str(), ""));
     let (hosted, first) = match renew::fresh(ctx, Mode::IfExpiring(None)) {
         Ok((stored, _)) => match stored.meta.mcp.clone() {
             Some(hosted) => (hosted, stored),
@@ -36,14 +37,13 @@ pub fn run(ctx: &Ctx) -> Result<()> {
                     Kind::LoginAgain,
                     format!("profile `{profile}` is not a login to a hosted MCP server"),
                 )
-                .hint(Next::from("run `").then(login).then("`"));
+                .advise(login);
                 return relay::refuse_all(ctx, failure.into());
             }
         },
         // Not logged in at all: the way in is a hosted-MCP login.
         Err(e) if matches!(ctx.repository().meta(), Ok(None)) => {
-            let failure = Failure::new(Kind::LoginAgain, format!("{e:#}"))
-                .hint(Next::from("run `").then(login).then("`"));
+            let failure = Failure::new(Kind::LoginAgain, format!("{e:#}")).advise(login);
             return relay::refuse_all(ctx, failure.into());
         }
         Err(e) => return relay::refuse_all(ctx, e),
@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         url::Url::parse(&hosted.url)?,
         asks,
         keeper.current(),
-        ctx.render(&Next::from("run `").then(login).then("`")),
+        ctx.render(&login.next()),
         ctx.clock,
     );
     let bridge = std::thread::Builder::new()

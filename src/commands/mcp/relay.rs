@@ -663,7 +663,7 @@ fn gone() -> Refusal {
 /// and its exit code).
 pub fn refuse_all(ctx: &Ctx, error: anyhow::Error) -> Result<()> {
     use std::io::BufRead;
-    let said = match crate::advice::next_step(&error) {
+    let said = match crate::failure::next_step(&error) {
         Some(next) => format!("{error:#}; {}", ctx.render(&next)),
         None => format!("{error:#}"),
     };
