@@ -118,9 +118,6 @@ _attio__auth() {
             attio__auth__subcmd__help,whoami)
                 cmd="attio__auth__subcmd__help__subcmd__whoami"
                 ;;
-            attio__auth__subcmd__help__subcmd__config,path)
-                cmd="attio__auth__subcmd__help__subcmd__config__subcmd__path"
-                ;;
             *)
                 ;;
         esac
@@ -310,7 +307,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__doctor)
-            opts="-v -h --json --offline --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --json --offline --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -344,20 +341,12 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__exec)
-            opts="-v -h --env --proxy --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --env --proxy --min-ttl --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --env)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --min-ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --profile)
                     COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
@@ -375,6 +364,14 @@ _attio__auth() {
                     return 0
                     ;;
                 --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -414,22 +411,8 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__help__subcmd__config)
-            opts="path"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        attio__auth__subcmd__help__subcmd__config__subcmd__path)
             opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -624,12 +607,32 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__login)
-            opts="-v -h --client-id --store --port --no-browser --scope --require-scope --timeout --with-token --mcp --mcp-url --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --client-id --store --port --no-browser --scope --require-scope --timeout --with-token --mcp --mcp-url --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
+                    return 0
+                    ;;
+                --app-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --client-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -658,26 +661,6 @@ _attio__auth() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --profile)
-                    COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
-                    return 0
-                    ;;
-                --app-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --api-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --http-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --lock-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -686,7 +669,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__logout)
-            opts="-v -h --all --forget --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --all --forget --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -788,24 +771,12 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__mcp__subcmd__config)
-            opts="-v -h --format --name --server --no-proxy --hosted --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --format --name --server --no-proxy --hosted --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --format)
-                    COMPREPLY=($(compgen -W "json claude vscode codex" -- "${cur}"))
-                    return 0
-                    ;;
-                --name)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --server)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --profile)
                     COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
@@ -823,6 +794,18 @@ _attio__auth() {
                     return 0
                     ;;
                 --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json claude vscode codex" -- "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -868,7 +851,7 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__status)
-            opts="-v -h --json --check --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --json --check --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -936,20 +919,12 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__token)
-            opts="-n -v -h --format --header --json --no-newline --min-ttl --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -n -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --format --header --json --no-newline --min-ttl --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --format)
-                    COMPREPLY=($(compgen -W "raw bearer header json curl-config env" -- "${cur}"))
-                    return 0
-                    ;;
-                --min-ttl)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --profile)
                     COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
@@ -967,6 +942,14 @@ _attio__auth() {
                     return 0
                     ;;
                 --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "raw bearer header json curl-config env" -- "${cur}"))
+                    return 0
+                    ;;
+                --min-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -978,16 +961,12 @@ _attio__auth() {
             return 0
             ;;
         attio__auth__subcmd__whoami)
-            opts="-v -h --json --require-scope --profile --app-url --api-url --http-timeout --lock-timeout --verbose --help"
+            opts="-v -h --profile --app-url --api-url --http-timeout --lock-timeout --verbose --json --require-scope --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --require-scope)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --profile)
                     COMPREPLY=($(compgen -W "$(attio-auth __complete-profiles 2>/dev/null)" -- "${cur}"))
                     return 0
@@ -1005,6 +984,10 @@ _attio__auth() {
                     return 0
                     ;;
                 --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --require-scope)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

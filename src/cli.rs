@@ -184,7 +184,11 @@ impl From<StoreArg> for StoreKind {
     }
 }
 
+/// Each subcommand's arguments are defined only when it is parsed (`defer`): defining
+/// all fifteen at every start was a fifth of a megabyte of a fresh `token`'s peak RSS
+/// (`tests/bench/run.sh`, issue 31).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Log in through the browser (OAuth 2.0 authorization code with PKCE)
     #[command(after_help = LOGIN_HELP)]
