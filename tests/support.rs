@@ -148,6 +148,44 @@ impl From<Output> for Run {
     }
 }
 
+impl Run {
+    /// Asserts the whole outcome at once: the exit status, stdout and stderr, each
+    /// exactly, as fd's `assert_output` and ripgrep's `eqnice!` do, so that an unexpected
+    /// extra line fails the test. On a mismatch it shows what was expected beside what
+    /// was found, and the first line that differs.
+    #[track_caller]
+    pub fn expect(&self, code: i32, stdout: &str, stderr: &str) {
+        if (self.code, self.stdout.as_str(), self.stderr.as_str()) == (code, stdout, stderr) {
+            return;
+        }
+        let first_difference = |expected: &str, found: &str| -> String {
+            let (mut e, mut f) = (expected.lines(), found.lines());
+            for number in 1.. {
+                match (e.next(), f.next()) {
+                    (None, None) => return String::new(),
+                    (a, b) if a != b => {
+                        return format!(
+                            "line {number}: expected {:?}, found {:?}",
+                            a.unwrap_or("(end)"),
+                            b.unwrap_or("(end)")
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            unreachable!()
+        };
+        panic!(
+            "\nexpected: exit {code}\n--- stdout\n{stdout}--- stderr\n{stderr}---\nfound: {self:?}---\nstdout {}\nstderr {}\nfound, quoted: {}, {:?}, {:?}\n",
+            first_difference(stdout, &self.stdout),
+            first_difference(stderr, &self.stderr),
+            self.code,
+            self.stdout,
+            self.stderr,
+        );
+    }
+}
+
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

@@ -151,27 +151,27 @@ impl LoginAgain<'_> {
     pub fn log_in(&self) -> Advice {
         Advice::LogIn(self.command())
     }
+
+    /// A log-in-again command with nothing but the profile.
+    pub fn bare(profile: &ProfileName) -> LoginAgain<'_> {
+        LoginAgain {
+            profile,
+            port: None,
+            app_url: None,
+            api_url: None,
+            mcp_url: None,
+        }
+    }
 }
 
 /// How to log in a profile of which nothing else is known.
 pub fn login_command(profile: &ProfileName) -> Login {
-    just(profile).command()
+    LoginAgain::bare(profile).command()
 }
 
 /// Advice to log in a profile of which nothing else is known.
 pub fn log_in(profile: &ProfileName) -> Advice {
-    just(profile).log_in()
-}
-
-/// A log-in-again command with nothing but the profile.
-fn just(profile: &ProfileName) -> LoginAgain<'_> {
-    LoginAgain {
-        profile,
-        port: None,
-        app_url: None,
-        api_url: None,
-        mcp_url: None,
-    }
+    LoginAgain::bare(profile).log_in()
 }
 
 /// "profile `NAME` is not logged in", for a name that may be a typing mistake: with the

@@ -58,7 +58,7 @@ pub fn run(
     min_ttl: Option<u64>,
 ) -> anyhow::Error {
     match start(ctx, first, &mut command, variables, min_ttl) {
-        Ok(prepared) => prepared.keep(ctx, command, shown),
+        Ok(prepared) => prepared.run_until_exit(ctx, command, shown),
         Err(e) => e,
     }
 }
@@ -135,7 +135,7 @@ fn session_key() -> Result<Secret<String>> {
 impl Prepared {
     /// Starts the command and the proxy's thread, then hands out tokens until the
     /// command ends.
-    fn keep(self, ctx: &Ctx, command: Command, shown: &str) -> anyhow::Error {
+    fn run_until_exit(self, ctx: &Ctx, command: Command, shown: &str) -> anyhow::Error {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
