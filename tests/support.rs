@@ -186,6 +186,30 @@ impl Run {
     }
 }
 
+impl Run {
+    /// [`Run::expect`] for a browser login, whose stderr opens with the start URL (a fresh
+    /// `state` and PKCE challenge each time) and the line saying how long it waits: that
+    /// opening must be there, and everything after it must be `after`, exactly.
+    #[track_caller]
+    pub fn expect_after_prompt(&self, code: i32, stdout: &str, after: &str) {
+        let opening = self
+            .stderr
+            .starts_with("Open this URL in a browser to authorize attio-auth in Attio:\n\n    http")
+            .then(|| self.stderr.find("\nWaiting up to "))
+            .flatten()
+            .and_then(|at| self.stderr[at + 1..].find('\n').map(|end| at + 1 + end + 1));
+        let Some(end) = opening else {
+            panic!("no start URL and wait line open stderr: {self:?}");
+        };
+        Run {
+            code: self.code,
+            stdout: self.stdout.clone(),
+            stderr: self.stderr[end..].to_string(),
+        }
+        .expect(code, stdout, after);
+    }
+}
+
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
