@@ -101,12 +101,11 @@ fn login_with(env: &TestEnv, vars: &[(&str, &str)], extra: &[&str]) -> Run {
     env.run_with(&args, vars)
 }
 
-/// Nothing of a secret in what a run printed.
-
 /// `login` with a store command line that cannot be split into words.
 const UNSPLITTABLE: &str = "attio-auth: error: ATTIO_AUTH_STORE_COMMAND: cannot be split into words (missing closing quote)\n\
     attio-auth: hint: fix the store command (it is run without a shell: `PROGRAM ARGS...`), or log in with `--store keyring` or `--store file`\n";
 
+/// Nothing of a secret in what a run printed.
 #[test]
 fn a_store_command_keeps_the_secret_through_login_refresh_and_logout() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
