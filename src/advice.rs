@@ -230,9 +230,11 @@ pub enum Advice {
     SwitchAgain { path: String },
     /// A path of the tool's is something else (a file, a FIFO, too large).
     MoveAside { path: String },
-    /// A directory of the tool's is owned by another user.
+    /// A directory of the tool's is owned by another user (Unix: owners and modes).
+    #[cfg(unix)]
     Chown { path: String },
-    /// A directory of the tool's is writable by others.
+    /// A directory of the tool's is writable by others (Unix: owners and modes).
+    #[cfg(unix)]
     Chmod700 { path: String },
     /// A file of the tool's is a symbolic link.
     RemoveLink { path: String },
@@ -505,7 +507,9 @@ impl Advice {
             )
             .into(),
             MoveAside { path } => format!("move {path} out of the way").into(),
+            #[cfg(unix)]
             Chown { path } => format!("run `chown $(id -u) {path}`, or remove it").into(),
+            #[cfg(unix)]
             Chmod700 { path } => format!("run `chmod 700 {path}`").into(),
             RemoveLink { path } => format!(
                 "remove the link (`rm {path}`) and log in again if it held credentials"
