@@ -208,24 +208,7 @@ fn without_test_items(code: &str) -> String {
         let rest = &code[at..];
         let end = match (rest.find(';'), rest.find('{')) {
             (Some(semi), Some(open)) if semi < open => at + semi + 1,
-            (_, Some(open)) => {
-                let mut depth = 0;
-                let mut end = code.len();
-                for (k, c) in code[at + open..].char_indices() {
-                    match c {
-                        '{' => depth += 1,
-                        '}' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                end = at + open + k + 1;
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                end
-            }
+            (_, Some(open)) => closing_brace(&code, at + open) + 1,
             (Some(semi), None) => at + semi + 1,
             (None, None) => code.len(),
         };
@@ -237,6 +220,25 @@ fn without_test_items(code: &str) -> String {
         from = end;
     }
     code
+}
+
+/// The index of the `}` that closes the `{` at `open` (the end of the code when none
+/// does); literals and comments are blanked first, so every brace counts.
+fn closing_brace(code: &str, open: usize) -> usize {
+    let mut depth = 0;
+    for (k, c) in code[open..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return open + k;
+                }
+            }
+            _ => {}
+        }
+    }
+    code.len().saturating_sub(1)
 }
 
 fn is_ident(c: char) -> bool {
@@ -623,21 +625,7 @@ fn no_function_is_long_without_a_reason() {
             if semi.is_some_and(|semi| semi < open) {
                 continue;
             }
-            let mut depth = 0;
-            let mut end = code.len();
-            for (k, c) in code[at + open..].char_indices() {
-                match c {
-                    '{' => depth += 1,
-                    '}' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = at + open + k;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            let end = closing_brace(&code, at + open);
             let first = code[..at].matches('\n').count();
             let last = code[..end].matches('\n').count();
             let length = last - first + 1;
