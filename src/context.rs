@@ -1,5 +1,5 @@
 //! What every command works with: validated settings, the tool's directories and the
-//! (lazily built) HTTP client, and the profile repository they lead to.
+//! (lazily built) HTTP client, the clock, and the profile repository they lead to.
 
 use crate::advice::Next;
 use crate::freshness::Clock;
