@@ -8,10 +8,11 @@ use crate::support::TestEnv;
 fn status_reports_on_stdout_and_exits_3_when_nothing_is_stored() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     let empty = env.run(&["status"]);
-    assert_eq!((empty.code, empty.stdout.as_str()), (3, ""), "{empty:?}");
-    assert!(
-        empty.stderr.contains("no profile is logged in"),
-        "{empty:?}"
+    empty.expect(
+        3,
+        "",
+        "attio-auth: error: no profile is logged in\n\
+         attio-auth: hint: run `attio-auth login`\n",
     );
     let json = env.run(&["status", "--json"]);
     assert_eq!(json.code, 3, "{json:?}");
@@ -48,10 +49,11 @@ fn status_reports_on_stdout_and_exits_3_when_nothing_is_stored() {
         env.shown(&env.credentials_file("work"))
     );
     let unknown = env.run(&["status", "--profile", "wrok"]);
-    assert_eq!(unknown.code, 3, "{unknown:?}");
-    assert!(
-        unknown.stderr.contains("did you mean `work`?"),
-        "{unknown:?}"
+    unknown.expect(
+        3,
+        "",
+        "attio-auth: error: profile `wrok` is not logged in; did you mean `work`? (stored profiles: default, work)\n\
+         attio-auth: hint: pass `--profile work`, or run `attio-auth login --profile wrok` to log `wrok` in\n",
     );
 }
 

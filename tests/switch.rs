@@ -108,10 +108,11 @@ fn switch_makes_a_logged_in_profile_the_default_until_it_is_logged_out() {
     );
     assert!(!env.config_dir().join("default-profile").exists());
     let none = env.run(&["token"]);
-    assert_eq!(none.code, 3, "{none:?}");
-    assert!(
-        none.stderr.contains("profile `default` is not logged in"),
-        "{none:?}"
+    none.expect(
+        3,
+        "",
+        "attio-auth: error: profile `default` is not logged in\n\
+         attio-auth: hint: run `attio-auth login`\n",
     );
 }
 
