@@ -90,10 +90,11 @@ fn logout_of_one_profile_leaves_the_others() {
     assert!(!env.credentials_file("a").exists() && !env.meta_file("a").exists());
 
     let gone = env.run(&["token", "--profile", "a"]);
-    assert_eq!((gone.code, gone.stdout.as_str()), (3, ""), "{gone:?}");
-    assert!(
-        gone.stderr.contains("profile `a` is not logged in"),
-        "{gone:?}"
+    gone.expect(
+        3,
+        "",
+        "attio-auth: error: profile `a` is not logged in (stored profiles: b)\n\
+         attio-auth: hint: run `attio-auth login --profile a`\n",
     );
     assert_eq!(
         env.run(&["token", "--profile", "b"]).stdout,
@@ -143,10 +144,14 @@ fn corrupt_metadata_gives_a_clear_error_and_logout_cleans_it_up() {
     env.logged_in(&[]);
     std::fs::write(env.meta_file("default"), "{\"version\": 99}").unwrap();
     let run = env.run(&["whoami"]);
-    assert_eq!(run.code, 3, "{run:?}");
-    assert!(
-        run.stderr.contains("format version 99 is not supported"),
-        "{run:?}"
+    run.expect(
+        3,
+        "",
+        &format!(
+            "attio-auth: error: profile metadata {} is unusable: format version 99 is not supported by this build\n\
+             attio-auth: hint: run `attio-auth logout --profile default` to remove it, then `attio-auth login`\n",
+            env.shown(&env.meta_file("default"))
+        ),
     );
     let status = env.run(&["status"]);
     assert_eq!(status.code, 0, "{status:?}");
@@ -289,10 +294,11 @@ fn logout_all_with_a_profile_is_a_usage_error_and_removes_nothing() {
     let env = TestEnv::new(Consent::Approve, Tokens::Rotating { ttl: 3600 });
     env.logged_in(&[]);
     let both = env.run(&["logout", "--all", "--profile", "default"]);
-    assert_eq!(both.code, 2, "{both:?}");
-    assert!(
-        both.stderr.contains("cannot be combined with --profile"),
-        "{both:?}"
+    both.expect(
+        2,
+        "",
+        "attio-auth: error: --all removes every profile, so it cannot be combined with --profile default\n\
+         attio-auth: hint: run `attio-auth logout --profile default` to remove that profile, or `attio-auth logout --all` to remove them all\n",
     );
     assert!(env.meta_file("default").exists());
 }
