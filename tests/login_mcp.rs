@@ -22,13 +22,16 @@ fn login_mcp_discovers_registers_and_stores_a_login_that_refreshes() {
     let env = TestEnv::new(Consent::Approve, Tokens::LongLived);
     let hosted = FakeHosted::start(3600);
     let run = login(&env, &hosted, &[]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(
-        run.stderr.contains(&format!(
-            "Logged in to the hosted MCP server {} (authorization server {}).\n",
-            hosted.mcp_url, hosted.issuer
-        )),
-        "{run:?}"
+    run.expect_after_prompt(
+        0,
+        "",
+        &format!(
+            "Logged in to the hosted MCP server {} (authorization server {}).\n\
+             Credentials for profile `default` are stored in the file {}.\n",
+            hosted.mcp_url,
+            hosted.issuer,
+            env.credentials_file("default").display()
+        ),
     );
     // Discovery: the server's 401, its resource metadata, the authorization server's.
     let paths: Vec<String> = hosted.requests().iter().map(|s| s.path.clone()).collect();
