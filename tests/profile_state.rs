@@ -363,19 +363,27 @@ fn a_directory_that_others_can_write_is_refused_with_the_fix() {
         .to_path_buf();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
     let run = env.run(&["token"]);
-    assert_eq!((run.code, run.stdout.as_str()), (1, ""), "{run:?}");
-    assert!(
-        run.stderr.contains(&format!("chmod 700 {}", dir.display())),
-        "{run:?}"
+    run.expect(
+        1,
+        "",
+        &format!(
+            "attio-auth: error: {0} is writable by other users (mode 777), so they could swap the files in it\n\
+             attio-auth: hint: run `chmod 700 {0}`\n",
+            dir.display()
+        ),
     );
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     let profiles = env.meta_file("default").parent().unwrap().to_path_buf();
     std::fs::set_permissions(&profiles, std::fs::Permissions::from_mode(0o770)).unwrap();
     let status = env.run(&["status"]);
-    assert_eq!(status.code, 1, "{status:?}");
-    assert!(
-        status.stderr.contains(&profiles.display().to_string()),
-        "{status:?}"
+    status.expect(
+        1,
+        "",
+        &format!(
+            "attio-auth: error: {0} is writable by other users (mode 770), so they could swap the files in it\n\
+             attio-auth: hint: run `chmod 700 {0}`\n",
+            profiles.display()
+        ),
     );
 }
 
@@ -393,8 +401,15 @@ fn a_symlink_in_place_of_the_credentials_is_refused_and_never_written_through() 
     let before = std::fs::read(&target).unwrap();
 
     let token = env.run(&["token"]);
-    assert_eq!((token.code, token.stdout.as_str()), (1, ""), "{token:?}");
-    assert!(token.stderr.contains("is a symbolic link"), "{token:?}");
+    token.expect(
+        1,
+        "",
+        &format!(
+            "attio-auth: error: reading credentials from {0}: {0} is a symbolic link; attio-auth only uses its own regular files\n\
+             attio-auth: hint: remove the link (`rm {0}`) and log in again if it held credentials\n",
+            file.display()
+        ),
+    );
     let refresh = env.run(&["refresh"]);
     assert_eq!(refresh.code, 1, "{refresh:?}");
     assert_eq!(
@@ -419,8 +434,15 @@ fn a_symlinked_lock_file_is_not_followed() {
     let _ = std::fs::remove_file(locks.join("default.lock"));
     std::os::unix::fs::symlink(&victim, locks.join("default.lock")).unwrap();
     let run = env.run(&["refresh"]);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stderr.contains("is a symbolic link"), "{run:?}");
+    run.expect(
+        1,
+        "",
+        &format!(
+            "attio-auth: error: refreshing the access token of profile `default`: locking profile `default` ({0}): {0} is a symbolic link; attio-auth only uses its own regular files\n\
+             attio-auth: hint: remove the link (`rm {0}`) and log in again if it held credentials\n",
+            locks.join("default.lock").display()
+        ),
+    );
     assert!(!victim.exists(), "the link's target was not created");
     assert!(env.fake.token_requests("refresh_token").is_empty());
 }
@@ -481,12 +503,14 @@ fn a_credentials_file_owned_by_another_user_is_refused() {
     std::os::unix::fs::chown(&file, Some(65534), Some(65534)).unwrap();
     for args in [&["token"][..], &["exec", "--", "true"]] {
         let run = env.run(args);
-        assert_eq!(
-            (run.code, run.stdout.as_str()),
-            (1, ""),
-            "{args:?}: {run:?}"
+        run.expect(
+            1,
+            "",
+            &format!(
+                "attio-auth: error: reading credentials from {0}: {0} is owned by another user (uid 65534); attio-auth only uses its own files\n\
+                 attio-auth: hint: remove it (`rm {0}`) and log in again if it held credentials\n",
+                file.display()
+            ),
         );
-        assert!(run.stderr.contains("owned by another user"), "{run:?}");
-        assert!(run.stderr.contains(&file.display().to_string()), "{run:?}");
     }
 }
