@@ -361,30 +361,21 @@ fn a_directory_that_others_can_write_is_refused_with_the_fix() {
         .parent()
         .unwrap()
         .to_path_buf();
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let run = env.run(&["token"]);
-    run.expect(
-        1,
-        "",
-        &format!(
-            "attio-auth: error: {0} is writable by other users (mode 777), so they could swap the files in it\n\
+    // Each command names the directory, its mode and the fix.
+    let refused = |path: &std::path::Path, mode: &str| {
+        format!(
+            "attio-auth: error: {0} is writable by other users (mode {mode}), so they could swap the files in it\n\
              attio-auth: hint: run `chmod 700 {0}`\n",
-            dir.display()
-        ),
-    );
+            path.display()
+        )
+    };
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    env.run(&["token"]).expect(1, "", &refused(&dir, "777"));
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
     let profiles = env.meta_file("default").parent().unwrap().to_path_buf();
     std::fs::set_permissions(&profiles, std::fs::Permissions::from_mode(0o770)).unwrap();
-    let status = env.run(&["status"]);
-    status.expect(
-        1,
-        "",
-        &format!(
-            "attio-auth: error: {0} is writable by other users (mode 770), so they could swap the files in it\n\
-             attio-auth: hint: run `chmod 700 {0}`\n",
-            profiles.display()
-        ),
-    );
+    env.run(&["status"])
+        .expect(1, "", &refused(&profiles, "770"));
 }
 
 #[cfg(unix)]
